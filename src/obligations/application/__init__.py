@@ -1,0 +1,1 @@
+"""Use cases on the eventsourcing Application: import, record, status, history, agreements."""

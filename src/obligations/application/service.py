@@ -1,0 +1,196 @@
+"""Record facts and answer questions about agreements: the use cases every interface calls."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from obligations.application.store import EventLog
+from obligations.domain import aggregates
+from obligations.domain.aggregates import Agreement, Company, FactRecorded, agreement_uuid, company_uuid
+from obligations.domain.errors import InvalidFactsError, InvalidInputError, StoreError, UnknownAgreementError
+from obligations.domain.facts import Fact, data_as_json
+from obligations.domain.input import SubmittedFact, parse_data
+from obligations.rules.report import status_report
+from obligations.rules.validation import check_history
+from obligations.terms.agreement_terms import Terms
+from obligations.terms.loader import resolve_terms, terms_from_text
+
+OPENED_TOPIC = "obligations.domain.aggregates:Agreement.Opened"
+RETRIES = 20
+
+
+@dataclass(frozen=True)
+class Recorded:
+    agreement_id: str
+    agreement_facts: int
+    company_facts: int
+    created: bool
+
+
+class Obligations:
+    """The service layer. `clock` gives the recording time; it is injected so tests control it."""
+
+    def __init__(self, log: EventLog, config_dir: Path, clock: Callable[[], datetime] | None = None) -> None:
+        self.log = log
+        self.config_dir = config_dir
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._last_stamp = datetime.min.replace(tzinfo=UTC)
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def record(self, agreement_id: str, facts: Sequence[SubmittedFact], recorded_by: str,
+               terms: str | None = None, source: str | None = None) -> Recorded:
+        """All or nothing: every fact is checked against the history before any is appended."""
+        for attempt in range(RETRIES):
+            try:
+                return self._record_once(agreement_id, facts, recorded_by, terms, source)
+            except IntegrityError:
+                time.sleep(0.005 * (attempt + 1))  # another writer appended first: reload and re-check
+        raise StoreError(f"agreement {agreement_id}: {RETRIES} concurrent writes in a row; nothing recorded")
+
+    def _record_once(self, agreement_id: str, facts: Sequence[SubmittedFact], recorded_by: str,
+                     terms_arg: str | None, source: str | None) -> Recorded:
+        agreement, created = self._agreement_for_write(agreement_id, terms_arg)
+        terms = self._terms(agreement)
+        company = self._company(terms.agreement.company)
+        existing = self._facts(agreement, company)
+        stamp = self._stamp()
+        pending: list[tuple[Agreement | Company, Fact, SubmittedFact]] = []
+        lines: dict[str, int | None] = {}
+        for position, sub in enumerate(facts):
+            target: Agreement | Company = company if sub.type in _company_types() else agreement
+            fid = f"new#{position}"
+            fact = Fact(fid, sub.type, sub.date, sub.data, stamp, recorded_by, sub.source or source, (stamp, position))
+            pending.append((target, fact, sub))
+            lines[fid] = sub.line if sub.line is not None else (position + 1 if len(facts) > 1 else None)
+        errors = check_history(terms, existing, [p[1] for p in pending], lines)
+        if errors:
+            raise InvalidFactsError(errors)
+        for target, fact, sub in pending:
+            target.trigger_event(aggregates.event_class(sub.type), date=sub.date.isoformat(),
+                                 data=data_as_json(sub.data), recorded_at=stamp.isoformat(),
+                                 recorded_by=recorded_by, source=fact.source, batch_position=fact.order[1])
+        self.log.save(agreement, company)
+        n_company = sum(1 for p in pending if isinstance(p[0], Company))
+        return Recorded(agreement_id, len(pending) - n_company, n_company, created)
+
+    def _stamp(self) -> datetime:
+        """Recording time, strictly increasing within this process (same-day order is recording order)."""
+        now = self.clock()
+        if now <= self._last_stamp:
+            from datetime import timedelta
+
+            now = self._last_stamp + timedelta(microseconds=1)
+        self._last_stamp = now
+        return now
+
+    def _agreement_for_write(self, agreement_id: str, terms_arg: str | None) -> tuple[Agreement, bool]:
+        existing = self._get(Agreement, agreement_uuid(agreement_id))
+        if existing is not None:
+            if terms_arg is not None:
+                key, _, _ = resolve_terms(terms_arg, self.config_dir)
+                if key != existing.terms_key:
+                    raise InvalidInputError(f"agreement {agreement_id} already uses terms {existing.terms_key!r}, "
+                                            f"not {key!r}")
+            return existing, False
+        if terms_arg is None:
+            raise UnknownAgreementError(f"unknown agreement {agreement_id!r}: give --terms KEY_OR_PATH to create it")
+        key, text, file = resolve_terms(terms_arg, self.config_dir)
+        terms = terms_from_text(text, file, self.config_dir)
+        by_key = (self.config_dir / "agreements" / f"{terms_arg}.toml").is_file()
+        return Agreement(agreement_id=agreement_id, company_id=terms.agreement.company, terms_key=key,
+                         terms_toml=None if by_key else text), True
+
+    def _company(self, company_id: str) -> Company:
+        return self._get(Company, company_uuid(company_id)) or Company(company_id=company_id)
+
+    def _get(self, cls: type[Any], uid: Any) -> Any:
+        from eventsourcing.application import AggregateNotFoundError
+
+        try:
+            return self.log.repository.get(uid)
+        except AggregateNotFoundError:
+            return None
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def agreement(self, agreement_id: str) -> Agreement:
+        found = self._get(Agreement, agreement_uuid(agreement_id))
+        if found is None:
+            raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
+        return found  # type: ignore[no-any-return]
+
+    def _terms(self, agreement: Agreement) -> Terms:
+        if agreement.terms_toml is not None:
+            return terms_from_text(agreement.terms_toml, f"stored terms {agreement.terms_key}", self.config_dir)
+        key, text, file = resolve_terms(agreement.terms_key, self.config_dir)
+        return terms_from_text(text, file, self.config_dir)
+
+    def _facts(self, agreement: Agreement, company: Company | None) -> list[Fact]:
+        out = [_fact(agreement.agreement_id, e) for e in agreement.facts]
+        if company is not None:
+            out += [_fact(f"company:{company.company_id}", e) for e in company.facts]
+        return sorted(out, key=lambda f: f.sort_key)
+
+    def facts_of(self, agreement_id: str) -> tuple[Agreement, Terms, list[Fact]]:
+        agreement = self.agreement(agreement_id)
+        terms = self._terms(agreement)
+        company = self._get(Company, company_uuid(agreement.company_id))
+        return agreement, terms, self._facts(agreement, company)
+
+    def status(self, agreement_id: str, as_of: Sequence[date]) -> list[dict[str, Any]]:
+        _, terms, facts = self.facts_of(agreement_id)
+        return [status_report(terms, facts, day) for day in as_of]
+
+    def history(self, agreement_id: str) -> list[dict[str, Any]]:
+        _, _, facts = self.facts_of(agreement_id)
+        return [{"id": f.id, "type": f.type, "date": f.date.isoformat(), "data": data_as_json(f.data),
+                 "recorded_at": f.recorded_at.isoformat(), "recorded_by": f.recorded_by, "source": f.source,
+                 "stream": "company" if f.is_company_fact else "agreement"} for f in facts]
+
+    def agreement_ids(self) -> list[str]:
+        ids, start = [], None
+        while True:
+            page = self.log.recorder.select_notifications(start=start, limit=500, topics=[OPENED_TOPIC])
+            if not page:
+                return ids
+            import json
+
+            ids += [json.loads(n.state)["agreement_id"] for n in page]
+            start = page[-1].id + 1
+
+    def agreements(self, today: date) -> list[dict[str, Any]]:
+        rows = []
+        for agreement_id in self.agreement_ids():
+            agreement, terms, facts = self.facts_of(agreement_id)
+            row: dict[str, Any] = {"agreement": agreement_id, "company": agreement.company_id,
+                                   "terms": agreement.terms_key, "facts": len(facts)}
+            try:
+                employment = status_report(terms, facts, today)["employment"]
+                row["employment_status"] = employment["status"]
+                row["termination_date"] = employment.get("termination_date")
+            except InvalidInputError:
+                row["employment_status"] = "not_started"
+                row["termination_date"] = None
+            rows.append(row)
+        return rows
+
+
+def _company_types() -> frozenset[str]:
+    from obligations.domain.facts import COMPANY_FACT_TYPES
+
+    return frozenset(COMPANY_FACT_TYPES)
+
+
+def _fact(stream: str, e: FactRecorded) -> Fact:
+    fact_type = type(e).__name__
+    recorded_at = datetime.fromisoformat(e.recorded_at)
+    return Fact(f"{stream}#{e.originator_version}", fact_type, date.fromisoformat(e.date),
+                parse_data(fact_type, e.data), recorded_at, e.recorded_by, e.source, (recorded_at, e.batch_position))

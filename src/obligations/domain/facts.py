@@ -1,0 +1,327 @@
+"""The data of every fact type of catalogue §8, exactly as event-fields.md gives it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+from obligations.domain.values import IsoDate, Money, Number
+
+
+class FactData(BaseModel):
+    """Base of every `data` model: unknown fields refused, strict types, an optional note."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    note: StrictStr | None = None
+
+
+Tier = Literal["employee_only", "employee_plus_dependents"]
+GoodReasonId = Literal["5.4(a)", "5.4(b)", "5.4(c)", "5.4(d)", "5.4(e)", "5.4(f)"]
+Pct = Annotated[Number, Field(ge=0, le=100)]
+NonNegInt = Annotated[StrictInt, Field(ge=0)]
+
+
+class OfferAccepted(FactData):
+    offer_date: IsoDate
+    signed_by: list[StrictStr]
+
+
+class EmploymentStarted(FactData):
+    start_date: IsoDate
+    position: StrictStr | None = None
+    reports_to: StrictStr | None = None
+    work_location: StrictStr | None = None
+    annual_base_salary: Money
+    options: NonNegInt
+
+
+class OptionsGranted(FactData):
+    grant_date: IsoDate
+    quantity: NonNegInt
+    exercise_price: Money | None = None
+
+
+class I9Submitted(FactData):
+    documentation_satisfactory: StrictBool
+
+
+class ConfidentialityAgreementExecuted(FactData):
+    version: StrictStr
+
+
+class ConfidentialityAgreementAmended(FactData):
+    version: StrictStr
+
+
+class ArbitrationAgreementExecuted(FactData):
+    pass
+
+
+class BonusProgramFinalized(FactData):
+    summary: StrictStr | None = None
+
+
+class BonusDetermined(FactData):
+    quarter: StrictStr
+    amount: Money
+
+
+class BonusPaid(FactData):
+    quarter: StrictStr
+    amount: Money
+
+
+class SalaryPaid(FactData):
+    period_start: IsoDate
+    period_end: IsoDate
+    amount: Money
+
+
+class Amendment(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    signed_by_chairman_ceo_president: StrictBool
+    signed_by_employee: StrictBool
+    signed_by_other: StrictStr | None = None
+
+
+class SalaryChanged(FactData):
+    new_annual_rate: Money
+    amendment: Amendment | None
+
+
+class VacationTaken(FactData):
+    hours: Annotated[Number, Field(gt=0)]
+    from_: IsoDate = Field(alias="from")
+    to: IsoDate
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=False)
+
+
+class HealthCoverageChanged(FactData):
+    tier: Tier
+    dependents: NonNegInt
+
+
+class CompensationOrBenefitsChanged(FactData):
+    description: StrictStr
+    below_pre_coc_level: StrictBool
+    substantially_diminishes_overall_benefits: StrictBool
+    equitable_arrangement_approved_by_employee: StrictBool
+    notified: StrictBool
+
+
+class LetterAmended(FactData):
+    changes: StrictStr
+    signed_by_chairman_ceo_president: StrictBool
+    signed_by_employee: StrictBool
+
+
+class WorkLocationChanged(FactData):
+    new_location: StrictStr
+    in_austin_tx: StrictBool
+    employee_agreed: StrictBool
+
+
+class DutiesChanged(FactData):
+    description: StrictStr
+    inconsistent_with_position: StrictBool
+    substantial_diminution: StrictBool
+    employee_agreed_in_signed_amendment: StrictBool
+
+
+class ReportingLineChanged(FactData):
+    new_manager: StrictStr
+    new_manager_holds_ceo_chair_president: StrictBool
+
+
+class NeglectNoticeReceived(FactData):
+    notice_id: Annotated[StrictStr, Field(min_length=1)]
+    sent_date: IsoDate
+    duties_specified: StrictStr
+    cure_demanded: StrictBool
+
+
+class NeglectCured(FactData):
+    notice_id: StrictStr
+
+
+class BreachNoticeReceived(FactData):
+    notice_id: Annotated[StrictStr, Field(min_length=1)]
+    sent_date: IsoDate
+    provision: StrictStr
+    material: StrictBool
+
+
+class BreachCured(FactData):
+    notice_id: StrictStr
+
+
+class PolicyViolationFound(FactData):
+    policy: StrictStr
+    willful: StrictBool
+
+
+class ConvictionEntered(FactData):
+    plea: Literal["guilty", "no_contest", "convicted_at_trial"]
+    offense_class: Literal["felony", "misdemeanor"]
+    theft_embezzlement_misappropriation: StrictBool
+    company_property: StrictBool
+    moral_turpitude: StrictBool
+
+
+class ResignationNoticeGiven(FactData):
+    sent_date: IsoDate
+    requested_effective_date: IsoDate | None = None
+    good_reason_grounds_claimed: list[GoodReasonId]
+
+
+class ResignationNoticeWithdrawn(FactData):
+    company_consented: StrictBool
+
+
+class EmploymentTerminatedByCompany(FactData):
+    stated_ground: Literal[
+        "without_cause", "good_cause_a", "good_cause_b", "good_cause_c", "offer_condition_failure_i9"
+    ]
+
+
+class EmploymentEndedOther(FactData):
+    reason: Literal["death", "disability", "other"]
+
+
+class CobraPremiums(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    employee_only: Money
+    employee_plus_dependents: Money
+
+
+class CarrierContinuationDecision(FactData):
+    allowed: StrictBool
+    cobra_monthly_premium: CobraPremiums | None = None
+
+
+class CobraElected(FactData):
+    tier: Tier
+
+
+class CobraEligibilityEnded(FactData):
+    reason: StrictStr
+
+
+class PaymentMade(FactData):
+    obligation: Annotated[StrictStr, Field(min_length=1)]
+    amount: Money
+
+
+class ExpenseSubmitted(FactData):
+    expense_id: Annotated[StrictStr, Field(min_length=1)]
+    amount: Money
+    incurred_date: IsoDate
+    documented: StrictBool
+
+
+class ExpenseReimbursed(FactData):
+    expense_id: StrictStr
+    amount: Money
+
+
+class IndemnificationClaimMade(FactData):
+    matter_id: Annotated[StrictStr, Field(min_length=1)]
+    matter: StrictStr
+
+
+class DisputeRaised(FactData):
+    principal_executive_office_county: StrictStr
+    subject: StrictStr
+
+
+# Company facts: one stream per company, applying to every agreement of that company.
+
+
+class ClosingPriceRecorded(FactData):
+    trading_date: IsoDate
+    closing_price: Money
+
+
+class MergerConsummated(FactData):
+    counterparty: StrictStr
+    company_shareholders_voting_pct_after: Pct
+
+
+class AssetTransferConsummated(FactData):
+    series_id: StrictStr
+    kind: Literal["sale", "lease", "other"]
+    fraction_of_assets: Annotated[Number, Field(gt=0, le=1)]
+    substantially_all_determination: StrictBool | None = None
+
+
+class BeneficialOwnershipChanged(FactData):
+    person: StrictStr
+    berg_affiliated: StrictBool
+    voting_pct: Pct
+
+
+class LiquidationOccurred(FactData):
+    kind: StrictStr
+
+
+AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
+    cls.__name__: cls
+    for cls in (
+        OfferAccepted, EmploymentStarted, OptionsGranted, I9Submitted, ConfidentialityAgreementExecuted,
+        ConfidentialityAgreementAmended, ArbitrationAgreementExecuted, BonusProgramFinalized,
+        BonusDetermined, BonusPaid, SalaryPaid, SalaryChanged, VacationTaken, HealthCoverageChanged,
+        CompensationOrBenefitsChanged, LetterAmended, WorkLocationChanged, DutiesChanged,
+        ReportingLineChanged, NeglectNoticeReceived, NeglectCured, BreachNoticeReceived, BreachCured,
+        PolicyViolationFound, ConvictionEntered, ResignationNoticeGiven, ResignationNoticeWithdrawn,
+        EmploymentTerminatedByCompany, EmploymentEndedOther, CarrierContinuationDecision, CobraElected,
+        CobraEligibilityEnded, PaymentMade, ExpenseSubmitted, ExpenseReimbursed,
+        IndemnificationClaimMade, DisputeRaised,
+    )
+}
+COMPANY_FACT_TYPES: dict[str, type[FactData]] = {
+    cls.__name__: cls
+    for cls in (
+        ClosingPriceRecorded, MergerConsummated, AssetTransferConsummated, BeneficialOwnershipChanged,
+        LiquidationOccurred,
+    )
+}
+FACT_TYPES: dict[str, type[FactData]] = {**AGREEMENT_FACT_TYPES, **COMPANY_FACT_TYPES}
+CHANGE_OF_CONTROL_TYPES = frozenset(COMPANY_FACT_TYPES) - {"ClosingPriceRecorded"}
+
+# §8: after the Termination Date only these agreement facts are accepted.
+ALLOWED_AFTER_TERMINATION = frozenset({
+    "PaymentMade", "SalaryPaid", "BonusDetermined", "BonusPaid", "HealthCoverageChanged",
+    "CarrierContinuationDecision", "CobraElected", "CobraEligibilityEnded", "ExpenseSubmitted",
+    "ExpenseReimbursed", "IndemnificationClaimMade", "DisputeRaised",
+})
+ENDING_TYPES = frozenset({"EmploymentTerminatedByCompany", "EmploymentEndedOther"})
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One recorded fact: what (type, data), when it took effect (date), and when/by whom it was recorded."""
+
+    id: str
+    type: str
+    date: date
+    data: Any  # a FactData subclass instance
+    recorded_at: datetime
+    recorded_by: str
+    source: str | None
+    order: tuple[Any, ...]  # recording order: (recorded_at, batch position)
+
+    @property
+    def is_company_fact(self) -> bool:
+        return self.type in COMPANY_FACT_TYPES
+
+    @property
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.date, *self.order)
+
+
+def data_as_json(data: FactData) -> dict[str, Any]:
+    """The canonical stored form: JSON values only, decimals and dates as strings, aliases kept."""
+    return data.model_dump(mode="json", by_alias=True, exclude_none=False)

@@ -1,0 +1,101 @@
+"""Parse one fact as submitted ({"type", "date", "data", "source"?}) into validated parts, naming field and rule."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from obligations.domain.errors import InvalidFactError, InvalidFactsError
+from obligations.domain.facts import FACT_TYPES, FactData
+from obligations.domain.values import parse_iso_date
+
+_LINE_KEYS = {"type", "date", "data", "source"}
+
+
+@dataclass(frozen=True)
+class SubmittedFact:
+    """A fact that passed the shape checks, not yet checked against the history."""
+
+    type: str
+    date: date
+    data: FactData
+    source: str | None
+    line: int | None = None
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return "data." + ".".join(str(p) for p in loc) if loc else "data"
+
+
+def parse_data(fact_type: str, data: Any) -> FactData:
+    model = FACT_TYPES[fact_type]
+    if not isinstance(data, dict):
+        raise InvalidFactError("must be a JSON object", field="data")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        rule = first["msg"]
+        if first["type"] == "extra_forbidden":
+            rule = f"unknown field for {fact_type}"
+        elif first["type"] == "missing":
+            rule = f"required field of {fact_type} is missing"
+        raise InvalidFactError(rule, field=_location(first["loc"])) from None
+
+
+def parse_fact(obj: Any, line: int | None = None) -> SubmittedFact:
+    """Validate one fact object; raises InvalidFactError naming the line, the field and the rule."""
+    try:
+        if not isinstance(obj, dict):
+            raise InvalidFactError('a fact must be a JSON object {"type", "date", "data"}')
+        unknown = sorted(set(obj) - _LINE_KEYS)
+        if unknown:
+            raise InvalidFactError("unknown key (allowed: type, date, data, source)", field=unknown[0])
+        for key in ("type", "date", "data"):
+            if key not in obj:
+                raise InvalidFactError("required key is missing", field=key)
+        fact_type = obj["type"]
+        if not isinstance(fact_type, str) or fact_type not in FACT_TYPES:
+            raise InvalidFactError(f"unknown event type {fact_type!r} (see catalogue §8)", field="type")
+        try:
+            effective = parse_iso_date(obj["date"])
+        except ValueError as exc:
+            raise InvalidFactError(str(exc), field="date") from None
+        source = obj.get("source")
+        if source is not None and not isinstance(source, str):
+            raise InvalidFactError("must be a string (a document reference)", field="source")
+        data = parse_data(fact_type, obj["data"])
+        return SubmittedFact(fact_type, effective, data, source, line)
+    except InvalidFactError as exc:
+        raise exc.at_line(line) if line is not None else exc from None
+
+
+def loads_exact(text: str) -> Any:
+    """JSON with every non-integer number read as Decimal, so 0.3 + 0.6 == 0.9."""
+    return json.loads(text, parse_float=Decimal)
+
+
+def parse_json_lines(text: str) -> list[SubmittedFact]:
+    """Every line of a JSON-lines file, all validated; any error refuses the whole batch."""
+    facts: list[SubmittedFact] = []
+    errors: list[InvalidFactError] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = loads_exact(raw)
+        except json.JSONDecodeError as exc:
+            errors.append(InvalidFactError(f"corrupt JSON: {exc.msg} at column {exc.colno}", line=number))
+            continue
+        try:
+            facts.append(parse_fact(obj, number))
+        except InvalidFactError as exc:
+            errors.append(exc)
+    if errors:
+        raise InvalidFactsError(errors)
+    return facts

@@ -1,0 +1,69 @@
+"""Exact value types of event-fields.md: ISO dates, money and numbers held as Decimal, strict ints."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def parse_iso_date(value: Any) -> date:
+    """A date is an ISO string YYYY-MM-DD that names a real calendar day."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError(f"must be a date written YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+
+
+def parse_decimal(value: Any) -> Decimal:
+    """A number held exactly: a decimal string, a JSON integer or a JSON number parsed as Decimal."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, str) and _DECIMAL.match(value.strip()):
+        result = Decimal(value.strip())
+    elif isinstance(value, float):
+        # A float only reaches here from Python callers; go through its shortest repr, never binary.
+        result = Decimal(repr(value))
+    else:
+        raise ValueError(f"must be a decimal number or decimal string, got {value!r}")
+    try:
+        if not result.is_finite():
+            raise ValueError("must be finite")
+    except InvalidOperation:
+        raise ValueError("must be a finite number") from None
+    return result
+
+
+def parse_money(value: Any) -> Decimal:
+    amount = parse_decimal(value)
+    if amount < 0:
+        raise ValueError("an amount of money must not be negative")
+    return amount
+
+
+IsoDate = Annotated[date, BeforeValidator(parse_iso_date), PlainSerializer(lambda d: d.isoformat())]
+Money = Annotated[Decimal, BeforeValidator(parse_money), PlainSerializer(lambda d: str(d))]
+Number = Annotated[Decimal, BeforeValidator(parse_decimal), PlainSerializer(lambda d: str(d))]
+
+CENT = Decimal("0.01")
+
+
+def money_str(amount: Decimal) -> str:
+    """Two places, rounded once, half up."""
+    from decimal import ROUND_HALF_UP
+
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))

@@ -1,0 +1,1 @@
+"""Interfaces: parse input, call one use case, render. They never compute obligations."""

@@ -1,0 +1,168 @@
+"""The command line, a stable contract: exit 0 on success, 2 on invalid input or usage, 1 on other failures."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from obligations.bootstrap import build
+from obligations.domain.errors import InvalidInputError, ObligationsError
+from obligations.domain.input import loads_exact, parse_fact, parse_json_lines
+from obligations.domain.values import parse_iso_date
+from obligations.interfaces import render
+from obligations.settings import Settings
+
+
+class IsoDateParam(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        try:
+            return parse_iso_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+ISO_DATE = IsoDateParam()
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+def _dump(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=1, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--database", metavar="URL", help="Event store (default: $OBLIGATIONS_DATABASE_URL or "
+              "sqlite:///var/obligations.db under the working directory).")
+@click.option("--config-dir", metavar="DIR", help="Folder with agreements/ and companies/ (default: ./config).")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, config_dir: str | None) -> None:
+    """Track what an employment agreement makes each side owe, and when."""
+    ctx.obj = Settings.load(database, config_dir)
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
+@click.option("--agreement", "agreement_id", required=True, help="Agreement id.")
+@click.option("--terms", help="Terms key under config/agreements/ or a TOML path (required for a new agreement).")
+@click.option("--by", help="Who records the facts (default: the OS user).")
+@click.option("--source", help="Document reference kept with every fact of the file.")
+@click.pass_obj
+def import_cmd(settings: Settings, file: Path, agreement_id: str, terms: str | None, by: str | None,
+               source: str | None) -> None:
+    """Record a JSON-lines file of facts, all or nothing."""
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read {file}: {exc}") from None
+    facts = parse_json_lines(text)
+    if not facts:
+        raise InvalidInputError(f"{file}: no facts in the file")
+    result = build(settings).record(agreement_id, facts, _who(by), terms, source)
+    click.echo(f"{'created' if result.created else 'updated'} agreement {agreement_id}: recorded "
+               f"{result.agreement_facts} agreement fact(s) and {result.company_facts} company fact(s)")
+
+
+@cli.command()
+@click.argument("agreement_id")
+@click.argument("fact_type")
+@click.option("--date", "effective", required=True, type=ISO_DATE, help="Date the fact took legal effect.")
+@click.option("--data", "data", default="{}", help="The fact's data as a JSON object.")
+@click.option("--terms", help="Terms key or path, to create the agreement with this fact.")
+@click.option("--by", help="Who records the fact (default: the OS user).")
+@click.option("--source", help="Document reference.")
+@click.pass_obj
+def record(settings: Settings, agreement_id: str, fact_type: str, effective: date, data: str,
+           terms: str | None, by: str | None, source: str | None) -> None:
+    """Record one fact."""
+    try:
+        payload = loads_exact(data)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"field data: corrupt JSON: {exc.msg} at column {exc.colno}") from None
+    fact = parse_fact({"type": fact_type, "date": effective.isoformat(), "data": payload})
+    result = build(settings).record(agreement_id, [fact], _who(by), terms, source)
+    click.echo(f"recorded {fact_type} dated {effective} for agreement {agreement_id}"
+               f"{' (company fact)' if result.company_facts else ''}")
+
+
+@cli.command()
+@click.argument("agreement_id")
+@click.option("--as-of", "as_of", type=ISO_DATE, multiple=True, required=True, help="End of this day; repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="The catalogue §10 object (an array for several dates).")
+@click.pass_obj
+def status(settings: Settings, agreement_id: str, as_of: Sequence[date], as_json: bool) -> None:
+    """Everything owed under an agreement as of one or more dates."""
+    reports = build(settings).status(agreement_id, list(as_of))
+    if as_json:
+        _dump(reports[0] if len(reports) == 1 else reports)
+    else:
+        for report in reports:
+            render.status(agreement_id, report)
+
+
+@cli.command()
+@click.argument("agreement_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def history(settings: Settings, agreement_id: str, as_json: bool) -> None:
+    """Facts in effective order, with recorded time, who and source."""
+    rows = build(settings).history(agreement_id)
+    _dump(rows) if as_json else render.history(agreement_id, rows)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--as-of", "as_of", type=ISO_DATE, help="Employment status as of this day (default: today).")
+@click.pass_obj
+def agreements(settings: Settings, as_json: bool, as_of: date | None) -> None:
+    """Every agreement with its company, terms and employment status."""
+    today = as_of or datetime.now(UTC).date()
+    rows = build(settings).agreements(today)
+    _dump(rows) if as_json else render.agreements(rows, today)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (console script and tests alike)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="obligations", standalone_mode=False)
+        return 0
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return 2 if isinstance(exc, click.UsageError) else exc.exit_code
+    except InvalidInputError as exc:
+        click.echo(f"error: {exc}\nnothing was recorded." if _is_write(argv) else f"error: {exc}", err=True)
+        return 2
+    except ObligationsError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except Exception as exc:  # a failure of ours or of the store: say so, traceback only on request
+        if os.environ.get("OBLIGATIONS_DEBUG"):
+            raise
+        click.echo(f"error: {type(exc).__name__}: {exc} (set OBLIGATIONS_DEBUG=1 for a traceback)", err=True)
+        return 1
+
+
+def _is_write(argv: Sequence[str] | None) -> bool:
+    args = list(argv) if argv is not None else sys.argv[1:]
+    return any(a in ("import", "record") for a in args)

@@ -1,0 +1,169 @@
+"""How employment stands on a date: notice periods, the Termination Date and its classification (§5, I-11, I-14, I-26, I-32-34)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from obligations.domain.facts import Fact
+from obligations.rules.calendar import add_days
+from obligations.rules.change_of_control import ChangeOfControl, changes_of_control
+from obligations.rules.grounds import good_cause_grounds, good_reason_grounds
+from obligations.rules.history import History
+
+GOOD_CAUSE_OF_STATED = {"good_cause_a": "5.2(a)", "good_cause_b": "5.2(b)", "good_cause_c": "5.2(c)"}
+
+
+@dataclass(frozen=True)
+class Resignation:
+    notice: Fact
+    notice_date: date
+    requested: date | None
+    effective: date
+    for_good_reason: bool
+    grounds: list[str]
+    extended: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class Ending:
+    """The end of employment: the Termination Date and its type (catalogue §10 `employment`)."""
+
+    date: date
+    type: str
+    fact: Fact
+    discharge: bool  # a Company termination (I-22 final pay)
+    for_good_cause: bool = False
+    for_good_reason: bool = False
+    grounds: list[str] = field(default_factory=list)
+    good_cause_claim_rejected: bool = False
+    why: str = ""
+    end_reason: str | None = None
+
+    @property
+    def accelerates(self) -> bool:
+        return self.type in ("termination_without_good_cause", "resignation_for_good_reason")
+
+
+def _first_coc_on_or_before(cocs: list[ChangeOfControl], start: date, day: date) -> date | None:
+    return next((c.date for c in cocs if start <= c.date <= day), None)
+
+
+def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) -> Resignation:
+    """I-11: Good Reason iff a ground is available on the date the notice is received ('deemed')."""
+    i, days = h.terms.i, h.terms.agreement.good_reason.resignation_notice_days
+    n = h.notice_date(notice)
+    available = [g.id for g in good_reason_grounds(h, n, _first_coc_on_or_before(cocs, h.start, n))]
+    if i.gr_requires_claim:
+        available = [g for g in available if g in notice.data.good_reason_grounds_claimed]
+    requested = notice.data.requested_effective_date
+    minimum = add_days(n, days)
+    if available and not (i.gr_short_notice == "lose_good_reason" and (requested or n) < minimum):
+        effective = requested or minimum
+        extended = False
+        if i.gr_short_notice == "extend" and effective < minimum:
+            effective, extended = minimum, True
+        why = (f"Resignation notice received {n} while Good Reason ground(s) {', '.join(available)} were "
+               f"available (§5.4 'deemed to have resigned for Good Reason'); {days} days advance written notice: "
+               f"{n} + {days} = {minimum}; effective {effective}"
+               f"{' (requested earlier date ' + str(requested) + ' extended to the 30-day minimum, I-11)' if extended else ''}.")
+        return Resignation(notice, n, requested, effective, True, available, extended, why)
+    effective = requested or n
+    why = (f"Resignation notice received {n} with no Good Reason ground available on that date: an at-will "
+           f"resignation without Good Reason, effective on the requested date {effective} (§8 s.4, I-33).")
+    return Resignation(notice, n, requested, effective, False, [], False, why)
+
+
+def _resignation_ending(r: Resignation) -> Ending:
+    kind = "resignation_for_good_reason" if r.for_good_reason else "resignation_without_good_reason"
+    return Ending(r.effective, kind, r.notice, False, False, r.for_good_reason, r.grounds, False,
+                  r.why + " [§5.4, I-11]")
+
+
+def classify_termination(h: History, f: Fact, pending: Resignation | None) -> Ending:
+    i, t, stated = h.terms.i, f.date, f.data.stated_ground
+    if pending and pending.for_good_reason:  # I-32
+        return Ending(t, "termination_without_good_cause", f, True, why=(
+            f"The Company ended the employment on {t} during the Good Reason notice period of the resignation "
+            f"noticed {pending.notice_date}: the Company's date is the Termination Date and it is a termination "
+            f"for other than Good Cause (I-32)."))
+    if stated == "without_cause":
+        return Ending(t, "termination_without_good_cause", f, True,
+                      why=f"The Company terminated the employment on {t} without cause (§8 s.4 at will).")
+    if stated == "offer_condition_failure_i9":
+        i9_failed = not any(x.data.documentation_satisfactory and x.date <= _i9_deadline(h)
+                            for x in h.of_until(t, "I9Submitted"))
+        if i9_failed and i.i9_termination_class == "offer_condition_failure":
+            return Ending(t, "offer_condition_failure", f, True, why=(
+                f"The Company ended the employment on {t} because the §8 I-9 condition failed (no satisfactory "
+                f"I-9 by {_i9_deadline(h)}): no acceleration, no §5.1 (I-26)."))
+        rejected = not i9_failed
+        return Ending(t, "termination_without_good_cause", f, True, good_cause_claim_rejected=rejected, why=(
+            f"The Company ended the employment on {t} citing the I-9 condition; "
+            + ("the I-9 was submitted in time, so the claim is unsupported: termination for other than Good "
+               "Cause (I-14, I-26)." if rejected else "configured as a termination for other than Good Cause (I-26).")))
+    ground_id = GOOD_CAUSE_OF_STATED[stated]
+    available = {g.id: g for g in good_cause_grounds(h, t)}
+    if ground_id in available:
+        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=(
+            f"The Company terminated the employment on {t} for Good Cause {ground_id}: {available[ground_id].why} "
+            f"(§5.2)."))
+    if not i.reclassify_unsupported_good_cause:
+        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=(
+            f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not available "
+            f"on that date; recorded as disputed only (I-14 alternative)."))
+    return Ending(t, "termination_without_good_cause", f, True, good_cause_claim_rejected=True, why=(
+        f"The Company terminated the employment on {t} stating Good Cause {ground_id}, but that ground is not "
+        f"available on the Termination Date, so it is a termination for other than Good Cause (I-14)."))
+
+
+def _i9_deadline(h: History) -> date:
+    from obligations.rules.calendar import add_business_days
+
+    days = h.terms.agreement.onboarding.i9_days_after_start
+    if h.terms.i.i9_day_count == "business":
+        return add_business_days(h.start, days)
+    return add_days(h.start, days)
+
+
+i9_deadline = _i9_deadline
+
+
+@dataclass(frozen=True)
+class EmploymentState:
+    pending: Resignation | None  # a resignation notice period running on as_of
+    ending: Ending | None  # the end, when the Termination Date is on or before as_of
+    cocs: list[ChangeOfControl]
+    first_coc_while_employed: ChangeOfControl | None
+
+
+def employment_state(h: History) -> EmploymentState:
+    """Walk the ending facts in order (same-day facts in recording order, I-36)."""
+    cocs = changes_of_control(h)
+    pending: Resignation | None = None
+    ending: Ending | None = None
+    for f in h.of("ResignationNoticeGiven", "ResignationNoticeWithdrawn", "EmploymentTerminatedByCompany",
+                  "EmploymentEndedOther"):
+        if pending and pending.effective < f.date:
+            break
+        if f.type == "ResignationNoticeGiven":
+            pending = classify_resignation(h, f, cocs)
+            if pending.effective <= f.date:  # effective the day it is given
+                break
+        elif f.type == "ResignationNoticeWithdrawn":
+            if f.data.company_consented:
+                pending = None
+        elif f.type == "EmploymentTerminatedByCompany":
+            ending, pending = classify_termination(h, f, pending), None
+            break
+        else:
+            ending, pending = Ending(f.date, "ended_other", f, False, end_reason=f.data.reason, why=(
+                f"Employment ended on {f.date} ({f.data.reason}); the letter is silent: prorated salary only, "
+                f"no acceleration, no §5.1 (I-34).")), None
+            break
+    if ending is None and pending is not None and pending.effective <= h.as_of:
+        ending, pending = _resignation_ending(pending), None
+    end = ending.date if ending else None
+    first = next((c for c in cocs if h.start <= c.date and (end is None or c.date <= end)), None)
+    return EmploymentState(pending, ending, cocs, first)

@@ -1,0 +1,109 @@
+"""Payment items of the `payments` section and their status (catalogue §6, §7.2-7.4, I-21, I-22, I-37)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from obligations.domain.values import money_str
+from obligations.rules.calendar import add_days, next_payday_after, next_weekday
+from obligations.rules.employment import Ending
+from obligations.rules.history import History
+
+
+def payment_item(h: History, pid: str, amount: Decimal, due: date | None, why: str,
+                 payer: str = "Company", payee: str = "Employee", cancelled: bool = False) -> dict[str, Any]:
+    """Status: paid once PaymentMade amounts reach the amount; else by the due date (I-36 end of day)."""
+    item: dict[str, Any] = {"id": pid, "payer": payer, "payee": payee, "amount": money_str(amount),
+                            "due_date": due.isoformat() if due else None}
+    paid, paid_on = Decimal(0), None
+    for p in h.of("PaymentMade", "ExpenseReimbursed"):
+        matches = (p.type == "PaymentMade" and p.data.obligation == pid) or (
+            p.type == "ExpenseReimbursed" and f"expense_{p.data.expense_id}" == pid)
+        if matches:
+            paid += p.data.amount
+            if paid >= amount and paid_on is None:
+                paid_on = p.date
+    if cancelled:
+        item["status"] = "cancelled"
+    elif paid_on is not None:
+        item.update(status="paid", paid_on=paid_on.isoformat(), paid_late=bool(due and paid_on > due))
+        if paid != amount:
+            why += f" Paid ${money_str(paid)} against ${money_str(amount)} due: over-payment flagged (§8)."
+    else:
+        item["status"] = status_by_due(due, h.as_of)
+        if paid:
+            why += f" Partial payment ${money_str(paid)} of ${money_str(amount)} recorded (flagged, §8)."
+    item["why"] = why
+    return item
+
+
+def status_by_due(due: date | None, as_of: date) -> str:
+    if due is None:
+        return "open_no_due_date"
+    return "not_yet_due" if as_of < due else "due" if as_of == due else "overdue"
+
+
+def contract_date(h: History, day: date) -> date:
+    """I-01: contractual dates are not rolled unless configured."""
+    return next_weekday(day, h.terms.company.final_pay.holidays) if h.terms.i.roll_contract_dates else day
+
+
+def prorated_salary(h: History, td: date) -> tuple[Decimal, date, int, str]:
+    """I-21: Σ over unpaid days of the rate in effect that day / 365 (or the year's days), rounded once."""
+    paid_through = max((p.data.period_end for p in h.of("SalaryPaid")), default=add_days(h.start, -1))
+    first, total, days = add_days(paid_through, 1), Decimal(0), 0
+    used: dict[tuple[Decimal, int], int] = {}
+    day = first
+    while day <= td:
+        rate = h.rate_on(day)
+        basis = 365
+        if h.terms.i.proration_basis == "actual_days":
+            basis = (date(day.year + 1, 1, 1) - date(day.year, 1, 1)).days
+        total += rate / basis
+        used[(rate, basis)] = used.get((rate, basis), 0) + 1
+        day += timedelta(days=1)
+        days += 1
+    parts = " + ".join(f"{n} day(s) × ${rate:,}/{basis}" for (rate, basis), n in used.items()) or "nothing"
+    text = (f"salary paid through {paid_through}; unpaid {days} day(s) {first}..{td}: {parts} = "
+            f"${money_str(total)} [I-21]")
+    return total, paid_through, days, text
+
+
+def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
+    amount, _, days, text = prorated_salary(h, ending.date)
+    if days <= 0:
+        return None
+    payroll = h.terms.company.payroll
+    if ending.discharge:
+        raw = add_days(ending.date, h.terms.i.final_pay_discharge_days)
+        due = next_weekday(raw, h.terms.company.final_pay.holidays)
+        rule = (f"discharge: no later than the sixth day after discharge {ending.date} + "
+                f"{h.terms.i.final_pay_discharge_days} = {raw}{' moved to the next weekday ' + str(due) if due != raw else ''}"
+                f" ({due.strftime('%a')}) (Tex. Lab. Code §61.014(a); external law, I-22)")
+    else:
+        due = next_payday_after(ending.date, payroll.first_period_start, payroll.period_days,
+                                payroll.payday_days_after_period_end)
+        rule = (f"{'resignation' if ending.type.startswith('resignation') else 'ended other than by discharge'}: "
+                f"next regularly scheduled payday after {ending.date} = {due} under the company payroll calendar "
+                f"(Tex. Lab. Code §61.014(b); external law, I-22)")
+    why = (f"§2 ('for any reason ... base salary prorated to the date of termination'): {text}; due {rule}.")
+    return payment_item(h, "final_prorated_salary", amount, due, why)
+
+
+def expense_items(h: History) -> list[dict[str, Any]]:
+    """OB-18: reimbursable expenses, no due date by default (I-37)."""
+    items = []
+    due_days = h.terms.i.expense_reimbursement_due_days
+    for e in h.of("ExpenseSubmitted"):
+        x = e.data
+        due = add_days(e.date, due_days) if due_days >= 0 else None
+        why = (f"§6: reasonable out-of-pocket business expense {x.expense_id} of ${money_str(x.amount)} incurred "
+               f"{x.incurred_date}, submitted {e.date}{' with' if x.documented else ' WITHOUT'} supporting "
+               f"documentation; " + (f"due {due} [I-37]." if due else "no payment deadline in the letter [I-37]."))
+        prompt = h.terms.i.expense_prompt_days
+        if prompt >= 0 and (e.date - x.incurred_date).days > prompt:
+            why += f" Submitted more than {prompt} days after it was incurred: not prompt (I-37)."
+        items.append(payment_item(h, f"expense_{x.expense_id}", x.amount, due, why))
+    return items

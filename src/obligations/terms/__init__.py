@@ -1,0 +1,1 @@
+"""Agreement terms and company facts as frozen pydantic models, loaded from config/."""

@@ -1,0 +1,63 @@
+"""The whole terms of one agreement: fixed terms, vesting, interpretations and its company."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+
+from obligations.terms.interpretations import Interpretations
+from obligations.terms.models import (
+    Bonus,
+    ChangeOfControl,
+    Company,
+    DisputeResolution,
+    GoodCause,
+    GoodReason,
+    Onboarding,
+    Options,
+    Parties,
+    Position,
+    Salary,
+    Section51,
+    Vacation,
+    Vesting,
+)
+
+
+class TermsFile(BaseModel):
+    """What a terms file holds; `company` names a file under config/companies/."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    company: str
+    title: str
+    document_date: date
+    parties: Parties
+    position: Position
+    salary: Salary
+    bonus: Bonus
+    options: Options
+    vesting: Vesting
+    vacation: Vacation
+    section_5_1: Section51
+    good_cause: GoodCause
+    change_of_control: ChangeOfControl
+    good_reason: GoodReason
+    onboarding: Onboarding
+    dispute_resolution: DisputeResolution
+    interpretations: Interpretations
+
+
+class Terms(BaseModel):
+    """Terms with their company resolved: everything the rules read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agreement: TermsFile
+    company: Company
+
+    @property
+    def i(self) -> Interpretations:
+        return self.agreement.interpretations

@@ -1,0 +1,60 @@
+"""Read terms and company files from config/, naming the file, the key and the reason on any error."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from obligations.domain.errors import TermsError
+from obligations.terms.agreement_terms import Terms, TermsFile
+from obligations.terms.models import Company
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(model: type[M], raw: dict[str, Any], file: str) -> M:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        key = ".".join(str(p) for p in first["loc"]) or None
+        reason = "unknown key (misspelt?)" if first["type"] == "extra_forbidden" else first["msg"]
+        raise TermsError(file, key, reason) from None
+
+
+def parse_toml(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TermsError(file, None, f"not valid TOML: {exc}") from None
+
+
+def load_company(config_dir: Path, company_id: str) -> Company:
+    path = config_dir / "companies" / f"{company_id}.toml"
+    if not path.is_file():
+        raise TermsError(str(path), None, f"no company file for company {company_id!r}")
+    company = _validate(Company, parse_toml(path.read_text(), str(path)), str(path))
+    if company.company_id != company_id:
+        raise TermsError(str(path), "company_id", f"must be {company_id!r}, the file's name")
+    return company
+
+
+def terms_from_text(text: str, file: str, config_dir: Path) -> Terms:
+    terms_file = _validate(TermsFile, parse_toml(text, file), file)
+    return Terms(agreement=terms_file, company=load_company(config_dir, terms_file.company))
+
+
+def resolve_terms(key_or_path: str, config_dir: Path) -> tuple[str, str, str]:
+    """(terms key, TOML text, file name) for a key under config/agreements/ or a path to a TOML file."""
+    by_key = config_dir / "agreements" / f"{key_or_path}.toml"
+    path = by_key if by_key.is_file() else Path(key_or_path)
+    if not path.is_file() or path.suffix != ".toml":
+        known = sorted(p.stem for p in (config_dir / "agreements").glob("*.toml"))
+        raise TermsError(key_or_path, None, f"unknown terms key or file (known keys: {', '.join(known)})")
+    text = path.read_text()
+    key = str(parse_toml(text, str(path)).get("key", path.stem))
+    return key, text, str(path)

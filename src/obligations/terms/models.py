@@ -1,0 +1,186 @@
+"""Frozen models of a terms file (config/agreements/*.toml) and a company file (config/companies/*.toml)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from obligations.domain.values import parse_decimal
+
+Dec = Annotated[Decimal, BeforeValidator(parse_decimal)]
+PosInt = Annotated[int, Field(gt=0)]
+NoneIfNegative = Annotated[int, Field(ge=-1, description="-1 means none")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def parse_fraction(value: object) -> Fraction:
+    """A fraction written "1/4" or "0.25"; exact."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ValueError(f"must be a fraction like \"1/4\" or \"0.25\", got {value!r}")
+    try:
+        return Fraction(str(value))
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"{value!r} is not a fraction") from None
+
+
+Frac = Annotated[Fraction, BeforeValidator(parse_fraction)]
+
+DayOfMonth = Literal[
+    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
+    "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28",
+    "29_OR_LAST_DAY_OF_MONTH", "30_OR_LAST_DAY_OF_MONTH", "31_OR_LAST_DAY_OF_MONTH",
+    "VESTING_START_DAY_OR_LAST_DAY_OF_MONTH",
+]
+AllocationType = Literal[
+    "CUMULATIVE_ROUNDING", "CUMULATIVE_ROUND_DOWN", "FRONT_LOADED", "BACK_LOADED",
+    "FRONT_LOADED_TO_SINGLE_TRANCHE", "BACK_LOADED_TO_SINGLE_TRANCHE", "FRACTIONAL",
+]
+CUMULATIVE_TYPES = ("CUMULATIVE_ROUNDING", "CUMULATIVE_ROUND_DOWN", "FRACTIONAL")
+
+
+class Vesting(Strict):
+    """vesting-rules.md: an OCF-style time-based schedule."""
+
+    clause: str = "§3"
+    quantity: Dec
+    period_length: PosInt
+    period_unit: Literal["MONTHS", "DAYS"]
+    installments: PosInt
+    cliff_installment: Annotated[int, Field(ge=0)] = 0
+    cliff_fraction: Frac | None = None
+    installment_weights: list[Frac] | None = None
+    day_of_month: DayOfMonth = "VESTING_START_DAY_OR_LAST_DAY_OF_MONTH"
+    allocation_type: AllocationType
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Vesting:
+        if self.quantity < 0:
+            raise ValueError("quantity must not be negative")
+        if self.allocation_type != "FRACTIONAL" and self.quantity != self.quantity.to_integral_value():
+            raise ValueError("quantity must be whole unless allocation_type is FRACTIONAL")
+        if self.cliff_installment > self.installments:
+            raise ValueError("cliff_installment must not exceed installments")
+        special = self.cliff_fraction is not None or self.installment_weights is not None
+        if special and self.allocation_type not in CUMULATIVE_TYPES:
+            raise ValueError("cliff_fraction and installment_weights need a cumulative type or FRACTIONAL")
+        if self.cliff_fraction is not None:
+            if self.cliff_installment < 1:
+                raise ValueError("cliff_fraction needs cliff_installment")
+            if not 0 <= self.cliff_fraction <= 1:
+                raise ValueError("cliff_fraction must be between 0 and 1")
+        if self.installment_weights is not None:
+            if len(self.installment_weights) != self.installments:
+                raise ValueError("installment_weights must have one weight per installment")
+            if sum(self.installment_weights, Fraction(0)) != 1:
+                raise ValueError("installment_weights must sum to exactly 1")
+        return self
+
+
+class Parties(Strict):
+    employer: str
+    employee: str
+    company_signatory: str
+    company_signatory_offices: str
+
+
+class Position(Strict):
+    title: str
+    reports_to: str
+    work_location: str
+    clause: str = "§1"
+
+
+class Salary(Strict):
+    annual_base_salary: Dec
+    clause: str = "§2"
+
+
+class Bonus(Strict):
+    target_pct_of_base_salary: Dec
+    payments_per_year: PosInt
+    program_finalization_days: PosInt
+    clause: str = "§2"
+
+
+class Options(Strict):
+    quantity: PosInt
+    exercise_price: str
+    grant_due: Literal["first_day"]
+    clause: str = "§3"
+
+
+class Vacation(Strict):
+    weeks_per_year: PosInt
+    hours_per_year: Dec
+    accrual_period_days: PosInt
+    periods_per_year: PosInt
+    clause: str = "§4"
+
+
+class Section51(Strict):
+    window_months: PosInt
+    lump_sum: Dec
+    lump_sum_due_days_after_termination_date: PosInt
+    health_continuation_months: PosInt
+    clause: str = "§5.1"
+
+
+class GoodCause(Strict):
+    neglect_cure_days: PosInt
+    clause: str = "§5.2"
+
+
+class ChangeOfControl(Strict):
+    merger_shareholders_retain_less_than_pct: Dec
+    beneficial_ownership_more_than_pct: Dec
+    clause: str = "§5.3"
+
+
+class GoodReason(Strict):
+    resignation_notice_days: PosInt
+    breach_cure_days: PosInt
+    clause: str = "§5.4"
+
+
+class Onboarding(Strict):
+    i9_days_after_start: PosInt
+    confidentiality_standard_version: str
+    clause: str = "§8"
+
+
+class DisputeResolution(Strict):
+    forum: Literal["arbitration"]
+    clause: str = "§7"
+
+
+class CompanyChangeOfControl(Strict):
+    excluded_persons: list[str]
+    clause: str = "§5.3(b)"
+
+
+class Payroll(Strict):
+    """I-22: regular paydays = first_period_start + k·period_days + (period_days − 1) + payday offset."""
+
+    first_period_start: date
+    period_days: PosInt
+    payday_days_after_period_end: Annotated[int, Field(ge=0)]
+
+
+class FinalPay(Strict):
+    holidays: list[date]
+
+
+class Company(Strict):
+    company_id: str
+    name: str
+    time_zone: str
+    change_of_control: CompanyChangeOfControl
+    payroll: Payroll
+    final_pay: FinalPay
