@@ -1,0 +1,72 @@
+"""Test helpers: build facts and reports without a store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from obligations.domain.facts import Fact
+from obligations.domain.input import parse_fact
+from obligations.rules.report import status_report
+from obligations.terms.agreement_terms import Terms
+from obligations.terms.loader import resolve_terms, terms_from_text
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "config"
+FREE_TEXT = {"why", "on_expiry", "clause", "payer", "payee", "note"}
+
+
+def valence_terms(**interpretations: Any) -> Terms:
+    key, text, file = resolve_terms("valence-2004", CONFIG)
+    terms = terms_from_text(text, file, CONFIG)
+    if interpretations:
+        i = terms.agreement.interpretations.model_copy(update=interpretations)
+        terms = terms.model_copy(update={"agreement": terms.agreement.model_copy(update={"interpretations": i})})
+    return terms
+
+
+def ev(fact_type: str, day: str, **data: Any) -> dict[str, Any]:
+    return {"type": fact_type, "date": day, "data": data}
+
+
+def start(day: str = "2004-12-13", salary: str = "200000") -> dict[str, Any]:
+    return ev("EmploymentStarted", day, start_date=day, annual_base_salary=salary, options=220000)
+
+
+def facts(*events: dict[str, Any]) -> list[Fact]:
+    out = []
+    for n, e in enumerate(events):
+        s = parse_fact(json.loads(json.dumps(e)), n + 1)
+        out.append(Fact(f"t#{n}", s.type, s.date, s.data, datetime(2026, 1, 1, tzinfo=UTC), "test", None, (n,)))
+    return out
+
+
+def report(events: list[dict[str, Any]], as_of: str, terms: Terms | None = None) -> dict[str, Any]:
+    return status_report(terms or valence_terms(), facts(*events), date.fromisoformat(as_of))
+
+
+def strip_free_text(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: strip_free_text(v) for k, v in obj.items() if k not in FREE_TEXT}
+    if isinstance(obj, list):
+        return [strip_free_text(v) for v in obj]
+    return obj
+
+
+def payment(r: dict[str, Any], pid: str) -> dict[str, Any] | None:
+    return next((p for p in r["payments"] if p["id"] == pid), None)
+
+
+def clock(r: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next((c for c in r["open_clocks"] if c["clock"] == name), None)
+
+
+def obligation(r: dict[str, Any], oid: str) -> dict[str, Any]:
+    return next(o for o in r["obligations"] if o["id"] == oid)
+
+
+def write_jsonl(path: Path, events: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(e) + "\n" for e in events))
+    return path
