@@ -1,0 +1,62 @@
+"""The layout shows the architecture: imports point one way, and the pure layers never read the clock."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "obligations"
+LAYERS = ["domain", "terms", "rules", "application", "bootstrap", "interfaces"]
+ALLOWED = {
+    "domain": {"domain"},
+    "terms": {"domain", "terms"},
+    "rules": {"domain", "terms", "rules"},
+    "application": {"domain", "terms", "rules", "application"},
+    "bootstrap": {"domain", "terms", "rules", "application", "settings", "bootstrap"},
+    "interfaces": {"domain", "terms", "rules", "application", "settings", "bootstrap", "interfaces"},
+}
+PURE_FORBIDDEN = {"sqlalchemy", "eventsourcing", "os", "subprocess", "socket", "psycopg", "click", "rich"}
+
+
+def modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in SRC.rglob("*.py"):
+        rel = path.relative_to(SRC)
+        layer = rel.parts[0].removesuffix(".py") if len(rel.parts) > 1 or rel.stem == "bootstrap" else None
+        if layer in ALLOWED:
+            out.append((layer, path))
+    return out
+
+
+def imported(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize(("layer", "path"), modules(), ids=lambda x: str(x))
+def test_imports_point_one_way(layer: str, path: Path) -> None:
+    for name in imported(ast.parse(path.read_text())):
+        if name.startswith("obligations."):
+            target = name.split(".")[1]
+            assert target in ALLOWED[layer], f"{path.name} ({layer}) imports {name}"
+        if layer in ("domain", "terms", "rules") and name.split(".")[0] in PURE_FORBIDDEN - {"eventsourcing"}:
+            pytest.fail(f"{path.name} ({layer}) imports {name}")
+        if layer in ("terms", "rules") and name.startswith("eventsourcing"):
+            pytest.fail(f"{path.name} ({layer}) imports {name}")
+
+
+@pytest.mark.parametrize(("layer", "path"), [m for m in modules() if m[0] in ("domain", "terms", "rules")],
+                         ids=lambda x: str(x))
+def test_pure_layers_never_read_the_clock(layer: str, path: Path) -> None:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow"):
+            pytest.fail(f"{path.name} reads the clock ({node.attr}) at line {node.lineno}")
+        if isinstance(node, ast.Name) and node.id == "open":
+            pytest.fail(f"{path.name} does I/O (open) at line {node.lineno}")
