@@ -52,8 +52,9 @@ def test_imports_point_one_way(layer: str, path: Path) -> None:
             pytest.fail(f"{path.name} ({layer}) imports {name}")
 
 
-@pytest.mark.parametrize(("layer", "path"), [m for m in modules() if m[0] in ("domain", "terms", "rules")],
-                         ids=lambda x: str(x))
+@pytest.mark.parametrize(
+    ("layer", "path"), [m for m in modules() if m[0] in ("domain", "terms", "rules")], ids=lambda x: str(x)
+)
 def test_pure_layers_never_read_the_clock(layer: str, path: Path) -> None:
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow"):

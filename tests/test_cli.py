@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CONFIG, ROOT, ev, start, strip_free_text, write_jsonl
 
+from helpers import CONFIG, ROOT, ev, start, strip_free_text, write_jsonl
 from obligations.interfaces.cli import main
 
 EXAMPLE = json.loads((Path(__file__).parent / "example-status.json").read_text())
@@ -31,8 +31,18 @@ def history(capsys: pytest.CaptureFixture[str], db: str, agreement: str) -> list
 @pytest.fixture
 def example(tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str]) -> str:
     path = write_jsonl(tmp_path / "example.jsonl", EXAMPLE["events"])
-    code, out, err = run(capsys, database_url, "import", str(path), "--agreement", "example-vp",
-                         "--terms", "valence-2004", "--by", "tester")
+    code, out, err = run(
+        capsys,
+        database_url,
+        "import",
+        str(path),
+        "--agreement",
+        "example-vp",
+        "--terms",
+        "valence-2004",
+        "--by",
+        "tester",
+    )
     assert code == 0, err
     assert "11 agreement fact(s) and 1 company fact(s)" in out
     return database_url
@@ -66,20 +76,29 @@ def test_history_lists_facts_with_recorder_and_company_stream(example: str, caps
 def test_agreements_lists_status(example: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, example, "agreements", "--json", "--as-of", "2006-01-20")
     assert code == 0
-    assert json.loads(out) == [{"agreement": "example-vp", "company": "valence", "terms": "valence-2004",
-                                "facts": 12, "employment_status": "resignation_notice_period",
-                                "termination_date": None}]
+    assert json.loads(out) == [
+        {
+            "agreement": "example-vp",
+            "company": "valence",
+            "terms": "valence-2004",
+            "facts": 12,
+            "employment_status": "resignation_notice_period",
+            "termination_date": None,
+        }
+    ]
 
 
 def test_company_facts_apply_to_every_agreement_of_the_company(
-        example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     other = write_jsonl(tmp_path / "other.jsonl", [start("2005-03-07")])
     assert run(capsys, example, "import", str(other), "--agreement", "second", "--terms", "valence-2004")[0] == 0
     code, out, _ = run(capsys, example, "status", "second", "--as-of", "2005-04-01", "--json")
     assert json.loads(out)["exercise_price"]["exercise_price"] == "3.15"
     merger = json.dumps({"counterparty": "X", "company_shareholders_voting_pct_after": 40})
-    assert run(capsys, example, "record", "second", "MergerConsummated", "--date", "2005-06-01",
-               "--data", merger)[0] == 0
+    assert (
+        run(capsys, example, "record", "second", "MergerConsummated", "--date", "2005-06-01", "--data", merger)[0] == 0
+    )
     code, out, _ = run(capsys, example, "status", "example-vp", "--as-of", "2005-06-01", "--json")
     assert json.loads(out)["change_of_control"]["first_date"] == "2005-06-01"
 
@@ -87,35 +106,63 @@ def test_company_facts_apply_to_every_agreement_of_the_company(
 BAD_LINES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown type", ev("Promoted", "2005-06-01"), "unknown event type"),
     ("unknown field", ev("I9Submitted", "2005-03-08", documentation_satisfactory=True, extra=1), "data.extra"),
-    ("missing field", ev("BreachNoticeReceived", "2005-06-01", notice_id="N", sent_date="2005-06-01",
-                         provision="x"), "data.material"),
+    (
+        "missing field",
+        ev("BreachNoticeReceived", "2005-06-01", notice_id="N", sent_date="2005-06-01", provision="x"),
+        "data.material",
+    ),
     ("impossible date", ev("BonusProgramFinalized", "2005-02-30"), "not a calendar date"),
     ("malformed date", ev("BonusProgramFinalized", "1/3/2005"), "YYYY-MM-DD"),
     ("before start", ev("I9Submitted", "2005-03-01", documentation_satisfactory=True), "before EmploymentStarted"),
     ("second start", start("2005-04-07"), "second EmploymentStarted"),
-    ("requested before notice", ev("ResignationNoticeGiven", "2005-06-10", sent_date="2005-06-09",
-                                   requested_effective_date="2005-06-01", good_reason_grounds_claimed=[]),
-     "requested_effective_date"),
-    ("pct above 100", ev("MergerConsummated", "2005-06-01", counterparty="X",
-                         company_shareholders_voting_pct_after=100.5), "less than or equal to 100"),
-    ("fraction zero", ev("AssetTransferConsummated", "2005-06-01", series_id="s", kind="sale",
-                         fraction_of_assets=0), "greater than 0"),
-    ("fraction above one", ev("AssetTransferConsummated", "2005-06-01", series_id="s", kind="sale",
-                              fraction_of_assets="1.01"), "less than or equal to 1"),
+    (
+        "requested before notice",
+        ev(
+            "ResignationNoticeGiven",
+            "2005-06-10",
+            sent_date="2005-06-09",
+            requested_effective_date="2005-06-01",
+            good_reason_grounds_claimed=[],
+        ),
+        "requested_effective_date",
+    ),
+    (
+        "pct above 100",
+        ev("MergerConsummated", "2005-06-01", counterparty="X", company_shareholders_voting_pct_after=100.5),
+        "less than or equal to 100",
+    ),
+    (
+        "fraction zero",
+        ev("AssetTransferConsummated", "2005-06-01", series_id="s", kind="sale", fraction_of_assets=0),
+        "greater than 0",
+    ),
+    (
+        "fraction above one",
+        ev("AssetTransferConsummated", "2005-06-01", series_id="s", kind="sale", fraction_of_assets="1.01"),
+        "less than or equal to 1",
+    ),
     ("cure of unknown notice", ev("NeglectCured", "2005-06-01", notice_id="nope"), "notice_id"),
-    ("payment of unknown obligation", ev("PaymentMade", "2005-06-01", obligation="lump_sum_5_1a", amount=1),
-     "no payment 'lump_sum_5_1a'"),
-    ("fact after termination", ev("SalaryChanged", "2006-03-01", new_annual_rate=1, amendment=None),
-     "after the Termination Date"),
+    (
+        "payment of unknown obligation",
+        ev("PaymentMade", "2005-06-01", obligation="lump_sum_5_1a", amount=1),
+        "no payment 'lump_sum_5_1a'",
+    ),
+    (
+        "fact after termination",
+        ev("SalaryChanged", "2006-03-01", new_annual_rate=1, amendment=None),
+        "after the Termination Date",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "bad", "message"), BAD_LINES, ids=[c[0] for c in BAD_LINES])
-def test_bad_line_refuses_the_whole_batch(example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
-                                          case: str, bad: dict[str, Any], message: str) -> None:
+def test_bad_line_refuses_the_whole_batch(
+    example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, case: str, bad: dict[str, Any], message: str
+) -> None:
     before = history(capsys, example, "example-vp")
-    good = ev("ExpenseSubmitted", "2005-05-01", expense_id="E1", amount="10.00", incurred_date="2005-04-30",
-              documented=True)
+    good = ev(
+        "ExpenseSubmitted", "2005-05-01", expense_id="E1", amount="10.00", incurred_date="2005-04-30", documented=True
+    )
     path = write_jsonl(tmp_path / "bad.jsonl", [good, bad])
     code, out, err = run(capsys, example, "import", str(path), "--agreement", "example-vp")
     assert code == 2, (out, err)
@@ -125,7 +172,7 @@ def test_bad_line_refuses_the_whole_batch(example: str, capsys: pytest.CaptureFi
 
 def test_corrupt_json_line_is_named(example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "corrupt.jsonl"
-    path.write_text(json.dumps(ev("BonusProgramFinalized", "2005-04-01")) + "\n{\"type\": oops\n")
+    path.write_text(json.dumps(ev("BonusProgramFinalized", "2005-04-01")) + '\n{"type": oops\n')
     code, _, err = run(capsys, example, "import", str(path), "--agreement", "example-vp")
     assert code == 2 and "line 2" in err and "corrupt JSON" in err
 
@@ -149,14 +196,28 @@ def test_misspelt_terms_file_is_refused(example: str, capsys: pytest.CaptureFixt
 
 
 def test_record_one_fact_and_usage_errors(example: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, example, "record", "example-vp", "BreachCured", "--date", "2005-11-20",
-                       "--data", '{"notice_id": "N-1"}', "--by", "hr@valence", "--source", "letter 17")
+    code, out, _ = run(
+        capsys,
+        example,
+        "record",
+        "example-vp",
+        "BreachCured",
+        "--date",
+        "2005-11-20",
+        "--data",
+        '{"notice_id": "N-1"}',
+        "--by",
+        "hr@valence",
+        "--source",
+        "letter 17",
+    )
     assert code == 0, out
     last = [r for r in history(capsys, example, "example-vp") if r["type"] == "BreachCured"][0]
     assert last["recorded_by"] == "hr@valence" and last["source"] == "letter 17"
     assert run(capsys, example, "record", "example-vp", "BreachCured", "--date", "2005-13-01")[0] == 2
-    assert run(capsys, example, "record", "example-vp", "BreachCured", "--date", "2005-11-21",
-               "--data", "{notice")[0] == 2
+    assert (
+        run(capsys, example, "record", "example-vp", "BreachCured", "--date", "2005-11-21", "--data", "{notice")[0] == 2
+    )
     assert run(capsys, example, "status", "example-vp")[0] == 2  # --as-of missing
 
 
@@ -171,8 +232,16 @@ def test_concurrent_writers_lose_no_fact(example: str, capsys: pytest.CaptureFix
         try:
             service = build(Settings.load(example, str(CONFIG)))
             for k in range(5):
-                fact = parse_fact(ev("ExpenseSubmitted", "2005-05-01", expense_id=f"w{n}-{k}", amount="1",
-                                     incurred_date="2005-05-01", documented=True))
+                fact = parse_fact(
+                    ev(
+                        "ExpenseSubmitted",
+                        "2005-05-01",
+                        expense_id=f"w{n}-{k}",
+                        amount="1",
+                        incurred_date="2005-05-01",
+                        documented=True,
+                    )
+                )
                 service.record("example-vp", [fact], f"writer-{n}")
         except BaseException as exc:  # collected and asserted below
             errors.append(exc)
@@ -193,6 +262,10 @@ def test_console_script_exit_codes(tmp_path: Path) -> None:
 
     exe = Path(sys.executable).parent / "obligations"
     db = f"sqlite:///{tmp_path / 'x.db'}"
-    done = subprocess.run([str(exe), "--database", db, "status", "nobody", "--as-of", "2006-01-01"],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [str(exe), "--database", db, "status", "nobody", "--as-of", "2006-01-01"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 2 and "unknown agreement" in done.stderr and "Traceback" not in done.stderr

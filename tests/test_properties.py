@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from helpers import ev, facts, start, strip_free_text, valence_terms
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import ev, facts, start, strip_free_text, valence_terms
 from obligations.domain.errors import InvalidFactError
 from obligations.rules.report import status_report
 from obligations.rules.validation import check_history

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import CONFIG
 
+from helpers import CONFIG
 from obligations.domain.errors import TermsError
 from obligations.terms.interpretations import Interpretations
 from obligations.terms.loader import resolve_terms, terms_from_text
@@ -29,19 +29,33 @@ def test_valence_terms_load_frozen() -> None:
     key, text, file = resolve_terms("valence-2004", CONFIG)
     terms = terms_from_text(text, file, CONFIG)
     assert key == "valence-2004" and terms.agreement.section_5_1.lump_sum == 100000
-    assert terms.company.time_zone == "America/Chicago" and "Carl Berg" in terms.company.change_of_control.excluded_persons
+    assert (
+        terms.company.time_zone == "America/Chicago" and "Carl Berg" in terms.company.change_of_control.excluded_persons
+    )
     with pytest.raises(Exception, match="frozen"):
         terms.agreement.salary.annual_base_salary = 1  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("change", "key", "reason"), [
-    (("window_inclusive_end = false", "window_inclusve_end = false"), "interpretations.window_inclusve_end", "unknown key"),
-    (("section51_pay_once = true", "section51_pay_once = false"), "interpretations.section51_pay_once", "Input should be True"),
-    (("installments = 16", "installments = 0"), "vesting.installments", "greater than 0"),
-    (('company = "valence"', 'company = "acme"'), None, "no company file"),
-])
-def test_bad_terms_name_file_key_and_reason(tmp_path: Path, change: tuple[str, str], key: str | None,
-                                            reason: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "key", "reason"),
+    [
+        (
+            ("window_inclusive_end = false", "window_inclusve_end = false"),
+            "interpretations.window_inclusve_end",
+            "unknown key",
+        ),
+        (
+            ("section51_pay_once = true", "section51_pay_once = false"),
+            "interpretations.section51_pay_once",
+            "Input should be True",
+        ),
+        (("installments = 16", "installments = 0"), "vesting.installments", "greater than 0"),
+        (('company = "valence"', 'company = "acme"'), None, "no company file"),
+    ],
+)
+def test_bad_terms_name_file_key_and_reason(
+    tmp_path: Path, change: tuple[str, str], key: str | None, reason: str
+) -> None:
     path = tmp_path / "t.toml"
     path.write_text(TEXT.replace(*change))
     with pytest.raises(TermsError) as info:

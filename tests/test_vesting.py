@@ -11,16 +11,27 @@ import pytest
 from obligations.rules.vesting import schedule, vesting_state
 from obligations.terms.models import Vesting
 
-TYPES = ["CUMULATIVE_ROUNDING", "CUMULATIVE_ROUND_DOWN", "FRONT_LOADED", "BACK_LOADED",
-         "FRONT_LOADED_TO_SINGLE_TRANCHE", "BACK_LOADED_TO_SINGLE_TRANCHE", "FRACTIONAL"]
-EXPECTED = [[5, 4, 5, 4], [4, 5, 4, 5], [5, 5, 4, 4], [4, 4, 5, 5], [6, 4, 4, 4], [4, 4, 4, 6],
-            [Fraction(9, 2)] * 4]
+TYPES = [
+    "CUMULATIVE_ROUNDING",
+    "CUMULATIVE_ROUND_DOWN",
+    "FRONT_LOADED",
+    "BACK_LOADED",
+    "FRONT_LOADED_TO_SINGLE_TRANCHE",
+    "BACK_LOADED_TO_SINGLE_TRANCHE",
+    "FRACTIONAL",
+]
+EXPECTED = [[5, 4, 5, 4], [4, 5, 4, 5], [5, 5, 4, 4], [4, 4, 5, 5], [6, 4, 4, 4], [4, 4, 4, 6], [Fraction(9, 2)] * 4]
 CLIFF = [9, 9, 10, 8, 10, 8, 9]
 
 
 def v(**kw: Any) -> Vesting:
-    base: dict[str, Any] = {"quantity": 18, "period_length": 1, "period_unit": "MONTHS", "installments": 4,
-                            "allocation_type": "CUMULATIVE_ROUND_DOWN"}
+    base: dict[str, Any] = {
+        "quantity": 18,
+        "period_length": 1,
+        "period_unit": "MONTHS",
+        "installments": 4,
+        "allocation_type": "CUMULATIVE_ROUND_DOWN",
+    }
     return Vesting(**{**base, **kw})
 
 
@@ -48,8 +59,14 @@ def test_month_end_clamp_never_carries_over() -> None:
     assert [t.date for t in jan31[:4]] == [date(2006, 1, 31), date(2006, 4, 30), date(2006, 7, 31), date(2006, 10, 31)]
 
 
-@pytest.mark.parametrize(("dom", "expected"), [("15", date(2021, 2, 15)), ("29_OR_LAST_DAY_OF_MONTH", date(2021, 2, 28)),
-                                               ("31_OR_LAST_DAY_OF_MONTH", date(2021, 2, 28))])
+@pytest.mark.parametrize(
+    ("dom", "expected"),
+    [
+        ("15", date(2021, 2, 15)),
+        ("29_OR_LAST_DAY_OF_MONTH", date(2021, 2, 28)),
+        ("31_OR_LAST_DAY_OF_MONTH", date(2021, 2, 28)),
+    ],
+)
 def test_day_of_month_rules(dom: str, expected: date) -> None:
     assert schedule(v(day_of_month=dom), date(2021, 1, 10))[0].date == expected
 

@@ -31,5 +31,6 @@ class Settings(BaseModel):
     @classmethod
     def load(cls, database: str | None = None, config_dir: str | None = None) -> Settings:
         url = database or os.environ.get("OBLIGATIONS_DATABASE_URL") or DEFAULT_DATABASE
-        return cls(database_url=url, config_dir=Path(config_dir) if config_dir else default_config_dir(),
-                   workdir=Path.cwd())
+        return cls(
+            database_url=url, config_dir=Path(config_dir) if config_dir else default_config_dir(), workdir=Path.cwd()
+        )

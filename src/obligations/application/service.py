@@ -45,8 +45,14 @@ class Obligations:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def record(self, agreement_id: str, facts: Sequence[SubmittedFact], recorded_by: str,
-               terms: str | None = None, source: str | None = None) -> Recorded:
+    def record(
+        self,
+        agreement_id: str,
+        facts: Sequence[SubmittedFact],
+        recorded_by: str,
+        terms: str | None = None,
+        source: str | None = None,
+    ) -> Recorded:
         """All or nothing: every fact is checked against the history before any is appended."""
         for attempt in range(RETRIES):
             try:
@@ -55,8 +61,14 @@ class Obligations:
                 time.sleep(0.005 * (attempt + 1))  # another writer appended first: reload and re-check
         raise StoreError(f"agreement {agreement_id}: {RETRIES} concurrent writes in a row; nothing recorded")
 
-    def _record_once(self, agreement_id: str, facts: Sequence[SubmittedFact], recorded_by: str,
-                     terms_arg: str | None, source: str | None) -> Recorded:
+    def _record_once(
+        self,
+        agreement_id: str,
+        facts: Sequence[SubmittedFact],
+        recorded_by: str,
+        terms_arg: str | None,
+        source: str | None,
+    ) -> Recorded:
         agreement, created = self._agreement_for_write(agreement_id, terms_arg)
         terms = self._terms(agreement)
         company = self._company(terms.agreement.company)
@@ -74,9 +86,15 @@ class Obligations:
         if errors:
             raise InvalidFactsError(errors)
         for target, fact, sub in pending:
-            target.trigger_event(aggregates.event_class(sub.type), date=sub.date.isoformat(),
-                                 data=data_as_json(sub.data), recorded_at=stamp.isoformat(),
-                                 recorded_by=recorded_by, source=fact.source, batch_position=fact.order[1])
+            target.trigger_event(
+                aggregates.event_class(sub.type),
+                date=sub.date.isoformat(),
+                data=data_as_json(sub.data),
+                recorded_at=stamp.isoformat(),
+                recorded_by=recorded_by,
+                source=fact.source,
+                batch_position=fact.order[1],
+            )
         self.log.save(agreement, company)
         n_company = sum(1 for p in pending if isinstance(p[0], Company))
         return Recorded(agreement_id, len(pending) - n_company, n_company, created)
@@ -97,16 +115,21 @@ class Obligations:
             if terms_arg is not None:
                 key, _, _ = resolve_terms(terms_arg, self.config_dir)
                 if key != existing.terms_key:
-                    raise InvalidInputError(f"agreement {agreement_id} already uses terms {existing.terms_key!r}, "
-                                            f"not {key!r}")
+                    raise InvalidInputError(
+                        f"agreement {agreement_id} already uses terms {existing.terms_key!r}, not {key!r}"
+                    )
             return existing, False
         if terms_arg is None:
             raise UnknownAgreementError(f"unknown agreement {agreement_id!r}: give --terms KEY_OR_PATH to create it")
         key, text, file = resolve_terms(terms_arg, self.config_dir)
         terms = terms_from_text(text, file, self.config_dir)
         by_key = (self.config_dir / "agreements" / f"{terms_arg}.toml").is_file()
-        return Agreement(agreement_id=agreement_id, company_id=terms.agreement.company, terms_key=key,
-                         terms_toml=None if by_key else text), True
+        return Agreement(
+            agreement_id=agreement_id,
+            company_id=terms.agreement.company,
+            terms_key=key,
+            terms_toml=None if by_key else text,
+        ), True
 
     def _company(self, company_id: str) -> Company:
         return self._get(Company, company_uuid(company_id)) or Company(company_id=company_id)
@@ -151,12 +174,23 @@ class Obligations:
 
     def history(self, agreement_id: str) -> list[dict[str, Any]]:
         _, _, facts = self.facts_of(agreement_id)
-        return [{"id": f.id, "type": f.type, "date": f.date.isoformat(), "data": data_as_json(f.data),
-                 "recorded_at": f.recorded_at.isoformat(), "recorded_by": f.recorded_by, "source": f.source,
-                 "stream": "company" if f.is_company_fact else "agreement"} for f in facts]
+        return [
+            {
+                "id": f.id,
+                "type": f.type,
+                "date": f.date.isoformat(),
+                "data": data_as_json(f.data),
+                "recorded_at": f.recorded_at.isoformat(),
+                "recorded_by": f.recorded_by,
+                "source": f.source,
+                "stream": "company" if f.is_company_fact else "agreement",
+            }
+            for f in facts
+        ]
 
     def agreement_ids(self) -> list[str]:
-        ids, start = [], None
+        ids: list[str] = []
+        start: int | None = None
         while True:
             page = self.log.recorder.select_notifications(start=start, limit=500, topics=[OPENED_TOPIC])
             if not page:
@@ -170,8 +204,12 @@ class Obligations:
         rows = []
         for agreement_id in self.agreement_ids():
             agreement, terms, facts = self.facts_of(agreement_id)
-            row: dict[str, Any] = {"agreement": agreement_id, "company": agreement.company_id,
-                                   "terms": agreement.terms_key, "facts": len(facts)}
+            row: dict[str, Any] = {
+                "agreement": agreement_id,
+                "company": agreement.company_id,
+                "terms": agreement.terms_key,
+                "facts": len(facts),
+            }
             try:
                 employment = status_report(terms, facts, today)["employment"]
                 row["employment_status"] = employment["status"]
@@ -192,5 +230,13 @@ def _company_types() -> frozenset[str]:
 def _fact(stream: str, e: FactRecorded) -> Fact:
     fact_type = type(e).__name__
     recorded_at = datetime.fromisoformat(e.recorded_at)
-    return Fact(f"{stream}#{e.originator_version}", fact_type, date.fromisoformat(e.date),
-                parse_data(fact_type, e.data), recorded_at, e.recorded_by, e.source, (recorded_at, e.batch_position))
+    return Fact(
+        f"{stream}#{e.originator_version}",
+        fact_type,
+        date.fromisoformat(e.date),
+        parse_data(fact_type, e.data),
+        recorded_at,
+        e.recorded_by,
+        e.source,
+        (recorded_at, e.batch_position),
+    )

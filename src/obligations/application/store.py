@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application
 
 from obligations.domain.errors import InvalidInputError
 
 
-class EventLog(Application):
+class EventLog(Application[UUID]):
     """Events live in table `obligations_events` (the application's name is the table prefix)."""
 
     name = "obligations"

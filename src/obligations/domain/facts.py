@@ -270,21 +270,52 @@ class LiquidationOccurred(FactData):
 AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
     cls.__name__: cls
     for cls in (
-        OfferAccepted, EmploymentStarted, OptionsGranted, I9Submitted, ConfidentialityAgreementExecuted,
-        ConfidentialityAgreementAmended, ArbitrationAgreementExecuted, BonusProgramFinalized,
-        BonusDetermined, BonusPaid, SalaryPaid, SalaryChanged, VacationTaken, HealthCoverageChanged,
-        CompensationOrBenefitsChanged, LetterAmended, WorkLocationChanged, DutiesChanged,
-        ReportingLineChanged, NeglectNoticeReceived, NeglectCured, BreachNoticeReceived, BreachCured,
-        PolicyViolationFound, ConvictionEntered, ResignationNoticeGiven, ResignationNoticeWithdrawn,
-        EmploymentTerminatedByCompany, EmploymentEndedOther, CarrierContinuationDecision, CobraElected,
-        CobraEligibilityEnded, PaymentMade, ExpenseSubmitted, ExpenseReimbursed,
-        IndemnificationClaimMade, DisputeRaised,
+        OfferAccepted,
+        EmploymentStarted,
+        OptionsGranted,
+        I9Submitted,
+        ConfidentialityAgreementExecuted,
+        ConfidentialityAgreementAmended,
+        ArbitrationAgreementExecuted,
+        BonusProgramFinalized,
+        BonusDetermined,
+        BonusPaid,
+        SalaryPaid,
+        SalaryChanged,
+        VacationTaken,
+        HealthCoverageChanged,
+        CompensationOrBenefitsChanged,
+        LetterAmended,
+        WorkLocationChanged,
+        DutiesChanged,
+        ReportingLineChanged,
+        NeglectNoticeReceived,
+        NeglectCured,
+        BreachNoticeReceived,
+        BreachCured,
+        PolicyViolationFound,
+        ConvictionEntered,
+        ResignationNoticeGiven,
+        ResignationNoticeWithdrawn,
+        EmploymentTerminatedByCompany,
+        EmploymentEndedOther,
+        CarrierContinuationDecision,
+        CobraElected,
+        CobraEligibilityEnded,
+        PaymentMade,
+        ExpenseSubmitted,
+        ExpenseReimbursed,
+        IndemnificationClaimMade,
+        DisputeRaised,
     )
 }
 COMPANY_FACT_TYPES: dict[str, type[FactData]] = {
     cls.__name__: cls
     for cls in (
-        ClosingPriceRecorded, MergerConsummated, AssetTransferConsummated, BeneficialOwnershipChanged,
+        ClosingPriceRecorded,
+        MergerConsummated,
+        AssetTransferConsummated,
+        BeneficialOwnershipChanged,
         LiquidationOccurred,
     )
 }
@@ -292,11 +323,22 @@ FACT_TYPES: dict[str, type[FactData]] = {**AGREEMENT_FACT_TYPES, **COMPANY_FACT_
 CHANGE_OF_CONTROL_TYPES = frozenset(COMPANY_FACT_TYPES) - {"ClosingPriceRecorded"}
 
 # §8: after the Termination Date only these agreement facts are accepted.
-ALLOWED_AFTER_TERMINATION = frozenset({
-    "PaymentMade", "SalaryPaid", "BonusDetermined", "BonusPaid", "HealthCoverageChanged",
-    "CarrierContinuationDecision", "CobraElected", "CobraEligibilityEnded", "ExpenseSubmitted",
-    "ExpenseReimbursed", "IndemnificationClaimMade", "DisputeRaised",
-})
+ALLOWED_AFTER_TERMINATION = frozenset(
+    {
+        "PaymentMade",
+        "SalaryPaid",
+        "BonusDetermined",
+        "BonusPaid",
+        "HealthCoverageChanged",
+        "CarrierContinuationDecision",
+        "CobraElected",
+        "CobraEligibilityEnded",
+        "ExpenseSubmitted",
+        "ExpenseReimbursed",
+        "IndemnificationClaimMade",
+        "DisputeRaised",
+    }
+)
 ENDING_TYPES = frozenset({"EmploymentTerminatedByCompany", "EmploymentEndedOther"})
 
 

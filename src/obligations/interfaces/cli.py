@@ -21,7 +21,7 @@ from obligations.interfaces import render
 from obligations.settings import Settings
 
 
-class IsoDateParam(click.ParamType):
+class IsoDateParam(click.ParamType):  # type: ignore[type-arg]
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -48,8 +48,12 @@ def _dump(obj: Any) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--database", metavar="URL", help="Event store (default: $OBLIGATIONS_DATABASE_URL or "
-              "sqlite:///var/obligations.db under the working directory).")
+@click.option(
+    "--database",
+    metavar="URL",
+    help="Event store (default: $OBLIGATIONS_DATABASE_URL or "
+    "sqlite:///var/obligations.db under the working directory).",
+)
 @click.option("--config-dir", metavar="DIR", help="Folder with agreements/ and companies/ (default: ./config).")
 @click.pass_context
 def cli(ctx: click.Context, database: str | None, config_dir: str | None) -> None:
@@ -64,8 +68,9 @@ def cli(ctx: click.Context, database: str | None, config_dir: str | None) -> Non
 @click.option("--by", help="Who records the facts (default: the OS user).")
 @click.option("--source", help="Document reference kept with every fact of the file.")
 @click.pass_obj
-def import_cmd(settings: Settings, file: Path, agreement_id: str, terms: str | None, by: str | None,
-               source: str | None) -> None:
+def import_cmd(
+    settings: Settings, file: Path, agreement_id: str, terms: str | None, by: str | None, source: str | None
+) -> None:
     """Record a JSON-lines file of facts, all or nothing."""
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
@@ -75,8 +80,10 @@ def import_cmd(settings: Settings, file: Path, agreement_id: str, terms: str | N
     if not facts:
         raise InvalidInputError(f"{file}: no facts in the file")
     result = build(settings).record(agreement_id, facts, _who(by), terms, source)
-    click.echo(f"{'created' if result.created else 'updated'} agreement {agreement_id}: recorded "
-               f"{result.agreement_facts} agreement fact(s) and {result.company_facts} company fact(s)")
+    click.echo(
+        f"{'created' if result.created else 'updated'} agreement {agreement_id}: recorded "
+        f"{result.agreement_facts} agreement fact(s) and {result.company_facts} company fact(s)"
+    )
 
 
 @cli.command()
@@ -88,8 +95,16 @@ def import_cmd(settings: Settings, file: Path, agreement_id: str, terms: str | N
 @click.option("--by", help="Who records the fact (default: the OS user).")
 @click.option("--source", help="Document reference.")
 @click.pass_obj
-def record(settings: Settings, agreement_id: str, fact_type: str, effective: date, data: str,
-           terms: str | None, by: str | None, source: str | None) -> None:
+def record(
+    settings: Settings,
+    agreement_id: str,
+    fact_type: str,
+    effective: date,
+    data: str,
+    terms: str | None,
+    by: str | None,
+    source: str | None,
+) -> None:
     """Record one fact."""
     try:
         payload = loads_exact(data)
@@ -97,8 +112,10 @@ def record(settings: Settings, agreement_id: str, fact_type: str, effective: dat
         raise InvalidInputError(f"field data: corrupt JSON: {exc.msg} at column {exc.colno}") from None
     fact = parse_fact({"type": fact_type, "date": effective.isoformat(), "data": payload})
     result = build(settings).record(agreement_id, [fact], _who(by), terms, source)
-    click.echo(f"recorded {fact_type} dated {effective} for agreement {agreement_id}"
-               f"{' (company fact)' if result.company_facts else ''}")
+    click.echo(
+        f"recorded {fact_type} dated {effective} for agreement {agreement_id}"
+        f"{' (company fact)' if result.company_facts else ''}"
+    )
 
 
 @cli.command()

@@ -29,28 +29,41 @@ def status(agreement_id: str, r: dict[str, Any]) -> None:
     console.print(f"  {e['why']}", style="dim")
     o = r["options"]
     nxt = o["next_vesting"]
-    console.print(f"[bold]Options[/]: {o['vested']:,} vested, {o['unvested']:,} unvested, {o['forfeited']:,} forfeited "
-                  f"of {o['granted']:,} at {o['exercise_price'] or 'price not recorded'}"
-                  + (f"; next {nxt['amount']:,} on {nxt['date']} ({nxt['kind']})" if nxt else ""))
+    console.print(
+        f"[bold]Options[/]: {o['vested']:,} vested, {o['unvested']:,} unvested, {o['forfeited']:,} forfeited "
+        f"of {o['granted']:,} at {o['exercise_price'] or 'price not recorded'}"
+        + (f"; next {nxt['amount']:,} on {nxt['date']} ({nxt['kind']})" if nxt else "")
+    )
     console.print(f"  {o['why']}", style="dim")
     s = r["section_5_1"]
-    console.print(f"[bold]§5.1[/]: window {s['window_start']} .. {s['window_end']}; "
-                  + (f"triggered by {s['trigger'].replace('_', ' ')} on {s['termination_date']}" if s["triggered"]
-                     else "not triggered"))
+    console.print(
+        f"[bold]§5.1[/]: window {s['window_start']} .. {s['window_end']}; "
+        + (
+            f"triggered by {s['trigger'].replace('_', ' ')} on {s['termination_date']}"
+            if s["triggered"]
+            else "not triggered"
+        )
+    )
     g = r["grounds"]
     if g["good_cause_available"] is not None:
-        console.print(f"[bold]Grounds[/]: Good Cause {', '.join(g['good_cause_available']) or 'none'}; "
-                      f"Good Reason {', '.join(g['good_reason_available']) or 'none'}")
+        console.print(
+            f"[bold]Grounds[/]: Good Cause {', '.join(g['good_cause_available']) or 'none'}; "
+            f"Good Reason {', '.join(g['good_reason_available']) or 'none'}"
+        )
     _payments(r["payments"])
     _clocks(r["open_clocks"])
     _obligations(r["obligations"])
     h = r["health_continuation"]
     if h["required"]:
-        console.print(f"[bold]Health continuation[/]: {h['period_start']} .. {h['period_end']}, {h['tier']}, "
-                      f"{h['path'].replace('_', ' ')} ({h['status'].replace('_', ' ')})")
+        console.print(
+            f"[bold]Health continuation[/]: {h['period_start']} .. {h['period_end']}, {h['tier']}, "
+            f"{h['path'].replace('_', ' ')} ({h['status'].replace('_', ' ')})"
+        )
     v, b = r["vacation"], r["bonus_target"]
-    console.print(f"[bold]Vacation[/]: {v['accrued_hours']} h accrued ({v['completed_periods']} periods)   "
-                  f"[bold]Bonus target[/]: ${b['annual_target']} a year, ${b['quarterly_target']} a quarter")
+    console.print(
+        f"[bold]Vacation[/]: {v['accrued_hours']} h accrued ({v['completed_periods']} periods)   "
+        f"[bold]Bonus target[/]: ${b['annual_target']} a year, ${b['quarterly_target']} a quarter"
+    )
     if r["dispute_resolution"]:
         console.print(f"[bold]Disputes[/]: arbitration in {r['dispute_resolution']['venue_county']}")
     console.print()
@@ -74,31 +87,51 @@ def _clocks(items: list[dict[str, Any]]) -> None:
         return
     table = _table("Open clocks", "clock", "started", "deadline", "on expiry")
     for c in items:
-        table.add_row(c["clock"] + (f" {c['notice_id']}" if c.get("notice_id") else ""), c["started"], c["deadline"],
-                      c["on_expiry"])
+        table.add_row(
+            c["clock"] + (f" {c['notice_id']}" if c.get("notice_id") else ""),
+            c["started"],
+            c["deadline"],
+            c["on_expiry"],
+        )
     console.print(table)
 
 
 def _obligations(items: list[dict[str, Any]]) -> None:
     table = _table("Obligations", "id", "owed by", "due", "status")
     for o in items:
-        table.add_row(o["id"], o["owed_by"], o["due_date"] or "-",
-                      o["status"] + (f" {o['fulfilled_on']}" if o.get("fulfilled_on") else ""))
+        table.add_row(
+            o["id"],
+            o["owed_by"],
+            o["due_date"] or "-",
+            o["status"] + (f" {o['fulfilled_on']}" if o.get("fulfilled_on") else ""),
+        )
     console.print(table)
 
 
 def history(agreement_id: str, rows: list[dict[str, Any]]) -> None:
-    table = _table(f"History of {agreement_id} (effective order)", "id", "date", "type", "recorded at", "by",
-                   "source")
+    table = _table(f"History of {agreement_id} (effective order)", "id", "date", "type", "recorded at", "by", "source")
     for f in rows:
         table.add_row(f["id"], f["date"], f["type"], f["recorded_at"][:19], f["recorded_by"], f["source"] or "")
     console.print(table)
 
 
 def agreements(rows: list[dict[str, Any]], today: Any) -> None:
-    table = _table(f"Agreements (employment status as of {today})", "agreement", "company", "terms", "status",
-                   "termination date", "facts")
+    table = _table(
+        f"Agreements (employment status as of {today})",
+        "agreement",
+        "company",
+        "terms",
+        "status",
+        "termination date",
+        "facts",
+    )
     for a in rows:
-        table.add_row(a["agreement"], a["company"], a["terms"], a["employment_status"], a["termination_date"] or "",
-                      str(a["facts"]))
+        table.add_row(
+            a["agreement"],
+            a["company"],
+            a["terms"],
+            a["employment_status"],
+            a["termination_date"] or "",
+            str(a["facts"]),
+        )
     console.print(table)

@@ -23,15 +23,21 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
     series_total: dict[str, Decimal] = {}
     series_done: set[str] = set()
     holdings: dict[str, Decimal] = {}
-    for f in h.of("MergerConsummated", "AssetTransferConsummated", "BeneficialOwnershipChanged",
-                  "LiquidationOccurred"):
+    for f in h.of("MergerConsummated", "AssetTransferConsummated", "BeneficialOwnershipChanged", "LiquidationOccurred"):
         x = f.data
         if f.type == "MergerConsummated":
             pct = x.company_shareholders_voting_pct_after
             if pct < terms.merger_shareholders_retain_less_than_pct:
-                found.append(ChangeOfControl(f.date, "5.3(a)(i)", (
-                    f"§5.3(a)(i): merger with {x.counterparty} consummated {f.date}; Company Shareholders "
-                    f"own {pct}% < {terms.merger_shareholders_retain_less_than_pct}% of the survivor (I-17).")))
+                found.append(
+                    ChangeOfControl(
+                        f.date,
+                        "5.3(a)(i)",
+                        (
+                            f"§5.3(a)(i): merger with {x.counterparty} consummated {f.date}; Company Shareholders "
+                            f"own {pct}% < {terms.merger_shareholders_retain_less_than_pct}% of the survivor (I-17)."
+                        ),
+                    )
+                )
         elif f.type == "AssetTransferConsummated":
             if x.series_id in series_done:
                 continue
@@ -39,20 +45,34 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
             series_total[x.series_id] = total
             if total >= i.substantially_all_threshold or x.substantially_all_determination:
                 series_done.add(x.series_id)
-                found.append(ChangeOfControl(f.date, "5.3(a)(ii)", (
-                    f"§5.3(a)(ii): asset transfers of series {x.series_id} reach {total} of the assets "
-                    f"(threshold {i.substantially_all_threshold}"
-                    f"{', or determined substantially all' if x.substantially_all_determination else ''}) "
-                    f"on {f.date} (I-17).")))
+                found.append(
+                    ChangeOfControl(
+                        f.date,
+                        "5.3(a)(ii)",
+                        (
+                            f"§5.3(a)(ii): asset transfers of series {x.series_id} reach {total} of the assets "
+                            f"(threshold {i.substantially_all_threshold}"
+                            f"{', or determined substantially all' if x.substantially_all_determination else ''}) "
+                            f"on {f.date} (I-17)."
+                        ),
+                    )
+                )
         elif f.type == "BeneficialOwnershipChanged":
             before = holdings.get(x.person, Decimal(0))
             holdings[x.person] = x.voting_pct
             berg = x.berg_affiliated or x.person.casefold() in excluded
             limit = terms.beneficial_ownership_more_than_pct
             if not berg and before <= limit < x.voting_pct:
-                found.append(ChangeOfControl(f.date, "5.3(b)", (
-                    f"§5.3(b): {x.person} (not Carl Berg or affiliated) became beneficial owner of "
-                    f"{x.voting_pct}% > {limit}% of the voting control on {f.date}.")))
+                found.append(
+                    ChangeOfControl(
+                        f.date,
+                        "5.3(b)",
+                        (
+                            f"§5.3(b): {x.person} (not Carl Berg or affiliated) became beneficial owner of "
+                            f"{x.voting_pct}% > {limit}% of the voting control on {f.date}."
+                        ),
+                    )
+                )
         else:
             found.append(ChangeOfControl(f.date, "5.3(c)", f"§5.3(c): liquidation ({x.kind}) on {f.date}."))
     return found

@@ -11,8 +11,15 @@ from obligations.rules.grounds import cure_clocks
 from obligations.rules.history import History
 from obligations.rules.section51 import Trigger, coverage_months, window
 
-ORDER = ["i9_submission", "bonus_program_finalization", "section_5_1_window", "neglect_cure_period",
-         "breach_cure_period", "resignation_notice_period", "health_continuation_period"]
+ORDER = [
+    "i9_submission",
+    "bonus_program_finalization",
+    "section_5_1_window",
+    "neglect_cure_period",
+    "breach_cure_period",
+    "resignation_notice_period",
+    "health_continuation_period",
+]
 
 
 def hire_date(h: History) -> date:
@@ -23,13 +30,13 @@ def hire_date(h: History) -> date:
     return h.start
 
 
-def _clock(clock: str, started: date, deadline: date, clause: str, on_expiry: str, why: str,
-           notice_id: str | None = None) -> dict[str, Any]:
+def _clock(
+    clock: str, started: date, deadline: date, clause: str, on_expiry: str, why: str, notice_id: str | None = None
+) -> dict[str, Any]:
     item: dict[str, Any] = {"clock": clock}
     if notice_id is not None:
         item["notice_id"] = notice_id
-    item.update(started=started.isoformat(), deadline=deadline.isoformat(), clause=clause, on_expiry=on_expiry,
-                why=why)
+    item.update(started=started.isoformat(), deadline=deadline.isoformat(), clause=clause, on_expiry=on_expiry, why=why)
     return item
 
 
@@ -39,48 +46,94 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
     out: list[dict[str, Any]] = []
     i9 = i9_deadline(h)
     if employed and h.start <= d <= i9 and not any(x.data.documentation_satisfactory for x in h.of("I9Submitted")):
-        out.append(_clock("i9_submission", h.start, i9, "§8", "obligation overdue; the offer condition has failed "
-                          "(the Company may end the employment, I-26)",
-                          f"§8: no later than {a.onboarding.i9_days_after_start} days after employment begins: "
-                          f"{h.start} + {a.onboarding.i9_days_after_start} = {i9} [I-26]."))
+        out.append(
+            _clock(
+                "i9_submission",
+                h.start,
+                i9,
+                "§8",
+                "obligation overdue; the offer condition has failed (the Company may end the employment, I-26)",
+                f"§8: no later than {a.onboarding.i9_days_after_start} days after employment begins: "
+                f"{h.start} + {a.onboarding.i9_days_after_start} = {i9} [I-26].",
+            )
+        )
     hire = hire_date(h)
     bonus = add_days(hire, a.bonus.program_finalization_days)
     if employed and hire <= d <= bonus and not h.of("BonusProgramFinalized"):
-        out.append(_clock("bonus_program_finalization", hire, bonus, "§2", "Company obligation overdue; the "
-                          "employee may give written notice of a material breach (§5.4(f), I-25)",
-                          f"§2: within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
-                          f"{a.bonus.program_finalization_days} = {bonus} [I-25]."))
+        out.append(
+            _clock(
+                "bonus_program_finalization",
+                hire,
+                bonus,
+                "§2",
+                "Company obligation overdue; the employee may give written notice of a material breach (§5.4(f), I-25)",
+                f"§2: within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
+                f"{a.bonus.program_finalization_days} = {bonus} [I-25].",
+            )
+        )
     start, end = window(h)
     if employed and trigger is None and start <= d <= end:
-        out.append(_clock("section_5_1_window", start, end, "§5.1", "later triggers get no §5.1(a)/(b) benefits "
-                          "(§3 acceleration still applies)",
-                          f"§5.1: {start} + {a.section_5_1.window_months} months − 1 day = {end} [I-04]."))
-    for kind, clause, expiry in (("neglect_cure_period", "§5.2(b)", "Good Cause (b) available from"),
-                                 ("breach_cure_period", "§5.4(f)", "Good Reason (f) available from")):
+        out.append(
+            _clock(
+                "section_5_1_window",
+                start,
+                end,
+                "§5.1",
+                "later triggers get no §5.1(a)/(b) benefits (§3 acceleration still applies)",
+                f"§5.1: {start} + {a.section_5_1.window_months} months − 1 day = {end} [I-04].",
+            )
+        )
+    for kind, clause, expiry in (
+        ("neglect_cure_period", "§5.2(b)", "Good Cause (b) available from"),
+        ("breach_cure_period", "§5.4(f)", "Good Reason (f) available from"),
+    ):
         for c in cure_clocks(h, kind):
             cured = c.cured_on is not None and c.cured_on <= d
             if employed and c.started <= d <= c.deadline and not cured:
                 who = "employee" if kind == "neglect_cure_period" else "Company"
-                out.append(_clock(kind, c.started, c.deadline, clause,
-                                  f"if not cured by {c.deadline}: {expiry} {c.ground_from}",
-                                  f"{clause}: the {who} may cure within {(c.deadline - c.started).days} days of "
-                                  f"the written notice (received {c.started}): last cure day {c.started} + "
-                                  f"{(c.deadline - c.started).days} = {c.deadline} (I-10, "
-                                  f"{'I-14' if who == 'employee' else 'I-15'}).", c.notice.data.notice_id))
+                out.append(
+                    _clock(
+                        kind,
+                        c.started,
+                        c.deadline,
+                        clause,
+                        f"if not cured by {c.deadline}: {expiry} {c.ground_from}",
+                        f"{clause}: the {who} may cure within {(c.deadline - c.started).days} days of "
+                        f"the written notice (received {c.started}): last cure day {c.started} + "
+                        f"{(c.deadline - c.started).days} = {c.deadline} (I-10, "
+                        f"{'I-14' if who == 'employee' else 'I-15'}).",
+                        c.notice.data.notice_id,
+                    )
+                )
     p = emp.pending
     if p is not None:
         days = (p.effective - p.notice_date).days
         kind = "resignation for Good Reason" if p.for_good_reason else "resignation without Good Reason"
-        out.append(_clock("resignation_notice_period", p.notice_date, p.effective, "§5.4" if p.for_good_reason
-                          else "§8", f"employment ends; {kind}",
-                          f"§5.4: thirty (30) days advance written notice: {p.notice_date} + {days} = "
-                          f"{p.effective}; effective {p.effective} (I-11)." if p.for_good_reason else
-                          f"At-will resignation effective {p.effective} (I-33)."))
+        out.append(
+            _clock(
+                "resignation_notice_period",
+                p.notice_date,
+                p.effective,
+                "§5.4" if p.for_good_reason else "§8",
+                f"employment ends; {kind}",
+                f"§5.4: thirty (30) days advance written notice: {p.notice_date} + {days} = "
+                f"{p.effective}; effective {p.effective} (I-11)."
+                if p.for_good_reason
+                else f"At-will resignation effective {p.effective} (I-33).",
+            )
+        )
     if trigger is not None:
         period_end = coverage_months(h, trigger)[-1][2]
         if trigger.date <= d <= period_end:
-            out.append(_clock("health_continuation_period", trigger.date, period_end, "§5.1(b)",
-                              "Company's health-continuation / COBRA-premium obligation ends",
-                              f"§5.1(b): six months following the Termination Date {trigger.date}: through "
-                              f"{trigger.date} + {a.section_5_1.health_continuation_months} months = {period_end} (I-19)."))
+            out.append(
+                _clock(
+                    "health_continuation_period",
+                    trigger.date,
+                    period_end,
+                    "§5.1(b)",
+                    "Company's health-continuation / COBRA-premium obligation ends",
+                    f"§5.1(b): six months following the Termination Date {trigger.date}: through "
+                    f"{trigger.date} + {a.section_5_1.health_continuation_months} months = {period_end} (I-19).",
+                )
+            )
     return sorted(out, key=lambda c: (c["started"], ORDER.index(c["clock"])))

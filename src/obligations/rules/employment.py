@@ -1,4 +1,4 @@
-"""How employment stands on a date: notice periods, the Termination Date and its classification (§5, I-11, I-14, I-26, I-32-34)."""
+"""How employment stands on a date: notice periods, the Termination Date, its type (§5 I-11, I-14, I-26, I-32-34)."""
 
 from __future__ import annotations
 
@@ -64,58 +64,126 @@ def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) 
         extended = False
         if i.gr_short_notice == "extend" and effective < minimum:
             effective, extended = minimum, True
-        why = (f"Resignation notice received {n} while Good Reason ground(s) {', '.join(available)} were "
-               f"available (§5.4 'deemed to have resigned for Good Reason'); {days} days advance written notice: "
-               f"{n} + {days} = {minimum}; effective {effective}"
-               f"{' (requested earlier date ' + str(requested) + ' extended to the 30-day minimum, I-11)' if extended else ''}.")
+        why = (
+            f"Resignation notice received {n} while Good Reason ground(s) {', '.join(available)} were "
+            f"available (§5.4 'deemed to have resigned for Good Reason'); {days} days advance written notice: "
+            f"{n} + {days} = {minimum}; effective {effective}"
+        )
+        if extended:
+            why += f" (requested earlier date {requested} extended to the {days}-day minimum, I-11)"
+        why += "."
+
         return Resignation(notice, n, requested, effective, True, available, extended, why)
     effective = requested or n
-    why = (f"Resignation notice received {n} with no Good Reason ground available on that date: an at-will "
-           f"resignation without Good Reason, effective on the requested date {effective} (§8 s.4, I-33).")
+    why = (
+        f"Resignation notice received {n} with no Good Reason ground available on that date: an at-will "
+        f"resignation without Good Reason, effective on the requested date {effective} (§8 s.4, I-33)."
+    )
     return Resignation(notice, n, requested, effective, False, [], False, why)
 
 
 def _resignation_ending(r: Resignation) -> Ending:
     kind = "resignation_for_good_reason" if r.for_good_reason else "resignation_without_good_reason"
-    return Ending(r.effective, kind, r.notice, False, False, r.for_good_reason, r.grounds, False,
-                  r.why + " [§5.4, I-11]")
+    return Ending(
+        r.effective, kind, r.notice, False, False, r.for_good_reason, r.grounds, False, r.why + " [§5.4, I-11]"
+    )
 
 
 def classify_termination(h: History, f: Fact, pending: Resignation | None) -> Ending:
     i, t, stated = h.terms.i, f.date, f.data.stated_ground
     if pending and pending.for_good_reason:  # I-32
-        return Ending(t, "termination_without_good_cause", f, True, why=(
-            f"The Company ended the employment on {t} during the Good Reason notice period of the resignation "
-            f"noticed {pending.notice_date}: the Company's date is the Termination Date and it is a termination "
-            f"for other than Good Cause (I-32)."))
+        return Ending(
+            t,
+            "termination_without_good_cause",
+            f,
+            True,
+            why=(
+                f"The Company ended the employment on {t} during the Good Reason notice period of the resignation "
+                f"noticed {pending.notice_date}: the Company's date is the Termination Date and it is a termination "
+                f"for other than Good Cause (I-32)."
+            ),
+        )
     if stated == "without_cause":
-        return Ending(t, "termination_without_good_cause", f, True,
-                      why=f"The Company terminated the employment on {t} without cause (§8 s.4 at will).")
+        return Ending(
+            t,
+            "termination_without_good_cause",
+            f,
+            True,
+            why=f"The Company terminated the employment on {t} without cause (§8 s.4 at will).",
+        )
     if stated == "offer_condition_failure_i9":
-        i9_failed = not any(x.data.documentation_satisfactory and x.date <= _i9_deadline(h)
-                            for x in h.of_until(t, "I9Submitted"))
+        i9_failed = not any(
+            x.data.documentation_satisfactory and x.date <= _i9_deadline(h) for x in h.of_until(t, "I9Submitted")
+        )
         if i9_failed and i.i9_termination_class == "offer_condition_failure":
-            return Ending(t, "offer_condition_failure", f, True, why=(
-                f"The Company ended the employment on {t} because the §8 I-9 condition failed (no satisfactory "
-                f"I-9 by {_i9_deadline(h)}): no acceleration, no §5.1 (I-26)."))
+            return Ending(
+                t,
+                "offer_condition_failure",
+                f,
+                True,
+                why=(
+                    f"The Company ended the employment on {t} because the §8 I-9 condition failed (no satisfactory "
+                    f"I-9 by {_i9_deadline(h)}): no acceleration, no §5.1 (I-26)."
+                ),
+            )
         rejected = not i9_failed
-        return Ending(t, "termination_without_good_cause", f, True, good_cause_claim_rejected=rejected, why=(
-            f"The Company ended the employment on {t} citing the I-9 condition; "
-            + ("the I-9 was submitted in time, so the claim is unsupported: termination for other than Good "
-               "Cause (I-14, I-26)." if rejected else "configured as a termination for other than Good Cause (I-26).")))
+        return Ending(
+            t,
+            "termination_without_good_cause",
+            f,
+            True,
+            good_cause_claim_rejected=rejected,
+            why=(
+                f"The Company ended the employment on {t} citing the I-9 condition; "
+                + (
+                    "the I-9 was submitted in time, so the claim is unsupported: termination for other than Good "
+                    "Cause (I-14, I-26)."
+                    if rejected
+                    else "configured as a termination for other than Good Cause (I-26)."
+                )
+            ),
+        )
     ground_id = GOOD_CAUSE_OF_STATED[stated]
     available = {g.id: g for g in good_cause_grounds(h, t)}
     if ground_id in available:
-        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=(
-            f"The Company terminated the employment on {t} for Good Cause {ground_id}: {available[ground_id].why} "
-            f"(§5.2)."))
+        return Ending(
+            t,
+            "termination_for_good_cause",
+            f,
+            True,
+            True,
+            False,
+            [ground_id],
+            why=(
+                f"The Company terminated the employment on {t} for Good Cause {ground_id}: {available[ground_id].why} "
+                f"(§5.2)."
+            ),
+        )
     if not i.reclassify_unsupported_good_cause:
-        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=(
-            f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not available "
-            f"on that date; recorded as disputed only (I-14 alternative)."))
-    return Ending(t, "termination_without_good_cause", f, True, good_cause_claim_rejected=True, why=(
-        f"The Company terminated the employment on {t} stating Good Cause {ground_id}, but that ground is not "
-        f"available on the Termination Date, so it is a termination for other than Good Cause (I-14)."))
+        return Ending(
+            t,
+            "termination_for_good_cause",
+            f,
+            True,
+            True,
+            False,
+            [ground_id],
+            why=(
+                f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not available "
+                f"on that date; recorded as disputed only (I-14 alternative)."
+            ),
+        )
+    return Ending(
+        t,
+        "termination_without_good_cause",
+        f,
+        True,
+        good_cause_claim_rejected=True,
+        why=(
+            f"The Company terminated the employment on {t} stating Good Cause {ground_id}, but that ground is not "
+            f"available on the Termination Date, so it is a termination for other than Good Cause (I-14)."
+        ),
+    )
 
 
 def _i9_deadline(h: History) -> date:
@@ -143,8 +211,9 @@ def employment_state(h: History) -> EmploymentState:
     cocs = changes_of_control(h)
     pending: Resignation | None = None
     ending: Ending | None = None
-    for f in h.of("ResignationNoticeGiven", "ResignationNoticeWithdrawn", "EmploymentTerminatedByCompany",
-                  "EmploymentEndedOther"):
+    for f in h.of(
+        "ResignationNoticeGiven", "ResignationNoticeWithdrawn", "EmploymentTerminatedByCompany", "EmploymentEndedOther"
+    ):
         if pending and pending.effective < f.date:
             break
         if f.type == "ResignationNoticeGiven":
@@ -158,9 +227,20 @@ def employment_state(h: History) -> EmploymentState:
             ending, pending = classify_termination(h, f, pending), None
             break
         else:
-            ending, pending = Ending(f.date, "ended_other", f, False, end_reason=f.data.reason, why=(
-                f"Employment ended on {f.date} ({f.data.reason}); the letter is silent: prorated salary only, "
-                f"no acceleration, no §5.1 (I-34).")), None
+            ending, pending = (
+                Ending(
+                    f.date,
+                    "ended_other",
+                    f,
+                    False,
+                    end_reason=f.data.reason,
+                    why=(
+                        f"Employment ended on {f.date} ({f.data.reason}); the letter is silent: prorated salary only, "
+                        f"no acceleration, no §5.1 (I-34)."
+                    ),
+                ),
+                None,
+            )
             break
     if ending is None and pending is not None and pending.effective <= h.as_of:
         ending, pending = _resignation_ending(pending), None

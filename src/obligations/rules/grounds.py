@@ -32,8 +32,9 @@ class CureClock:
 
 def cure_clocks(h: History, kind: str) -> list[CureClock]:
     neglect = kind == "neglect_cure_period"
-    notice_type, cure_type = (("NeglectNoticeReceived", "NeglectCured") if neglect
-                              else ("BreachNoticeReceived", "BreachCured"))
+    notice_type, cure_type = (
+        ("NeglectNoticeReceived", "NeglectCured") if neglect else ("BreachNoticeReceived", "BreachCured")
+    )
     days = h.terms.agreement.good_cause.neglect_cure_days if neglect else h.terms.agreement.good_reason.breach_cure_days
     clocks = []
     for notice in h.of(notice_type):
@@ -54,9 +55,14 @@ def _cure_ground(h: History, clock: CureClock, ground_id: str, day: date) -> Gro
     if clock.cured_on is not None and clock.cured_on <= day and h.terms.i.late_cure_removes_ground:
         return None  # I-14 alternative
     party = "employee" if clock.kind == "neglect_cure_period" else "Company"
-    return Ground(ground_id, clock.ground_from, (
-        f"{ground_id} available since {clock.ground_from} (written notice received {clock.started}; not cured "
-        f"by the {party} by {clock.started} + {(clock.deadline - clock.started).days} days = {clock.deadline})"))
+    return Ground(
+        ground_id,
+        clock.ground_from,
+        (
+            f"{ground_id} available since {clock.ground_from} (written notice received {clock.started}; not cured "
+            f"by the {party} by {clock.started} + {(clock.deadline - clock.started).days} days = {clock.deadline})"
+        ),
+    )
 
 
 def _is_conviction_ground(h: History, c: Fact) -> bool:
@@ -65,7 +71,8 @@ def _is_conviction_ground(h: History, c: Fact) -> bool:
     theft = x.theft_embezzlement_misappropriation
     limb_i = theft and x.company_property
     limb_ii = (x.offense_class == "felony" and theft) or (
-        x.moral_turpitude and (x.offense_class == "felony" or not i.moral_turpitude_felony_only))
+        x.moral_turpitude and (x.offense_class == "felony" or not i.moral_turpitude_felony_only)
+    )
     return (limb_i and limb_ii) if i.gc_a_conjunctive else (limb_i or limb_ii)
 
 
@@ -73,16 +80,18 @@ def good_cause_grounds(h: History, day: date) -> list[Ground]:
     found: dict[str, Ground] = {}
     for c in h.of_until(day, "ConvictionEntered"):
         if "5.2(a)" not in found and _is_conviction_ground(h, c):
-            found["5.2(a)"] = Ground("5.2(a)", c.date, f"5.2(a) conviction ({c.data.plea}, {c.data.offense_class}) "
-                                                      f"entered {c.date}")
+            found["5.2(a)"] = Ground(
+                "5.2(a)", c.date, f"5.2(a) conviction ({c.data.plea}, {c.data.offense_class}) entered {c.date}"
+            )
     for clock in cure_clocks(h, "neglect_cure_period"):
         g = _cure_ground(h, clock, "5.2(b)", day)
         if g and "5.2(b)" not in found:
             found["5.2(b)"] = g
     for p in h.of_until(day, "PolicyViolationFound"):
         if p.data.willful and "5.2(c)" not in found:
-            found["5.2(c)"] = Ground("5.2(c)", p.date, f"5.2(c) wilful failure to abide by policy "
-                                                      f"'{p.data.policy}' found {p.date}")
+            found["5.2(c)"] = Ground(
+                "5.2(c)", p.date, f"5.2(c) wilful failure to abide by policy '{p.data.policy}' found {p.date}"
+            )
     return sorted(found.values(), key=lambda g: g.id)
 
 
@@ -99,10 +108,15 @@ def _salary_cut_ground(h: History, day: date) -> Ground | None:
             continue
         base = previous if i.salary_cut_baseline == "previous" else baseline
         if base > 0 and (base - rate) / base > i.salary_cut_threshold:
-            return Ground("5.4(c)", since, (
-                f"5.4(c) base salary reduced from ${base:,} to ${rate:,} on {since}: "
-                f"({base} − {rate}) / {base} = {((base - rate) / base * 100).quantize(Decimal('0.01'))}% "
-                f"> {i.salary_cut_threshold * 100}% [I-13]"))
+            return Ground(
+                "5.4(c)",
+                since,
+                (
+                    f"5.4(c) base salary reduced from ${base:,} to ${rate:,} on {since}: "
+                    f"({base} − {rate}) / {base} = {((base - rate) / base * 100).quantize(Decimal('0.01'))}% "
+                    f"> {i.salary_cut_threshold * 100}% [I-13]"
+                ),
+            )
         if i.salary_cut_baseline == "peak":
             baseline = max(baseline, rate)
         previous = rate
@@ -111,19 +125,30 @@ def _salary_cut_ground(h: History, day: date) -> Ground | None:
 
 def good_reason_grounds(h: History, day: date, first_coc: date | None) -> list[Ground]:
     """Grounds available on `day` while employed; `first_coc` is the first CoC while employed (or None)."""
-    i, found = h.terms.i, {}
+    i = h.terms.i
+    found: dict[str, Ground] = {}
     for f in h.of_until(day, "WorkLocationChanged"):
         if not f.data.in_austin_tx and not f.data.employee_agreed:
-            found.setdefault("5.4(a)", Ground("5.4(a)", f.date, f"5.4(a) principal work location moved to "
-                                              f"{f.data.new_location} (outside Austin, Texas) without agreement {f.date} [I-30]"))
+            found.setdefault(
+                "5.4(a)",
+                Ground(
+                    "5.4(a)",
+                    f.date,
+                    f"5.4(a) principal work location moved to "
+                    f"{f.data.new_location} (outside Austin, Texas) without agreement {f.date} [I-30]",
+                ),
+            )
     for f in h.of_until(day, "DutiesChanged", "ReportingLineChanged"):
         if f.type == "DutiesChanged":
-            hit = (f.data.inconsistent_with_position or f.data.substantial_diminution) and not \
-                f.data.employee_agreed_in_signed_amendment
+            hit = (
+                f.data.inconsistent_with_position or f.data.substantial_diminution
+            ) and not f.data.employee_agreed_in_signed_amendment
             text = f"5.4(b) duties changed ({f.data.description}) {f.date}"
         else:
             hit = i.reporting_line_change_is_diminution and not f.data.new_manager_holds_ceo_chair_president
-            text = f"5.4(b) reporting line moved to {f.data.new_manager}, not the Chairman/CEO/President, {f.date} [I-38]"
+            text = (
+                f"5.4(b) reporting line moved to {f.data.new_manager}, not the Chairman/CEO/President, {f.date} [I-38]"
+            )
         if hit:
             found.setdefault("5.4(b)", Ground("5.4(b)", f.date, text))
     cut = _salary_cut_ground(h, day)
@@ -132,10 +157,19 @@ def good_reason_grounds(h: History, day: date, first_coc: date | None) -> list[G
     if first_coc is not None and first_coc <= day:
         for f in h.of_until(day, "CompensationOrBenefitsChanged"):
             x = f.data
-            if f.date >= first_coc and (x.below_pre_coc_level or x.substantially_diminishes_overall_benefits) \
-                    and not x.equitable_arrangement_approved_by_employee:
-                found.setdefault("5.4(d)", Ground("5.4(d)", f.date, f"5.4(d) after the Change of Control of "
-                                                  f"{first_coc}: {x.description} ({f.date}) [I-31]"))
+            if (
+                f.date >= first_coc
+                and (x.below_pre_coc_level or x.substantially_diminishes_overall_benefits)
+                and not x.equitable_arrangement_approved_by_employee
+            ):
+                found.setdefault(
+                    "5.4(d)",
+                    Ground(
+                        "5.4(d)",
+                        f.date,
+                        f"5.4(d) after the Change of Control of {first_coc}: {x.description} ({f.date}) [I-31]",
+                    ),
+                )
         if i.good_reason_e_enabled:
             found["5.4(e)"] = Ground("5.4(e)", first_coc, f"5.4(e) a Change of Control occurred {first_coc}")
     for clock in cure_clocks(h, "breach_cure_period"):

@@ -13,10 +13,16 @@ from obligations.rules.history import History
 from obligations.rules.payments import status_by_due
 
 
-def _item(h: History, oid: str, owed_by: str, owed_to: str, due: date | None, clause: str, why: str,
-          done: Fact | None) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": oid, "owed_by": owed_by, "owed_to": owed_to,
-                            "due_date": due.isoformat() if due else None, "clause": clause}
+def _item(
+    h: History, oid: str, owed_by: str, owed_to: str, due: date | None, clause: str, why: str, done: Fact | None
+) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": oid,
+        "owed_by": owed_by,
+        "owed_to": owed_to,
+        "due_date": due.isoformat() if due else None,
+        "clause": clause,
+    }
     if done is not None:
         late = due is not None and done.date > due
         item.update(status="fulfilled_late" if late else "fulfilled", fulfilled_on=done.date.isoformat())
@@ -41,30 +47,81 @@ def obligations(h: History) -> list[dict[str, Any]]:
     if grant is not None:
         grant_why += _grant_check(h, grant)
     items = [
-        _item(h, "submit_i9", "Employee", "Company", i9, "§8",
-              f"No later than three days after employment begins: {s} + {a.onboarding.i9_days_after_start} = "
-              f"{i9} [I-26].", i9_done),
-        _item(h, "execute_confidentiality_agreement", "Employee", "Company", s, "§8",
-              f"Condition of employment; due on the first day {s} [I-28].", ca_done),
+        _item(
+            h,
+            "submit_i9",
+            "Employee",
+            "Company",
+            i9,
+            "§8",
+            f"No later than three days after employment begins: {s} + {a.onboarding.i9_days_after_start} = "
+            f"{i9} [I-26].",
+            i9_done,
+        ),
+        _item(
+            h,
+            "execute_confidentiality_agreement",
+            "Employee",
+            "Company",
+            s,
+            "§8",
+            f"Condition of employment; due on the first day {s} [I-28].",
+            ca_done,
+        ),
         _item(h, "grant_stock_options", "Company", "Employee", s, "§3", grant_why, grant),
-        _item(h, "finalize_bonus_program", "Company", "Employee", bonus_due, "§2",
-              f"Within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
-              f"{a.bonus.program_finalization_days} = {bonus_due} [I-25].", next(iter(h.of("BonusProgramFinalized")), None)),
-        _item(h, "execute_arbitration_agreement", "Company and Employee", "each other", arb_due, "§7",
-              "No deadline [I-29]." if arb_due is None else f"Due {s} + {arb_days} = {arb_due} [I-29].",
-              next(iter(h.of("ArbitrationAgreementExecuted")), None)),
+        _item(
+            h,
+            "finalize_bonus_program",
+            "Company",
+            "Employee",
+            bonus_due,
+            "§2",
+            f"Within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
+            f"{a.bonus.program_finalization_days} = {bonus_due} [I-25].",
+            next(iter(h.of("BonusProgramFinalized")), None),
+        ),
+        _item(
+            h,
+            "execute_arbitration_agreement",
+            "Company and Employee",
+            "each other",
+            arb_due,
+            "§7",
+            "No deadline [I-29]." if arb_due is None else f"Due {s} + {arb_days} = {arb_due} [I-29].",
+            next(iter(h.of("ArbitrationAgreementExecuted")), None),
+        ),
     ]
     for amended in h.of("ConfidentialityAgreementAmended"):
         v = amended.data.version
         done = next((f for f in h.of("ConfidentialityAgreementExecuted") if f.data.version == v), None)
-        items.append(_item(h, f"execute_amended_confidentiality_agreement_{v}", "Employee", "Company", None, "§8",
-                           f"The Company amended the Confidentiality Agreement ({v}, {amended.date}); signing it is "
-                           f"a condition of continued employment, with no deadline [I-28].", done))
+        items.append(
+            _item(
+                h,
+                f"execute_amended_confidentiality_agreement_{v}",
+                "Employee",
+                "Company",
+                None,
+                "§8",
+                f"The Company amended the Confidentiality Agreement ({v}, {amended.date}); signing it is "
+                f"a condition of continued employment, with no deadline [I-28].",
+                done,
+            )
+        )
     for claim in h.of("IndemnificationClaimMade"):
-        items.append(_item(h, f"indemnify_{claim.data.matter_id}", "Company", "Employee", None, "§5.1",
-                           f"Indemnification for acts and decisions as VP Sales and Marketing: claim "
-                           f"'{claim.data.matter}' made {claim.date}; no deadline; scope from the bylaws, "
-                           f"agreements and law (§5.1 s.4, §5.2 s.2, I-41).", None))
+        items.append(
+            _item(
+                h,
+                f"indemnify_{claim.data.matter_id}",
+                "Company",
+                "Employee",
+                None,
+                "§5.1",
+                f"Indemnification for acts and decisions as VP Sales and Marketing: claim "
+                f"'{claim.data.matter}' made {claim.date}; no deadline; scope from the bylaws, "
+                f"agreements and law (§5.1 s.4, §5.2 s.2, I-41).",
+                None,
+            )
+        )
     return items
 
 
@@ -77,9 +134,13 @@ def _grant_check(h: History, grant: Fact) -> str:
     if price is not None and close is not None and price != close[0]:
         notes.append(f" FLAG: recorded exercise price {price} differs from the first-day close {close[0]} (§3 s.2).")
     if grant.data.quantity != h.terms.agreement.options.quantity:
-        notes.append(f" FLAG: {grant.data.quantity:,} options granted, the letter promises "
-                     f"{h.terms.agreement.options.quantity:,} (§3 s.1).")
+        notes.append(
+            f" FLAG: {grant.data.quantity:,} options granted, the letter promises "
+            f"{h.terms.agreement.options.quantity:,} (§3 s.1)."
+        )
     if grant.data.grant_date > h.start:
-        notes.append(" Granted after the first day at the first-day price: possibly a discounted option (IRC §409A), "
-                     "outside the tracker (I-24).")
+        notes.append(
+            " Granted after the first day at the first-day price: possibly a discounted option (IRC §409A), "
+            "outside the tracker (I-24)."
+        )
     return "".join(notes)

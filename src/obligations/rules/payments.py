@@ -12,15 +12,29 @@ from obligations.rules.employment import Ending
 from obligations.rules.history import History
 
 
-def payment_item(h: History, pid: str, amount: Decimal, due: date | None, why: str,
-                 payer: str = "Company", payee: str = "Employee", cancelled: bool = False) -> dict[str, Any]:
+def payment_item(
+    h: History,
+    pid: str,
+    amount: Decimal,
+    due: date | None,
+    why: str,
+    payer: str = "Company",
+    payee: str = "Employee",
+    cancelled: bool = False,
+) -> dict[str, Any]:
     """Status: paid once PaymentMade amounts reach the amount; else by the due date (I-36 end of day)."""
-    item: dict[str, Any] = {"id": pid, "payer": payer, "payee": payee, "amount": money_str(amount),
-                            "due_date": due.isoformat() if due else None}
+    item: dict[str, Any] = {
+        "id": pid,
+        "payer": payer,
+        "payee": payee,
+        "amount": money_str(amount),
+        "due_date": due.isoformat() if due else None,
+    }
     paid, paid_on = Decimal(0), None
     for p in h.of("PaymentMade", "ExpenseReimbursed"):
         matches = (p.type == "PaymentMade" and p.data.obligation == pid) or (
-            p.type == "ExpenseReimbursed" and f"expense_{p.data.expense_id}" == pid)
+            p.type == "ExpenseReimbursed" and f"expense_{p.data.expense_id}" == pid
+        )
         if matches:
             paid += p.data.amount
             if paid >= amount and paid_on is None:
@@ -66,8 +80,9 @@ def prorated_salary(h: History, td: date) -> tuple[Decimal, date, int, str]:
         day += timedelta(days=1)
         days += 1
     parts = " + ".join(f"{n} day(s) × ${rate:,}/{basis}" for (rate, basis), n in used.items()) or "nothing"
-    text = (f"salary paid through {paid_through}; unpaid {days} day(s) {first}..{td}: {parts} = "
-            f"${money_str(total)} [I-21]")
+    text = (
+        f"salary paid through {paid_through}; unpaid {days} day(s) {first}..{td}: {parts} = ${money_str(total)} [I-21]"
+    )
     return total, paid_through, days, text
 
 
@@ -79,16 +94,22 @@ def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
     if ending.discharge:
         raw = add_days(ending.date, h.terms.i.final_pay_discharge_days)
         due = next_weekday(raw, h.terms.company.final_pay.holidays)
-        rule = (f"discharge: no later than the sixth day after discharge {ending.date} + "
-                f"{h.terms.i.final_pay_discharge_days} = {raw}{' moved to the next weekday ' + str(due) if due != raw else ''}"
-                f" ({due.strftime('%a')}) (Tex. Lab. Code §61.014(a); external law, I-22)")
+        moved = f" moved to the next weekday {due}" if due != raw else ""
+        rule = (
+            f"discharge: no later than the sixth day after discharge {ending.date} + "
+            f"{h.terms.i.final_pay_discharge_days} = {raw}{moved}"
+            f" ({due.strftime('%a')}) (Tex. Lab. Code §61.014(a); external law, I-22)"
+        )
     else:
-        due = next_payday_after(ending.date, payroll.first_period_start, payroll.period_days,
-                                payroll.payday_days_after_period_end)
-        rule = (f"{'resignation' if ending.type.startswith('resignation') else 'ended other than by discharge'}: "
-                f"next regularly scheduled payday after {ending.date} = {due} under the company payroll calendar "
-                f"(Tex. Lab. Code §61.014(b); external law, I-22)")
-    why = (f"§2 ('for any reason ... base salary prorated to the date of termination'): {text}; due {rule}.")
+        due = next_payday_after(
+            ending.date, payroll.first_period_start, payroll.period_days, payroll.payday_days_after_period_end
+        )
+        rule = (
+            f"{'resignation' if ending.type.startswith('resignation') else 'ended other than by discharge'}: "
+            f"next regularly scheduled payday after {ending.date} = {due} under the company payroll calendar "
+            f"(Tex. Lab. Code §61.014(b); external law, I-22)"
+        )
+    why = f"§2 ('for any reason ... base salary prorated to the date of termination'): {text}; due {rule}."
     return payment_item(h, "final_prorated_salary", amount, due, why)
 
 
@@ -99,9 +120,11 @@ def expense_items(h: History) -> list[dict[str, Any]]:
     for e in h.of("ExpenseSubmitted"):
         x = e.data
         due = add_days(e.date, due_days) if due_days >= 0 else None
-        why = (f"§6: reasonable out-of-pocket business expense {x.expense_id} of ${money_str(x.amount)} incurred "
-               f"{x.incurred_date}, submitted {e.date}{' with' if x.documented else ' WITHOUT'} supporting "
-               f"documentation; " + (f"due {due} [I-37]." if due else "no payment deadline in the letter [I-37]."))
+        why = (
+            f"§6: reasonable out-of-pocket business expense {x.expense_id} of ${money_str(x.amount)} incurred "
+            f"{x.incurred_date}, submitted {e.date}{' with' if x.documented else ' WITHOUT'} supporting "
+            f"documentation; " + (f"due {due} [I-37]." if due else "no payment deadline in the letter [I-37].")
+        )
         prompt = h.terms.i.expense_prompt_days
         if prompt >= 0 and (e.date - x.incurred_date).days > prompt:
             why += f" Submitted more than {prompt} days after it was incurred: not prompt (I-37)."

@@ -38,8 +38,21 @@ from obligations.rules.section51 import (
 from obligations.rules.vesting import vesting_state
 from obligations.terms.agreement_terms import Terms
 
-SECTIONS = ("employment", "options", "exercise_price", "change_of_control", "grounds", "section_5_1", "payments",
-            "health_continuation", "open_clocks", "obligations", "vacation", "bonus_target", "dispute_resolution")
+SECTIONS = (
+    "employment",
+    "options",
+    "exercise_price",
+    "change_of_control",
+    "grounds",
+    "section_5_1",
+    "payments",
+    "health_continuation",
+    "open_clocks",
+    "obligations",
+    "vacation",
+    "bonus_target",
+    "dispute_resolution",
+)
 
 
 def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
@@ -51,7 +64,7 @@ def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str,
     forfeit = emp.ending.date if emp.ending and not accel else None
     vs = vesting_state(terms.agreement.vesting, h.start, as_of, accel[0] if accel else None, forfeit)
     price = exercise_price_section(h)
-    payments = ([lump_sum_item(h, trigger)] if trigger else [])
+    payments = [lump_sum_item(h, trigger)] if trigger else []
     final = final_salary_item(h, emp.ending) if emp.ending else None
     payments += ([final] if final else []) + (cobra_items(h, trigger, emp) if trigger else []) + expense_items(h)
     return {
@@ -76,35 +89,58 @@ def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[s
     start, end = window(h)
     why = f"§5.1 window {start}..{end} (start + {h.terms.agreement.section_5_1.window_months} months − 1 day) [I-04]."
     if trigger is not None:
-        why += (f" First qualifying event: {TRIGGER_WORDS[trigger.kind]} on {trigger.date}, inside the window → "
-                f"§5.1 Termination Date {trigger.date} [I-05].")
+        why += (
+            f" First qualifying event: {TRIGGER_WORDS[trigger.kind]} on {trigger.date}, inside the window → "
+            f"§5.1 Termination Date {trigger.date} [I-05]."
+        )
     elif emp.pending is not None and emp.pending.for_good_reason:
         inside = start <= emp.pending.effective <= end
-        why += (f" Resignation for Good Reason pending; it occurs on its effective date {emp.pending.effective} "
-                f"({'inside the window → §5.1 will trigger then' if inside else 'after the window → no §5.1 benefits'}).")
+        why += (
+            f" Resignation for Good Reason pending; it occurs on its effective date {emp.pending.effective} "
+            f"({'inside the window → §5.1 will trigger then' if inside else 'after the window → no §5.1 benefits'})."
+        )
     else:
         why += " No Change of Control, termination for other than Good Cause or resignation for Good Reason"
         why += " inside the window." if h.as_of > end or emp.ending else " yet."
-    return {"window_start": start.isoformat(), "window_end": end.isoformat(), "triggered": trigger is not None,
-            "trigger": trigger.kind if trigger else None,
-            "termination_date": trigger.date.isoformat() if trigger else None, "why": why}
+    return {
+        "window_start": start.isoformat(),
+        "window_end": end.isoformat(),
+        "triggered": trigger is not None,
+        "trigger": trigger.kind if trigger else None,
+        "termination_date": trigger.date.isoformat() if trigger else None,
+        "why": why,
+    }
 
 
 def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, Any]:
     if trigger is None:
-        return {"required": False, "why": "§5.1(b) health continuation arises only from a §5.1 trigger inside the "
-                                          "24-month window; none has occurred."}
+        return {
+            "required": False,
+            "why": "§5.1(b) health continuation arises only from a §5.1 trigger inside the "
+            "24-month window; none has occurred.",
+        }
     months = coverage_months(h, trigger)
     period_start, period_end = months[0][1], months[-1][2]
     tier, dependents = tier_before(h, trigger)
     path = health_path(h, trigger, emp)
     status = "in_progress" if h.as_of <= period_end else "completed"
     covered = tier == "employee_plus_dependents"
-    why = (f"§5.1(b): Termination Date {trigger.date} ({TRIGGER_WORDS[trigger.kind]}); six months following it = "
-           f"{period_start} .. {trigger.date} + {len(months)} months = {period_end} [I-02, I-19]; coverage on "
-           f"{add_days(trigger.date, -1)} (immediately prior to the Termination Date) was '{tier}' with {dependents} "
-           f"dependent(s)" + (", so the dependents are also covered at the Company's expense [§5.1(b), I-19]"
-                              if covered else "") + f"; path: {path.replace('_', ' ')}; status as of {h.as_of}: {status}.")
-    return {"required": True, "trigger_date": trigger.date.isoformat(), "period_start": period_start.isoformat(),
-            "period_end": period_end.isoformat(), "dependents_covered": covered, "tier": tier, "path": path,
-            "status": status, "why": why}
+    why = (
+        f"§5.1(b): Termination Date {trigger.date} ({TRIGGER_WORDS[trigger.kind]}); six months following it = "
+        f"{period_start} .. {trigger.date} + {len(months)} months = {period_end} [I-02, I-19]; coverage on "
+        f"{add_days(trigger.date, -1)} (immediately prior to the Termination Date) was '{tier}' with {dependents} "
+        f"dependent(s)"
+        + (", so the dependents are also covered at the Company's expense [§5.1(b), I-19]" if covered else "")
+        + f"; path: {path.replace('_', ' ')}; status as of {h.as_of}: {status}."
+    )
+    return {
+        "required": True,
+        "trigger_date": trigger.date.isoformat(),
+        "period_start": period_start.isoformat(),
+        "period_end": period_end.isoformat(),
+        "dependents_covered": covered,
+        "tier": tier,
+        "path": path,
+        "status": status,
+        "why": why,
+    }

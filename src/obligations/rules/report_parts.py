@@ -17,20 +17,35 @@ from obligations.rules.vesting import VestingState, count, schedule
 def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     e, p = emp.ending, emp.pending
     if e is not None:
-        out: dict[str, Any] = {"status": "terminated", "termination_date": e.date.isoformat(),
-                               "termination_type": e.type}
+        out: dict[str, Any] = {
+            "status": "terminated",
+            "termination_date": e.date.isoformat(),
+            "termination_type": e.type,
+        }
         if e.end_reason:
             out["end_reason"] = e.end_reason
-        out.update(for_good_cause=e.for_good_cause, for_good_reason=e.for_good_reason, grounds=e.grounds,
-                   good_cause_claim_rejected=e.good_cause_claim_rejected, why=e.why)
+        out.update(
+            for_good_cause=e.for_good_cause,
+            for_good_reason=e.for_good_reason,
+            grounds=e.grounds,
+            good_cause_claim_rejected=e.good_cause_claim_rejected,
+            why=e.why,
+        )
         return out
     if p is not None:
         kind = "resignation_for_good_reason" if p.for_good_reason else "resignation_without_good_reason"
-        return {"status": "resignation_notice_period", "pending_termination_date": p.effective.isoformat(),
-                "pending_termination_type": kind, "grounds": p.grounds,
-                "why": p.why + " Employee remains employed until the end of the effective date."}
-    return {"status": "active", "why": f"Employment began {h.start}; no termination or resignation event "
-                                       f"effective on or before {h.as_of} (§8 at-will)."}
+        return {
+            "status": "resignation_notice_period",
+            "pending_termination_date": p.effective.isoformat(),
+            "pending_termination_type": kind,
+            "grounds": p.grounds,
+            "why": p.why + " Employee remains employed until the end of the effective date.",
+        }
+    return {
+        "status": "active",
+        "why": f"Employment began {h.start}; no termination or resignation event "
+        f"effective on or before {h.as_of} (§8 at-will).",
+    }
 
 
 def first_day_close(h: History) -> tuple[Decimal, date] | None:
@@ -48,12 +63,17 @@ def first_day_close(h: History) -> tuple[Decimal, date] | None:
 def exercise_price_section(h: History) -> dict[str, Any]:
     close = first_day_close(h)
     if close is None:
-        return {"exercise_price": None, "why": f"§3: exercise price = closing value of Valence stock on the first "
-                                               f"day of employment {h.start}; no closing price recorded yet."}
+        return {
+            "exercise_price": None,
+            "why": f"§3: exercise price = closing value of Valence stock on the first "
+            f"day of employment {h.start}; no closing price recorded yet.",
+        }
     price, day = close
     where = f"= {price}" if day == h.start else f"not a trading day: close of {day} = {price} [I-24]"
-    return {"exercise_price": str(price), "why": f"§3: exercise price = closing value of Valence stock on the "
-                                                 f"first day of employment {h.start} {where}."}
+    return {
+        "exercise_price": str(price),
+        "why": f"§3: exercise price = closing value of Valence stock on the first day of employment {h.start} {where}.",
+    }
 
 
 def _schedule_text(h: History) -> str:
@@ -65,25 +85,32 @@ def _schedule_text(h: History) -> str:
     unit = "months" if v.period_unit == "MONTHS" else "days"
     head = f"{v.clause} schedule: {count(first.amount):,} on {first.date} ({first.label})"
     if rest:
-        head += (f", then {count(sum((t.amount for t in rest), Fraction(0))):,} over {len(rest)} tranche(s) every "
-                 f"{v.period_length} {unit} through {rest[-1].date} ({v.allocation_type}) [I-23]")
+        head += (
+            f", then {count(sum((t.amount for t in rest), Fraction(0))):,} over {len(rest)} tranche(s) every "
+            f"{v.period_length} {unit} through {rest[-1].date} ({v.allocation_type}) [I-23]"
+        )
     return head + "."
 
 
-def options_section(h: History, emp: EmploymentState, vs: VestingState,
-                    acceleration: tuple[date, str] | None, price: str | None) -> dict[str, Any]:
+def options_section(
+    h: History, emp: EmploymentState, vs: VestingState, acceleration: tuple[date, str] | None, price: str | None
+) -> dict[str, Any]:
     why = [_schedule_text(h)]
     scheduled = [t for t in vs.vested_tranches if t.kind == "scheduled"]
     nxt: dict[str, Any] | None = None
     if acceleration is not None:
         a_date, cause = acceleration
-        why.append(f"Scheduled vesting on or before {a_date}: {len(scheduled)} tranche(s) = "
-                   f"{count(vs.vested - vs.accelerated):,}. {cause} on {a_date} → §3 acceleration: all options "
-                   f"granted before it vest that day: {count(vs.granted):,} − {count(vs.vested - vs.accelerated):,} "
-                   f"= {count(vs.accelerated):,} accelerated; vested {count(vs.vested):,}, unvested {count(vs.unvested):,}.")
+        why.append(
+            f"Scheduled vesting on or before {a_date}: {len(scheduled)} tranche(s) = "
+            f"{count(vs.vested - vs.accelerated):,}. {cause} on {a_date} → §3 acceleration: all options "
+            f"granted before it vest that day: {count(vs.granted):,} − {count(vs.vested - vs.accelerated):,} "
+            f"= {count(vs.accelerated):,} accelerated; vested {count(vs.vested):,}, unvested {count(vs.unvested):,}."
+        )
     elif emp.ending is not None:
-        why.append(f"Employment ended {emp.ending.date} ({emp.ending.type}): tranches dated on or before it vest "
-                   f"({count(vs.vested):,}); the remaining {count(vs.forfeited):,} are forfeited (I-09, I-39).")
+        why.append(
+            f"Employment ended {emp.ending.date} ({emp.ending.type}): tranches dated on or before it vest "
+            f"({count(vs.vested):,}); the remaining {count(vs.forfeited):,} are forfeited (I-09, I-39)."
+        )
     else:
         why.append(f"As of {h.as_of}: {len(scheduled)} tranche(s) vested = {count(vs.vested):,}.")
         if vs.next_tranche is not None:
@@ -94,23 +121,40 @@ def options_section(h: History, emp: EmploymentState, vs: VestingState,
         if p is not None and (vs.next_tranche is None or p.effective < vs.next_tranche.date):
             if p.for_good_reason:
                 nxt = {"date": p.effective.isoformat(), "amount": count(vs.unvested), "kind": "acceleration"}
-                why.append(f"Pending resignation for Good Reason effective {p.effective} precedes the next scheduled "
-                           f"tranche, so the next vesting event is the §3 acceleration of {count(vs.granted):,} − "
-                           f"{count(vs.vested):,} = {count(vs.unvested):,} on {p.effective} [I-11].")
+                why.append(
+                    f"Pending resignation for Good Reason effective {p.effective} precedes the next scheduled "
+                    f"tranche, so the next vesting event is the §3 acceleration of {count(vs.granted):,} − "
+                    f"{count(vs.vested):,} = {count(vs.unvested):,} on {p.effective} [I-11]."
+                )
             else:
                 nxt = None
-                why.append(f"Pending resignation without Good Reason effective {p.effective} precedes the next "
-                           f"tranche: nothing more will vest (I-39).")
-    return {"granted": count(vs.granted), "exercise_price": price, "vested": count(vs.vested),
-            "unvested": count(vs.unvested), "forfeited": count(vs.forfeited), "accelerated": count(vs.accelerated),
-            "acceleration_date": vs.acceleration_date.isoformat() if vs.acceleration_date else None,
-            "next_vesting": nxt, "why": " ".join(why)}
+                why.append(
+                    f"Pending resignation without Good Reason effective {p.effective} precedes the next "
+                    f"tranche: nothing more will vest (I-39)."
+                )
+    return {
+        "granted": count(vs.granted),
+        "exercise_price": price,
+        "vested": count(vs.vested),
+        "unvested": count(vs.unvested),
+        "forfeited": count(vs.forfeited),
+        "accelerated": count(vs.accelerated),
+        "acceleration_date": vs.acceleration_date.isoformat() if vs.acceleration_date else None,
+        "next_vesting": nxt,
+        "why": " ".join(why),
+    }
 
 
 def change_of_control_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     end = emp.ending.date if emp.ending else None
-    events = [{"date": c.date.isoformat(), "prong": c.prong,
-               "while_employed": h.start <= c.date and (end is None or c.date <= end)} for c in emp.cocs]
+    events = [
+        {
+            "date": c.date.isoformat(),
+            "prong": c.prong,
+            "while_employed": h.start <= c.date and (end is None or c.date <= end),
+        }
+        for c in emp.cocs
+    ]
     if not events:
         return {"occurred": False, "events": [], "why": "No change-of-control event recorded."}
     why = " ".join(c.why for c in emp.cocs)
@@ -121,8 +165,11 @@ def change_of_control_section(h: History, emp: EmploymentState) -> dict[str, Any
 
 def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     if emp.ending is not None:
-        return {"good_cause_available": None, "good_reason_available": None,
-                "why": f"Employment ended {emp.ending.date}; grounds are only evaluated while employed."}
+        return {
+            "good_cause_available": None,
+            "good_reason_available": None,
+            "why": f"Employment ended {emp.ending.date}; grounds are only evaluated while employed.",
+        }
     coc = emp.first_coc_while_employed.date if emp.first_coc_while_employed else None
     gc, gr = good_cause_grounds(h, h.as_of), good_reason_grounds(h, h.as_of, coc)
     why = [g.why for g in gc + gr] or ["No Good Cause or Good Reason ground available."]
@@ -132,10 +179,15 @@ def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
         if c.ground_from > h.as_of and not (c.cured_on and c.cured_on <= h.as_of):
             what = "Good Reason (f)" if c.kind == "breach_cure_period" else "Good Cause (b)"
             who = "Company's" if c.kind == "breach_cure_period" else "employee's"
-            why.append(f"Notice {c.notice.data.notice_id} received {c.started}: {who} cure period runs to "
-                       f"{c.deadline} (day {(c.deadline - c.started).days}); {what} cannot arise before {c.ground_from}.")
-    return {"good_cause_available": [g.id for g in gc], "good_reason_available": [g.id for g in gr],
-            "why": " ".join(why)}
+            why.append(
+                f"Notice {c.notice.data.notice_id} received {c.started}: {who} cure period runs to "
+                f"{c.deadline} (day {(c.deadline - c.started).days}); {what} cannot arise before {c.ground_from}."
+            )
+    return {
+        "good_cause_available": [g.id for g in gc],
+        "good_reason_available": [g.id for g in gr],
+        "why": " ".join(why),
+    }
 
 
 def vacation_section(h: History, emp: EmploymentState) -> dict[str, Any]:
@@ -151,10 +203,12 @@ def vacation_section(h: History, emp: EmploymentState) -> dict[str, Any]:
         hours = min(hours, Fraction(cap))
     accrued = money_str(Decimal(hours.numerator) / Decimal(hours.denominator))
     taken = sum((f.data.hours for f in h.of("VacationTaken")), Decimal(0))
-    why = (f"§4: {v.weeks_per_year} weeks per year accrued bi-weekly = {v.hours_per_year} h / {v.periods_per_year} "
-           f"periods per completed {v.accrual_period_days}-day period counted from {h.start} (I-27); days employed "
-           f"{h.start}..{last} = {days}; completed periods = floor({days}/{v.accrual_period_days}) = {periods}; "
-           f"{periods} × {v.hours_per_year}/{v.periods_per_year} = {accrued} h")
+    why = (
+        f"§4: {v.weeks_per_year} weeks per year accrued bi-weekly = {v.hours_per_year} h / {v.periods_per_year} "
+        f"periods per completed {v.accrual_period_days}-day period counted from {h.start} (I-27); days employed "
+        f"{h.start}..{last} = {days}; completed periods = floor({days}/{v.accrual_period_days}) = {periods}; "
+        f"{periods} × {v.hours_per_year}/{v.periods_per_year} = {accrued} h"
+    )
     why += " (accrual stops at the Termination Date; no partial-period accrual)." if emp.ending else "."
     if taken:
         why += f" Taken {taken} h; balance {money_str(Decimal(accrued) - taken)} h (no cap, no payout in the letter)."
@@ -167,11 +221,14 @@ def bonus_target_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     rate = h.rate_on(day)
     annual = rate * b.target_pct_of_base_salary / 100
     quarterly = annual / b.payments_per_year
-    return {"annual_base_salary": money_str(rate), "annual_target": money_str(annual),
-            "quarterly_target": money_str(quarterly),
-            "why": f"§2: target {b.target_pct_of_base_salary}% of annual base salary, paid quarterly: "
-                   f"{b.target_pct_of_base_salary}% × ${money_str(rate)} = ${money_str(annual)} per year; / "
-                   f"{b.payments_per_year} = ${money_str(quarterly)} per quarter (a target, not a guaranteed amount)."}
+    return {
+        "annual_base_salary": money_str(rate),
+        "annual_target": money_str(annual),
+        "quarterly_target": money_str(quarterly),
+        "why": f"§2: target {b.target_pct_of_base_salary}% of annual base salary, paid quarterly: "
+        f"{b.target_pct_of_base_salary}% × ${money_str(rate)} = ${money_str(annual)} per year; / "
+        f"{b.payments_per_year} = ${money_str(quarterly)} per quarter (a target, not a guaranteed amount).",
+    }
 
 
 def dispute_resolution_section(h: History) -> dict[str, Any] | None:
@@ -181,6 +238,9 @@ def dispute_resolution_section(h: History) -> dict[str, Any] | None:
     last = disputes[-1]
     county = last.data.principal_executive_office_county
     listed = "; ".join(f"{f.date}: {f.data.subject} ({f.data.principal_executive_office_county})" for f in disputes)
-    return {"forum": h.terms.agreement.dispute_resolution.forum, "venue_county": county,
-            "why": f"§7: all disputes are settled by arbitration in the county of the Company's principal executive "
-                   f"offices when the dispute arises. Disputes raised: {listed} (I-29)."}
+    return {
+        "forum": h.terms.agreement.dispute_resolution.forum,
+        "venue_county": county,
+        "why": f"§7: all disputes are settled by arbitration in the county of the Company's principal executive "
+        f"offices when the dispute arises. Disputes raised: {listed} (I-29).",
+    }

@@ -12,15 +12,21 @@ from obligations.rules.employment import EmploymentState
 from obligations.rules.history import History
 from obligations.rules.payments import contract_date, payment_item
 
-TRIGGER_WORDS = {"change_of_control": "Change of Control", "termination_without_good_cause":
-                 "termination for other than Good Cause", "resignation_for_good_reason": "resignation for Good Reason"}
+TRIGGER_WORDS = {
+    "change_of_control": "Change of Control",
+    "termination_without_good_cause": "termination for other than Good Cause",
+    "resignation_for_good_reason": "resignation for Good Reason",
+}
+
+
+Day = date
 
 
 @dataclass(frozen=True)
 class Trigger:
     kind: str
     date: date  # the §5 Termination Date T
-    tested: date  # the date tested against the window (I-05)
+    tested: Day  # the date tested against the window (I-05)
 
 
 def window(h: History) -> tuple[date, date]:
@@ -68,10 +74,12 @@ def lump_sum_item(h: History, t: Trigger) -> dict[str, Any]:
     raw = add_days(t.date, s51.lump_sum_due_days_after_termination_date)
     due = contract_date(h, raw)
     _, end = window(h)
-    why = (f"§5.1(a): {TRIGGER_WORDS[t.kind]} on {t.date} within the window ending {end}; due on the fifth day "
-           f"following the Termination Date: {t.date} + {s51.lump_sum_due_days_after_termination_date} days = "
-           f"{raw} ({raw.strftime('%a')}; calendar days, {'rolled to ' + str(due) if due != raw else 'no business-day roll'}, "
-           f"I-01); amount ${s51.lump_sum:,}; paid once (I-07).")
+    roll = f"rolled to {due}" if due != raw else "no business-day roll"
+    why = (
+        f"§5.1(a): {TRIGGER_WORDS[t.kind]} on {t.date} within the window ending {end}; due on the fifth day "
+        f"following the Termination Date: {t.date} + {s51.lump_sum_due_days_after_termination_date} days = "
+        f"{raw} ({raw.strftime('%a')}; calendar days, {roll}, I-01); amount ${s51.lump_sum:,}; paid once (I-07)."
+    )
     return payment_item(h, "lump_sum_5_1a", Decimal(s51.lump_sum), due, why)
 
 
@@ -117,12 +125,16 @@ def cobra_items(h: History, t: Trigger, emp: EmploymentState) -> list[dict[str, 
             continue  # covered while employed (I-20) or by the carrier before it withdrew (I-19)
         due = max(start, elected, add_days(emp.ending.date, 1))
         cancelled = ended is not None and start >= ended
-        why = (f"§5.1 s.2: carrier refused continuation ({refusal.date}); COBRA elected {elected}; coverage month "
-               f"{k} = {start}..{end}; due max(month start, election date) = {due}; premium for tier '{tier}' "
-               f"held on {add_days(t.date, -1)} [I-19]"
-               + (f"; cancelled: COBRA eligibility ended {ended}, on or before the month start" if cancelled else "") + ".")
-        item = payment_item(h, f"cobra_premium_{k}", amount, due, why, payee="carrier / COBRA administrator",
-                            cancelled=cancelled)
+        why = (
+            f"§5.1 s.2: carrier refused continuation ({refusal.date}); COBRA elected {elected}; coverage month "
+            f"{k} = {start}..{end}; due max(month start, election date) = {due}; premium for tier '{tier}' "
+            f"held on {add_days(t.date, -1)} [I-19]"
+            + (f"; cancelled: COBRA eligibility ended {ended}, on or before the month start" if cancelled else "")
+            + "."
+        )
+        item = payment_item(
+            h, f"cobra_premium_{k}", amount, due, why, payee="carrier / COBRA administrator", cancelled=cancelled
+        )
         item["coverage_month"] = {"start": start.isoformat(), "end": end.isoformat()}
         items.append(item)
     return items

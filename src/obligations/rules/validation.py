@@ -27,20 +27,29 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
         return
     if not any(f.type == "EmploymentStarted" for f in before):
         if starts:
-            raise InvalidFactError(f"{t} dated {fact.date} is before EmploymentStarted ({starts[0].date}); only "
-                                   f"OfferAccepted may precede it (§8)", field="date")
-        raise InvalidFactError(f"no EmploymentStarted recorded for this agreement; record it before {t} (§8)",
-                               field="type")
+            raise InvalidFactError(
+                f"{t} dated {fact.date} is before EmploymentStarted ({starts[0].date}); only "
+                f"OfferAccepted may precede it (§8)",
+                field="date",
+            )
+        raise InvalidFactError(
+            f"no EmploymentStarted recorded for this agreement; record it before {t} (§8)", field="type"
+        )
     h = History.build(terms, before, fact.date)
     emp = employment_state(h)
     _check_after_end(fact, emp)
     if t == "ResignationNoticeGiven":
         if x.requested_effective_date is not None and x.requested_effective_date < fact.date:
-            raise InvalidFactError(f"requested_effective_date {x.requested_effective_date} is before the notice "
-                                   f"date {fact.date} (§8)", field="data.requested_effective_date")
+            raise InvalidFactError(
+                f"requested_effective_date {x.requested_effective_date} is before the notice date {fact.date} (§8)",
+                field="data.requested_effective_date",
+            )
         if emp.pending is not None:
-            raise InvalidFactError(f"a resignation notice of {emp.pending.notice_date} is already pending (effective "
-                                   f"{emp.pending.effective}); record ResignationNoticeWithdrawn first", field="type")
+            raise InvalidFactError(
+                f"a resignation notice of {emp.pending.notice_date} is already pending (effective "
+                f"{emp.pending.effective}); record ResignationNoticeWithdrawn first",
+                field="type",
+            )
     if t == "ResignationNoticeWithdrawn" and emp.pending is None:
         raise InvalidFactError("no resignation notice is pending on that date", field="type")
     _check_references(h, fact)
@@ -60,12 +69,14 @@ def _check_start(terms: Terms, fact: Fact, starts: list[Fact]) -> None:
     if len(starts) > 1:
         raise InvalidFactError("a second EmploymentStarted: one per agreement (§8)", field="type")
     if fact.data.start_date != fact.date:
-        raise InvalidFactError(f"start_date {fact.data.start_date} must equal the fact's date {fact.date}",
-                               field="data.start_date")
+        raise InvalidFactError(
+            f"start_date {fact.data.start_date} must equal the fact's date {fact.date}", field="data.start_date"
+        )
     promised = terms.agreement.options.quantity
     if fact.data.options != promised:
-        raise InvalidFactError(f"options must be {promised}, the options granted in the terms (§3)",
-                               field="data.options")
+        raise InvalidFactError(
+            f"options must be {promised}, the options granted in the terms (§3)", field="data.options"
+        )
 
 
 def _check_after_end(fact: Fact, emp: object) -> None:
@@ -76,11 +87,16 @@ def _check_after_end(fact: Fact, emp: object) -> None:
     if fact.type in ENDING_TYPES or fact.type in ("ResignationNoticeGiven", "ResignationNoticeWithdrawn"):
         raise InvalidFactError(f"employment already ended on {td} ({ending.type})", field="type")
     if fact.date > td and fact.type not in ALLOWED_AFTER_TERMINATION:
-        raise InvalidFactError(f"{fact.type} dated {fact.date} is after the Termination Date {td}; after it only "
-                               f"{', '.join(sorted(ALLOWED_AFTER_TERMINATION))} are accepted (§8)", field="date")
+        raise InvalidFactError(
+            f"{fact.type} dated {fact.date} is after the Termination Date {td}; after it only "
+            f"{', '.join(sorted(ALLOWED_AFTER_TERMINATION))} are accepted (§8)",
+            field="date",
+        )
     if fact.type == "ExpenseSubmitted" and fact.data.incurred_date > td:
-        raise InvalidFactError(f"an expense submitted after the Termination Date {td} must have been incurred on "
-                               f"or before it (§8)", field="data.incurred_date")
+        raise InvalidFactError(
+            f"an expense submitted after the Termination Date {td} must have been incurred on or before it (§8)",
+            field="data.incurred_date",
+        )
 
 
 def _check_references(h: History, fact: Fact) -> None:
@@ -88,32 +104,40 @@ def _check_references(h: History, fact: Fact) -> None:
     if t in ("NeglectNoticeReceived", "BreachNoticeReceived"):
         used = {f.data.notice_id for f in h.of("NeglectNoticeReceived", "BreachNoticeReceived")}
         if x.notice_id in used:
-            raise InvalidFactError(f"notice_id {x.notice_id!r} is already used in this agreement",
-                                   field="data.notice_id")
+            raise InvalidFactError(
+                f"notice_id {x.notice_id!r} is already used in this agreement", field="data.notice_id"
+            )
     if t in NOTICE_OF_CURE:
         known = {f.data.notice_id for f in h.of(NOTICE_OF_CURE[t])}
         if x.notice_id not in known:
-            raise InvalidFactError(f"no {NOTICE_OF_CURE[t]} with notice_id {x.notice_id!r} recorded on or before "
-                                   f"{fact.date}", field="data.notice_id")
+            raise InvalidFactError(
+                f"no {NOTICE_OF_CURE[t]} with notice_id {x.notice_id!r} recorded on or before {fact.date}",
+                field="data.notice_id",
+            )
     if t == "ExpenseSubmitted" and any(f.data.expense_id == x.expense_id for f in h.of("ExpenseSubmitted")):
         raise InvalidFactError(f"expense_id {x.expense_id!r} was already submitted", field="data.expense_id")
     if t == "ExpenseReimbursed" and not any(f.data.expense_id == x.expense_id for f in h.of("ExpenseSubmitted")):
-        raise InvalidFactError(f"no ExpenseSubmitted with expense_id {x.expense_id!r} on or before {fact.date}",
-                               field="data.expense_id")
-    if t == "IndemnificationClaimMade" and any(f.data.matter_id == x.matter_id
-                                               for f in h.of("IndemnificationClaimMade")):
+        raise InvalidFactError(
+            f"no ExpenseSubmitted with expense_id {x.expense_id!r} on or before {fact.date}", field="data.expense_id"
+        )
+    if t == "IndemnificationClaimMade" and any(
+        f.data.matter_id == x.matter_id for f in h.of("IndemnificationClaimMade")
+    ):
         raise InvalidFactError(f"matter_id {x.matter_id!r} is already claimed", field="data.matter_id")
     if t == "PaymentMade":
         from obligations.rules.report import status_report
 
         ids = [p["id"] for p in status_report(h.terms, h.facts, fact.date)["payments"]]
         if x.obligation not in ids:
-            raise InvalidFactError(f"no payment {x.obligation!r} exists as of {fact.date} (payments then: "
-                                   f"{', '.join(ids) or 'none'})", field="data.obligation")
+            raise InvalidFactError(
+                f"no payment {x.obligation!r} exists as of {fact.date} (payments then: {', '.join(ids) or 'none'})",
+                field="data.obligation",
+            )
 
 
-def check_history(terms: Terms, existing: Sequence[Fact], new: Sequence[Fact],
-                  lines: dict[str, int | None]) -> list[InvalidFactError]:
+def check_history(
+    terms: Terms, existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None]
+) -> list[InvalidFactError]:
     """Check every new fact, and every recorded fact a backdated new one precedes, in effective order."""
     merged = sorted([*existing, *new], key=lambda f: f.sort_key)
     new_ids = {f.id for f in new}
@@ -131,7 +155,11 @@ def check_history(terms: Terms, existing: Sequence[Fact], new: Sequence[Fact],
                 line = lines.get(fact.id)
                 errors.append(exc.at_line(line) if line is not None else exc)
             else:
-                errors.append(InvalidFactError(
-                    f"the new facts would make recorded fact {fact.id} ({fact.type} dated {fact.date}) invalid: "
-                    f"{exc.rule}", field=exc.field))
+                errors.append(
+                    InvalidFactError(
+                        f"the new facts would make recorded fact {fact.id} ({fact.type} dated {fact.date}) invalid: "
+                        f"{exc.rule}",
+                        field=exc.field,
+                    )
+                )
     return errors

@@ -63,6 +63,7 @@ def _amounts(v: Vesting) -> list[Fraction]:
     q, n = Fraction(v.quantity), v.installments
     kind = v.allocation_type
     if kind in ("CUMULATIVE_ROUNDING", "CUMULATIVE_ROUND_DOWN", "FRACTIONAL"):
+
         def rounded(x: Fraction) -> Fraction:
             if kind == "FRACTIONAL":
                 return x
@@ -87,11 +88,17 @@ def schedule(v: Vesting, start: date) -> list[Tranche]:
     c = v.cliff_installment if v.cliff_installment >= 2 else 0
     tranches: list[Tranche] = []
     if c:
-        tranches.append(Tranche(installment_date(v, start, c), sum(amounts[:c], Fraction(0)), c,
-                                "scheduled", f"cliff (installments 1-{c})"))
+        tranches.append(
+            Tranche(
+                installment_date(v, start, c),
+                sum(amounts[:c], Fraction(0)),
+                c,
+                "scheduled",
+                f"cliff (installments 1-{c})",
+            )
+        )
     for k in range(c + 1 if c else 1, v.installments + 1):
-        tranches.append(Tranche(installment_date(v, start, k), amounts[k - 1], k, "scheduled",
-                                f"installment {k}"))
+        tranches.append(Tranche(installment_date(v, start, k), amounts[k - 1], k, "scheduled", f"installment {k}"))
     return [t for t in tranches if t.amount != 0]
 
 
@@ -130,8 +137,16 @@ def vesting_state(
     vested = scheduled + accelerated
     ended = acceleration is not None or forfeiture is not None
     upcoming = None if ended else next((t for t in plan if t.date > as_of), None)
-    return VestingState(granted, vested, granted - vested - forfeited, forfeited, accelerated,
-                        acceleration if accelerated else None, vested_tranches, upcoming)
+    return VestingState(
+        granted,
+        vested,
+        granted - vested - forfeited,
+        forfeited,
+        accelerated,
+        acceleration if accelerated else None,
+        vested_tranches,
+        upcoming,
+    )
 
 
 def count(value: Fraction) -> int | str:

@@ -23,7 +23,7 @@ class Strict(BaseModel):
 def parse_fraction(value: object) -> Fraction:
     """A fraction written "1/4" or "0.25"; exact."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ValueError(f"must be a fraction like \"1/4\" or \"0.25\", got {value!r}")
+        raise ValueError(f'must be a fraction like "1/4" or "0.25", got {value!r}')
     try:
         return Fraction(str(value))
     except (ValueError, ZeroDivisionError):
@@ -33,14 +33,47 @@ def parse_fraction(value: object) -> Fraction:
 Frac = Annotated[Fraction, BeforeValidator(parse_fraction)]
 
 DayOfMonth = Literal[
-    "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16",
-    "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28",
-    "29_OR_LAST_DAY_OF_MONTH", "30_OR_LAST_DAY_OF_MONTH", "31_OR_LAST_DAY_OF_MONTH",
+    "01",
+    "02",
+    "03",
+    "04",
+    "05",
+    "06",
+    "07",
+    "08",
+    "09",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+    "26",
+    "27",
+    "28",
+    "29_OR_LAST_DAY_OF_MONTH",
+    "30_OR_LAST_DAY_OF_MONTH",
+    "31_OR_LAST_DAY_OF_MONTH",
     "VESTING_START_DAY_OR_LAST_DAY_OF_MONTH",
 ]
 AllocationType = Literal[
-    "CUMULATIVE_ROUNDING", "CUMULATIVE_ROUND_DOWN", "FRONT_LOADED", "BACK_LOADED",
-    "FRONT_LOADED_TO_SINGLE_TRANCHE", "BACK_LOADED_TO_SINGLE_TRANCHE", "FRACTIONAL",
+    "CUMULATIVE_ROUNDING",
+    "CUMULATIVE_ROUND_DOWN",
+    "FRONT_LOADED",
+    "BACK_LOADED",
+    "FRONT_LOADED_TO_SINGLE_TRANCHE",
+    "BACK_LOADED_TO_SINGLE_TRANCHE",
+    "FRACTIONAL",
 ]
 CUMULATIVE_TYPES = ("CUMULATIVE_ROUNDING", "CUMULATIVE_ROUND_DOWN", "FRACTIONAL")
 
