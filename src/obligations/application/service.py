@@ -42,6 +42,7 @@ class Obligations:
         self.config_dir = config_dir
         self.clock = clock or (lambda: datetime.now(UTC))
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
+        self._terms_cache: dict[tuple[str, str | None, int], Terms] = {}
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -151,10 +152,17 @@ class Obligations:
         return found  # type: ignore[no-any-return]
 
     def _terms(self, agreement: Agreement) -> Terms:
-        if agreement.terms_toml is not None:
-            return terms_from_text(agreement.terms_toml, f"stored terms {agreement.terms_key}", self.config_dir)
-        key, text, file = resolve_terms(agreement.terms_key, self.config_dir)
-        return terms_from_text(text, file, self.config_dir)
+        """Parsed once per file version: keyed by the files' modification times, so edits are seen."""
+        path = self.config_dir / "agreements" / f"{agreement.terms_key}.toml"
+        stamp = sum(p.stat().st_mtime_ns for p in (path, *self.config_dir.glob("companies/*.toml")) if p.exists())
+        cache_key = (agreement.terms_key, agreement.terms_toml, stamp)
+        if cache_key not in self._terms_cache:
+            if agreement.terms_toml is not None:
+                text, file = agreement.terms_toml, f"stored terms {agreement.terms_key}"
+            else:
+                _, text, file = resolve_terms(agreement.terms_key, self.config_dir)
+            self._terms_cache[cache_key] = terms_from_text(text, file, self.config_dir)
+        return self._terms_cache[cache_key]
 
     def _facts(self, agreement: Agreement, company: Company | None) -> list[Fact]:
         out = [_fact(agreement.agreement_id, e) for e in agreement.facts]
