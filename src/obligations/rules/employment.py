@@ -145,34 +145,27 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
         )
     ground_id = GOOD_CAUSE_OF_STATED[stated]
     available = {g.id: g for g in good_cause_grounds(h, t)}
-    if ground_id in available:
-        return Ending(
-            t,
-            "termination_for_good_cause",
-            f,
-            True,
-            True,
-            False,
-            [ground_id],
-            why=(
-                f"The Company terminated the employment on {t} for Good Cause {ground_id}: {available[ground_id].why} "
-                f"(§5.2)."
-            ),
+    if ground_id in available or not i.reclassify_unsupported_good_cause:
+        why = (
+            f"The Company terminated the employment on {t} for Good Cause {ground_id}: {available[ground_id].why}."
+            if ground_id in available
+            else f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not "
+            f"available on that date; recorded as disputed only (I-14 alternative)."
         )
-    if not i.reclassify_unsupported_good_cause:
-        return Ending(
-            t,
-            "termination_for_good_cause",
-            f,
-            True,
-            True,
-            False,
-            [ground_id],
-            why=(
-                f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not available "
-                f"on that date; recorded as disputed only (I-14 alternative)."
-            ),
-        )
+        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=why)
+    return Ending(
+        t,
+        "termination_for_good_cause",
+        f,
+        True,
+        True,
+        False,
+        [ground_id],
+        why=(
+            f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not available "
+            f"on that date; recorded as disputed only (I-14 alternative)."
+        ),
+    )
     return Ending(
         t,
         "termination_without_good_cause",
