@@ -455,3 +455,10 @@ def test_dispute_resolution_venue_from_the_event() -> None:
     )
     assert r["dispute_resolution"]["forum"] == "arbitration"
     assert r["dispute_resolution"]["venue_county"] == "Travis County"
+
+
+def test_unsupported_good_cause_kept_as_disputed_when_configured_i14() -> None:
+    terms = valence_terms(reclassify_unsupported_good_cause=False)
+    r = report([start(), fire("2005-06-01", "good_cause_c")], "2005-06-02", terms)
+    assert r["employment"]["termination_type"] == "termination_for_good_cause"
+    assert r["employment"]["good_cause_claim_rejected"] is False and not payment(r, "lump_sum_5_1a")

@@ -155,19 +155,6 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
         return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=why)
     return Ending(
         t,
-        "termination_for_good_cause",
-        f,
-        True,
-        True,
-        False,
-        [ground_id],
-        why=(
-            f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not available "
-            f"on that date; recorded as disputed only (I-14 alternative)."
-        ),
-    )
-    return Ending(
-        t,
         "termination_without_good_cause",
         f,
         True,
