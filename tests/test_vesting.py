@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from obligations.rules.vesting import schedule, vesting_state
-from obligations.terms.models import Vesting
+from obligations.terms.models import AllocationType, Vesting
 
-TYPES = [
-    "CUMULATIVE_ROUNDING",
-    "CUMULATIVE_ROUND_DOWN",
-    "FRONT_LOADED",
-    "BACK_LOADED",
-    "FRONT_LOADED_TO_SINGLE_TRANCHE",
-    "BACK_LOADED_TO_SINGLE_TRANCHE",
-    "FRACTIONAL",
-]
+TYPES = list(get_args(AllocationType))
 EXPECTED = [[5, 4, 5, 4], [4, 5, 4, 5], [5, 5, 4, 4], [4, 4, 5, 5], [6, 4, 4, 4], [4, 4, 4, 6], [Fraction(9, 2)] * 4]
 CLIFF = [9, 9, 10, 8, 10, 8, 9]
 

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from obligations.application.store import EventLog
 from obligations.domain import aggregates
 from obligations.domain.aggregates import Agreement, Company, FactRecorded, agreement_uuid, company_uuid
 from obligations.domain.errors import InvalidFactsError, InvalidInputError, StoreError, UnknownAgreementError
-from obligations.domain.facts import Fact, data_as_json
+from obligations.domain.facts import COMPANY_FACT_TYPES, Fact, data_as_json
 from obligations.domain.input import SubmittedFact, parse_data
 from obligations.rules.report import status_report
 from obligations.rules.validation import check_history
@@ -78,7 +80,7 @@ class Obligations:
         pending: list[tuple[Agreement | Company, Fact, SubmittedFact]] = []
         lines: dict[str, int | None] = {}
         for position, sub in enumerate(facts):
-            target: Agreement | Company = company if sub.type in _company_types() else agreement
+            target: Agreement | Company = company if sub.type in COMPANY_FACT_TYPES else agreement
             fid = f"new#{position}"
             fact = Fact(fid, sub.type, sub.date, sub.data, stamp, recorded_by, sub.source or source, (stamp, position))
             pending.append((target, fact, sub))
@@ -104,14 +106,12 @@ class Obligations:
         """Recording time, strictly increasing within this process (same-day order is recording order)."""
         now = self.clock()
         if now <= self._last_stamp:
-            from datetime import timedelta
-
             now = self._last_stamp + timedelta(microseconds=1)
         self._last_stamp = now
         return now
 
     def _agreement_for_write(self, agreement_id: str, terms_arg: str | None) -> tuple[Agreement, bool]:
-        existing = self._get(Agreement, agreement_uuid(agreement_id))
+        existing = self._get(agreement_uuid(agreement_id))
         if existing is not None:
             if terms_arg is not None:
                 key, _, _ = resolve_terms(terms_arg, self.config_dir)
@@ -133,11 +133,9 @@ class Obligations:
         ), True
 
     def _company(self, company_id: str) -> Company:
-        return self._get(Company, company_uuid(company_id)) or Company(company_id=company_id)
+        return self._get(company_uuid(company_id)) or Company(company_id=company_id)
 
-    def _get(self, cls: type[Any], uid: Any) -> Any:
-        from eventsourcing.application import AggregateNotFoundError
-
+    def _get(self, uid: Any) -> Any:
         try:
             return self.log.repository.get(uid)
         except AggregateNotFoundError:
@@ -146,7 +144,7 @@ class Obligations:
     # -- reading --------------------------------------------------------------------------------
 
     def agreement(self, agreement_id: str) -> Agreement:
-        found = self._get(Agreement, agreement_uuid(agreement_id))
+        found = self._get(agreement_uuid(agreement_id))
         if found is None:
             raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
         return found  # type: ignore[no-any-return]
@@ -173,7 +171,7 @@ class Obligations:
     def facts_of(self, agreement_id: str) -> tuple[Agreement, Terms, list[Fact]]:
         agreement = self.agreement(agreement_id)
         terms = self._terms(agreement)
-        company = self._get(Company, company_uuid(agreement.company_id))
+        company = self._get(company_uuid(agreement.company_id))
         return agreement, terms, self._facts(agreement, company)
 
     def status(self, agreement_id: str, as_of: Sequence[date]) -> list[dict[str, Any]]:
@@ -203,8 +201,6 @@ class Obligations:
             page = self.log.recorder.select_notifications(start=start, limit=500, topics=[OPENED_TOPIC])
             if not page:
                 return ids
-            import json
-
             ids += [json.loads(n.state)["agreement_id"] for n in page]
             start = page[-1].id + 1
 
@@ -227,12 +223,6 @@ class Obligations:
                 row["termination_date"] = None
             rows.append(row)
         return rows
-
-
-def _company_types() -> frozenset[str]:
-    from obligations.domain.facts import COMPANY_FACT_TYPES
-
-    return frozenset(COMPANY_FACT_TYPES)
 
 
 def _fact(stream: str, e: FactRecorded) -> Fact:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -64,6 +64,4 @@ CENT = Decimal("0.01")
 
 def money_str(amount: Decimal) -> str:
     """Two places, rounded once, half up."""
-    from decimal import ROUND_HALF_UP
-
     return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from obligations.domain.facts import Fact
-from obligations.rules.calendar import add_days
+from obligations.rules.calendar import add_business_days, add_days
 from obligations.rules.change_of_control import ChangeOfControl, changes_of_control
 from obligations.rules.grounds import good_cause_grounds, good_reason_grounds
 from obligations.rules.history import History
@@ -113,7 +113,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
         )
     if stated == "offer_condition_failure_i9":
         i9_failed = not any(
-            x.data.documentation_satisfactory and x.date <= _i9_deadline(h) for x in h.of_until(t, "I9Submitted")
+            x.data.documentation_satisfactory and x.date <= i9_deadline(h) for x in h.of_until(t, "I9Submitted")
         )
         if i9_failed and i.i9_termination_class == "offer_condition_failure":
             return Ending(
@@ -123,7 +123,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                 True,
                 why=(
                     f"The Company ended the employment on {t} because the §8 I-9 condition failed (no satisfactory "
-                    f"I-9 by {_i9_deadline(h)}): no acceleration, no §5.1 (I-26)."
+                    f"I-9 by {i9_deadline(h)}): no acceleration, no §5.1 (I-26)."
                 ),
             )
         rejected = not i9_failed
@@ -166,16 +166,11 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
     )
 
 
-def _i9_deadline(h: History) -> date:
-    from obligations.rules.calendar import add_business_days
-
+def i9_deadline(h: History) -> date:
     days = h.terms.agreement.onboarding.i9_days_after_start
     if h.terms.i.i9_day_count == "business":
         return add_business_days(h.start, days)
     return add_days(h.start, days)
-
-
-i9_deadline = _i9_deadline
 
 
 @dataclass(frozen=True)

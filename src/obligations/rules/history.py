@@ -75,7 +75,3 @@ class History:
 def is_valid_amendment(amendment: Any) -> bool:
     """I-43: a writing signed by the Chairman/CEO/President and by the employee."""
     return bool(amendment and amendment.signed_by_chairman_ceo_president and amendment.signed_by_employee)
-
-
-def d(day: date | None) -> str | None:
-    return day.isoformat() if day else None

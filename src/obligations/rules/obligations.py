@@ -11,6 +11,7 @@ from obligations.rules.clocks import hire_date
 from obligations.rules.employment import i9_deadline
 from obligations.rules.history import History
 from obligations.rules.payments import status_by_due
+from obligations.rules.report_parts import first_day_close
 
 
 def _item(
@@ -126,8 +127,6 @@ def obligations(h: History) -> list[dict[str, Any]]:
 
 
 def _grant_check(h: History, grant: Fact) -> str:
-    from obligations.rules.report_parts import first_day_close
-
     notes = []
     close = first_day_close(h)
     price = grant.data.exercise_price

@@ -9,7 +9,7 @@ from typing import Any
 
 from obligations.domain.values import money_str
 from obligations.rules.employment import EmploymentState
-from obligations.rules.grounds import good_cause_grounds, good_reason_grounds
+from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
 from obligations.rules.history import History
 from obligations.rules.vesting import VestingState, count, schedule
 
@@ -173,8 +173,6 @@ def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     coc = emp.first_coc_while_employed.date if emp.first_coc_while_employed else None
     gc, gr = good_cause_grounds(h, h.as_of), good_reason_grounds(h, h.as_of, coc)
     why = [g.why for g in gc + gr] or ["No Good Cause or Good Reason ground available."]
-    from obligations.rules.grounds import cure_clocks
-
     for c in cure_clocks(h, "breach_cure_period") + cure_clocks(h, "neglect_cure_period"):
         if c.ground_from > h.as_of and not (c.cured_on and c.cured_on <= h.as_of):
             what = "Good Reason (f)" if c.kind == "breach_cure_period" else "Good Cause (b)"

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
 from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, Fact
-from obligations.rules.employment import employment_state
+from obligations.rules.employment import EmploymentState, employment_state
 from obligations.rules.history import History
+from obligations.rules.report import status_report
 from obligations.terms.agreement_terms import Terms
 
 NOTICE_OF_CURE = {"NeglectCured": "NeglectNoticeReceived", "BreachCured": "BreachNoticeReceived"}
@@ -79,8 +80,8 @@ def _check_start(terms: Terms, fact: Fact, starts: list[Fact]) -> None:
         )
 
 
-def _check_after_end(fact: Fact, emp: object) -> None:
-    ending = emp.ending  # type: ignore[attr-defined]
+def _check_after_end(fact: Fact, emp: EmploymentState) -> None:
+    ending = emp.ending
     if ending is None:
         return
     td = ending.date
@@ -125,8 +126,6 @@ def _check_references(h: History, fact: Fact) -> None:
     ):
         raise InvalidFactError(f"matter_id {x.matter_id!r} is already claimed", field="data.matter_id")
     if t == "PaymentMade":
-        from obligations.rules.report import status_report
-
         ids = [p["id"] for p in status_report(h.terms, h.facts, fact.date)["payments"]]
         if x.obligation not in ids:
             raise InvalidFactError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from math import floor
 
@@ -153,6 +154,4 @@ def count(value: Fraction) -> int | str:
     """Option counts are integers; a decimal string only where FRACTIONAL allocation yields fractions."""
     if value.denominator == 1:
         return int(value)
-    from decimal import Decimal
-
     return str((Decimal(value.numerator) / Decimal(value.denominator)).normalize())
