@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -69,16 +69,18 @@ def prorated_salary(h: History, td: date) -> tuple[Decimal, date, int, str]:
     paid_through = max((p.data.period_end for p in h.of("SalaryPaid")), default=add_days(h.start, -1))
     first, total, days = add_days(paid_through, 1), Decimal(0), 0
     used: dict[tuple[Decimal, int], int] = {}
+    actual = h.terms.i.proration_basis == "actual_days"
+    timeline = h.salary_timeline()
     day = first
-    while day <= td:
+    while day <= td:  # one step per run of days sharing a rate and a year (the sum is the same as day by day)
         rate = h.rate_on(day)
-        basis = 365
-        if h.terms.i.proration_basis == "actual_days":
-            basis = (date(day.year + 1, 1, 1) - date(day.year, 1, 1)).days
-        total += rate / basis
-        used[(rate, basis)] = used.get((rate, basis), 0) + 1
-        day += timedelta(days=1)
-        days += 1
+        changes = [since for since, _, _ in timeline if since > day]
+        run_end = min([td, date(day.year, 12, 31), *(add_days(c, -1) for c in changes)])
+        n = (run_end - day).days + 1
+        basis = (date(day.year + 1, 1, 1) - date(day.year, 1, 1)).days if actual else 365
+        total += rate * n / basis
+        used[(rate, basis)] = used.get((rate, basis), 0) + n
+        day, days = add_days(run_end, 1), days + n
     parts = " + ".join(f"{n} day(s) × ${rate:,}/{basis}" for (rate, basis), n in used.items()) or "nothing"
     text = (
         f"salary paid through {paid_through}; unpaid {days} day(s) {first}..{td}: {parts} = ${money_str(total)} [I-21]"

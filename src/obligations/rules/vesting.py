@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from math import floor
 
 from obligations.terms.models import Vesting
@@ -85,6 +86,11 @@ def _amounts(v: Vesting) -> list[Fraction]:
 
 def schedule(v: Vesting, start: date) -> list[Tranche]:
     """Allocate the whole grid, then sum installments 1..c onto the cliff date; drop zero tranches."""
+    return list(_schedule(v, start))
+
+
+@lru_cache(maxsize=4096)
+def _schedule(v: Vesting, start: date) -> tuple[Tranche, ...]:
     amounts = _amounts(v)
     c = v.cliff_installment if v.cliff_installment >= 2 else 0
     tranches: list[Tranche] = []
@@ -100,7 +106,7 @@ def schedule(v: Vesting, start: date) -> list[Tranche]:
         )
     for k in range(c + 1 if c else 1, v.installments + 1):
         tranches.append(Tranche(installment_date(v, start, k), amounts[k - 1], k, "scheduled", f"installment {k}"))
-    return [t for t in tranches if t.amount != 0]
+    return tuple(t for t in tranches if t.amount != 0)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ class Vesting(Strict):
     installments: PosInt
     cliff_installment: Annotated[int, Field(ge=0)] = 0
     cliff_fraction: Frac | None = None
-    installment_weights: list[Frac] | None = None
+    installment_weights: tuple[Frac, ...] | None = None
     day_of_month: DayOfMonth = "VESTING_START_DAY_OR_LAST_DAY_OF_MONTH"
     allocation_type: AllocationType
 
