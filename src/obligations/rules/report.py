@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from obligations.domain.facts import Fact
 from obligations.rules.calendar import add_days
 from obligations.rules.clocks import open_clocks
-from obligations.rules.employment import employment_state
+from obligations.rules.employment import EmploymentState, employment_state
 from obligations.rules.history import History
 from obligations.rules.obligations import obligations
 from obligations.rules.payments import expense_items, final_salary_item
@@ -35,7 +36,7 @@ from obligations.rules.section51 import (
     tier_before,
     window,
 )
-from obligations.rules.vesting import vesting_state
+from obligations.rules.vesting import VestingState, vesting_state
 from obligations.terms.agreement_terms import Terms
 
 SECTIONS = (
@@ -55,8 +56,24 @@ SECTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class Derivation:
+    """What a report is computed from: the history as of a day and the states derived from it."""
+
+    h: History
+    emp: EmploymentState
+    trigger: Trigger | None
+    accel: tuple[date, Any] | None
+    vesting: VestingState
+    report: dict[str, Any]
+
+
 def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
     """Everything the agreement makes each side owe, as of the end of `as_of` (I-36)."""
+    return derive(terms, facts, as_of).report
+
+
+def derive(terms: Terms, facts: Iterable[Fact], as_of: date) -> Derivation:
     h = History.build(terms, facts, as_of)
     emp = employment_state(h)
     trigger = first_trigger(h, emp)
@@ -67,7 +84,7 @@ def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str,
     payments = [lump_sum_item(h, trigger)] if trigger else []
     final = final_salary_item(h, emp.ending) if emp.ending else None
     payments += ([final] if final else []) + (cobra_items(h, trigger, emp) if trigger else []) + expense_items(h)
-    return {
+    report = {
         "as_of": as_of.isoformat(),
         "employment": employment_section(h, emp),
         "options": options_section(h, emp, vs, accel, price["exercise_price"]),
@@ -83,6 +100,7 @@ def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str,
         "bonus_target": bonus_target_section(h, emp),
         "dispute_resolution": dispute_resolution_section(h),
     }
+    return Derivation(h, emp, trigger, accel, vs, report)
 
 
 def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, Any]:

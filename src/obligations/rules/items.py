@@ -1,0 +1,471 @@
+"""Dated items: an agreement's payments, clocks, obligations, grounds and vesting tranches for every as-of date.
+
+A status report depends on the as-of date D in two ways: through the facts dated on or before D, and
+through comparisons of D with dates (due dates, deadlines, vesting dates). `dated_items` removes the
+first by computing the report at every *checkpoint* (each fact date and each date on which something
+appears without a fact: a resignation taking effect, a cure period's consequence), and merging the
+checkpoints where an item is unchanged into one item valid over `[valid_from, valid_to)`. What is left
+is the second kind, computed at query time from the item's dates by `visible` and `item_status`, so an
+item never goes stale because a day passed. `report_items` gives the same view straight from a report:
+the read models are tested against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from obligations.domain.facts import Fact
+from obligations.rules.calendar import add_days
+from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
+from obligations.rules.payments import status_by_due
+from obligations.rules.report import Derivation, derive
+from obligations.rules.vesting import count, schedule
+from obligations.terms.agreement_terms import Terms
+
+KINDS = ("payment", "clock", "obligation", "vesting", "ground")
+FAR = date(2999, 12, 31)
+ENDING_TYPES = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "ResignationNoticeGiven")
+PAID_BY = {"PaymentMade", "ExpenseReimbursed"}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One dated item. `due_date` is the payment's or obligation's due date, a clock's deadline, a tranche's
+    vesting date or the date a ground became available; `started` is a clock's start."""
+
+    kind: str
+    item_id: str
+    owed_by: str | None
+    owed_to: str | None
+    amount: str | None  # money with two places (payments) or an option count (vesting)
+    due_date: date | None
+    started: date | None
+    clause: str
+    cancelled: bool = False
+    fixed_status: str | None = None  # vesting after the grant ended: "forfeited" or "vested" (acceleration)
+    paid_on: date | None = None
+    fulfilled_on: date | None = None
+    cured_on: date | None = None
+    fact_ids: tuple[str, ...] = ()
+    detail: dict[str, Any] = field(default_factory=dict)  # descriptive keys: why, payer, notice_id, ...
+    valid_from: date = date.min
+    valid_to: date | None = None  # exclusive; None: still valid
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.kind, self.item_id
+
+    def same_shape(self, other: Item) -> bool:
+        """Equal but for what settles it (paid, fulfilled, cured) and the free text."""
+        return self._shape() == other._shape()
+
+    def _shape(self) -> tuple[Any, ...]:
+        return (
+            self.kind,
+            self.item_id,
+            self.owed_by,
+            self.owed_to,
+            self.amount,
+            self.due_date,
+            self.started,
+            self.clause,
+            self.cancelled,
+            self.fixed_status,
+            self.detail.get("coverage_month"),
+            self.detail.get("notice_id"),
+        )
+
+
+def visible(item: Item, as_of: date) -> bool:
+    """Whether the item is in the status report as of the end of `as_of`."""
+    if as_of < item.valid_from or (item.valid_to is not None and as_of >= item.valid_to):
+        return False
+    if item.kind == "clock":
+        assert item.started is not None and item.due_date is not None
+        return item.started <= as_of <= item.due_date
+    if item.kind == "ground":
+        return item.due_date is not None and item.due_date <= as_of
+    return True
+
+
+def item_status(item: Item, as_of: date) -> str:
+    """The §10 status as of the end of `as_of`, from the item's dates alone."""
+    if item.kind == "payment":
+        if item.cancelled:
+            return "cancelled"
+        if item.paid_on is not None and item.paid_on <= as_of:
+            return "paid"
+        return status_by_due(item.due_date, as_of)
+    if item.kind == "obligation":
+        done = item.fulfilled_on
+        if done is not None and done <= as_of:
+            return "fulfilled_late" if item.due_date is not None and done > item.due_date else "fulfilled"
+        return status_by_due(item.due_date, as_of)
+    if item.kind == "clock":
+        return "running"
+    if item.kind == "ground":
+        return "available"
+    if item.fixed_status is not None:
+        return item.fixed_status
+    return "vested" if item.due_date is not None and item.due_date <= as_of else "unvested"
+
+
+# -- from one report ---------------------------------------------------------------------------------
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def report_items(d: Derivation) -> list[Item]:
+    """The items of one report, with their dates and the facts they rest on."""
+    h, r = d.h, d.report
+    start_ids = (h.start_fact.id,)
+    out: list[Item] = []
+    trigger_ids = _ids_on(h.facts, d.trigger.date, ENDING_TYPES, company=True) if d.trigger else ()
+    for p in r["payments"]:
+        paid = tuple(f.id for f in h.facts if f.type in PAID_BY and _pays(f, p["id"]))
+        basis = _payment_basis(h.facts, p["id"], trigger_ids, d)
+        detail = {k: p[k] for k in ("payer", "payee", "why", "coverage_month") if k in p}
+        out.append(
+            Item(
+                "payment",
+                p["id"],
+                p["payer"],
+                p["payee"],
+                p["amount"],
+                _iso(p["due_date"]),
+                None,
+                _payment_clause(p["id"]),
+                cancelled=p["status"] == "cancelled",
+                paid_on=_iso(p.get("paid_on")),
+                fact_ids=basis + paid,
+                detail=detail,
+            )
+        )
+    for o in r["obligations"]:
+        done = _iso(o.get("fulfilled_on"))
+        done_ids = tuple(
+            f.id for f in h.facts if done and f.date == done and f.type in _OBLIGATION_FACTS.get(o["id"], ())
+        )
+        out.append(
+            Item(
+                "obligation",
+                o["id"],
+                o["owed_by"],
+                o["owed_to"],
+                None,
+                _iso(o["due_date"]),
+                None,
+                o["clause"],
+                fulfilled_on=done,
+                fact_ids=start_ids + done_ids,
+                detail={"why": o["why"]},
+            )
+        )
+    cures = {
+        c.notice.data.notice_id: c for k in ("neglect_cure_period", "breach_cure_period") for c in cure_clocks(h, k)
+    }
+    for c in r["open_clocks"]:
+        notice = c.get("notice_id")
+        cure = cures.get(notice) if notice else None
+        ids = (cure.notice.id,) if cure else _clock_basis(h.facts, c, start_ids, trigger_ids, d)
+        detail = {k: c[k] for k in ("notice_id", "on_expiry", "why") if k in c}
+        out.append(
+            Item(
+                "clock",
+                f"{c['clock']}:{notice}" if notice else c["clock"],
+                *_clock_parties(c["clock"]),
+                None,
+                _iso(c["deadline"]),
+                _iso(c["started"]),
+                c["clause"],
+                cured_on=cure.cured_on if cure else None,
+                fact_ids=ids,
+                detail=detail,
+            )
+        )
+    if r["grounds"]["good_cause_available"] is not None:
+        coc = d.emp.first_coc_while_employed.date if d.emp.first_coc_while_employed else None
+        for cause, grounds in ((True, good_cause_grounds(h, h.as_of)), (False, good_reason_grounds(h, h.as_of, coc))):
+            for ground in grounds:
+                out.append(
+                    Item(
+                        "ground",
+                        ground.id,
+                        None,
+                        "Company" if cause else "Employee",
+                        None,
+                        ground.since,
+                        None,
+                        "§5.2" if cause else "§5.4",
+                        fact_ids=_ground_basis(h.facts, ground.since, cures),
+                        detail={"why": ground.why, "ground": "good_cause" if cause else "good_reason"},
+                    )
+                )
+    out += _tranches(d, start_ids, trigger_ids)
+    return out
+
+
+def _tranches(d: Derivation, start_ids: tuple[str, ...], trigger_ids: tuple[str, ...]) -> list[Item]:
+    h, vs = d.h, d.vesting
+    accel = d.accel[0] if d.accel and vs.accelerated else None
+    accel_any = d.accel[0] if d.accel else None
+    forfeit = d.emp.ending.date if d.emp.ending and not d.accel else None
+    end_ids = (
+        _ids_on(h.facts, (accel_any or forfeit or FAR), ENDING_TYPES, company=True) if (accel_any or forfeit) else ()
+    )
+    out = []
+    for t in schedule(h.terms.agreement.vesting, h.start):
+        fixed = None
+        if accel_any is not None and t.date > accel_any:
+            continue  # vests in the acceleration tranche instead
+        if forfeit is not None and t.date > forfeit:
+            fixed = "forfeited"
+        out.append(
+            Item(
+                "vesting",
+                f"installment_{t.installment}",
+                "Company",
+                "Employee",
+                _count(t.amount),
+                t.date,
+                None,
+                "§3",
+                fixed_status=fixed,
+                fact_ids=start_ids + (end_ids if fixed else ()),
+                detail={"why": f"§3 {t.label}" + (f"; forfeited: employment ended {forfeit}" if fixed else "")},
+            )
+        )
+    if accel is not None:
+        out.append(
+            Item(
+                "vesting",
+                "acceleration",
+                "Company",
+                "Employee",
+                _count(vs.accelerated),
+                accel,
+                None,
+                "§3",
+                fixed_status="vested",
+                fact_ids=start_ids + end_ids,
+                detail={"why": f"§3 full acceleration on {accel} ({d.accel[1] if d.accel else ''})"},
+            )
+        )
+    return out
+
+
+def _count(value: Fraction) -> str:
+    return str(count(value))
+
+
+_OBLIGATION_FACTS = {
+    "submit_i9": ("I9Submitted",),
+    "execute_confidentiality_agreement": ("ConfidentialityAgreementExecuted",),
+    "grant_stock_options": ("OptionsGranted",),
+    "finalize_bonus_program": ("BonusProgramFinalized",),
+    "execute_arbitration_agreement": ("ArbitrationAgreementExecuted",),
+}
+
+
+def _pays(f: Fact, pid: str) -> bool:
+    if f.type == "PaymentMade":
+        return bool(f.data.obligation == pid)
+    return f"expense_{f.data.expense_id}" == pid
+
+
+def _payment_clause(pid: str) -> str:
+    if pid.startswith("expense_"):
+        return "§6"
+    if pid == "final_prorated_salary":
+        return "§2"
+    if pid.startswith("cobra"):
+        return "§5.1(b)"
+    return "§5.1(a)"
+
+
+def _payment_basis(facts: Sequence[Fact], pid: str, trigger_ids: tuple[str, ...], d: Derivation) -> tuple[str, ...]:
+    if pid.startswith("expense_"):
+        return tuple(f.id for f in facts if f.type == "ExpenseSubmitted" and f"expense_{f.data.expense_id}" == pid)
+    if pid == "final_prorated_salary" and d.emp.ending is not None:
+        return (d.emp.ending.fact.id,)
+    return trigger_ids
+
+
+def _clock_parties(clock: str) -> tuple[str, str]:
+    if clock in ("i9_submission", "neglect_cure_period"):
+        return "Employee", "Company"
+    return "Company", "Employee"
+
+
+def _clock_basis(
+    facts: Sequence[Fact], c: dict[str, Any], start_ids: tuple[str, ...], trigger_ids: tuple[str, ...], d: Derivation
+) -> tuple[str, ...]:
+    if c["clock"] == "resignation_notice_period" and d.emp.pending is not None:
+        return (d.emp.pending.notice.id,)
+    if c["clock"] == "health_continuation_period":
+        return trigger_ids
+    return start_ids
+
+
+def _ground_basis(facts: Sequence[Fact], since: date, cures: dict[str, Any]) -> tuple[str, ...]:
+    notices = tuple(c.notice.id for c in cures.values() if c.ground_from == since)
+    return notices or tuple(f.id for f in facts if f.date == since)
+
+
+def _ids_on(facts: Iterable[Fact], day: date, types: Sequence[str], company: bool = False) -> tuple[str, ...]:
+    return tuple(f.id for f in facts if f.date == day and (f.type in types or (company and f.is_company_fact)))
+
+
+# -- over every as-of date ----------------------------------------------------------------------------
+
+
+def _derived_dates(d: Derivation) -> set[date]:
+    """Dates after the checkpoint on which the report changes without a fact being dated there."""
+    h, emp = d.h, d.emp
+    out: set[date] = set()
+    if emp.pending is not None:
+        out |= {emp.pending.effective, add_days(emp.pending.effective, 1)}
+    if emp.ending is None:
+        for kind in ("neglect_cure_period", "breach_cure_period"):
+            out |= {c.ground_from for c in cure_clocks(h, kind)}
+        coc = emp.first_coc_while_employed.date if emp.first_coc_while_employed else None
+        out |= {g.since for g in good_cause_grounds(h, FAR) + good_reason_grounds(h, FAR, coc)}
+    return {x for x in out if x > h.as_of}
+
+
+def dated_items(terms: Terms, facts: Sequence[Fact]) -> list[Item]:
+    """Every item of every report of the agreement, each with the as-of range over which it holds."""
+    starts = [f.date for f in facts if f.type == "EmploymentStarted"]
+    if not starts:
+        return []
+    first = min(starts)
+    pending = sorted({f.date for f in facts if f.date >= first})
+    done: set[date] = set()
+    current: dict[tuple[str, str], tuple[date, Item]] = {}  # key -> (valid from, the item as last seen)
+    out: list[Item] = []
+    d: Derivation | None = None
+    while pending:
+        day = pending.pop(0)
+        if day in done:
+            continue
+        done.add(day)
+        d = derive(terms, facts, day)
+        extra = _derived_dates(d) - done
+        if extra:
+            pending = sorted(set(pending) | extra)
+        seen: dict[tuple[str, str], tuple[date, Item]] = {}
+        for item in report_items(d):
+            prev = current.pop(item.key, None)
+            if prev is not None and prev[1].same_shape(item):
+                seen[item.key] = (prev[0], item)  # settled dates as now known
+            else:
+                if prev is not None:
+                    out.append(replace(prev[1], valid_from=prev[0], valid_to=day))
+                seen[item.key] = (day, item)
+        out += [replace(item, valid_from=since, valid_to=day) for since, item in current.values()]
+        current = seen
+    out += [replace(item, valid_from=since) for since, item in current.values()]
+    if d is not None:  # a clock's cure is known only after the clock closed: take it from the last history
+        cured = {
+            c.notice.data.notice_id: c.cured_on
+            for k in ("neglect_cure_period", "breach_cure_period")
+            for c in cure_clocks(d.h, k)
+        }
+        out = [replace(i, cured_on=cured.get(i.detail["notice_id"])) if "notice_id" in i.detail else i for i in out]
+    return sorted(out, key=lambda i: (i.valid_from, i.kind, i.item_id))
+
+
+# -- one comparable view, from a report or from items -----------------------------------------------------
+
+
+def report_view(report: dict[str, Any]) -> dict[str, Any]:
+    """The machine-contract content of a report's dated sections (free text left out)."""
+    o = report["options"]
+    g = report["grounds"]
+    return {
+        "payments": sorted(
+            (
+                {k: p[k] for k in ("id", "amount", "due_date", "status", "paid_on", "paid_late") if k in p}
+                for p in report["payments"]
+            ),
+            key=lambda p: p["id"],
+        ),
+        "open_clocks": sorted(
+            (
+                {k: c[k] for k in ("clock", "notice_id", "started", "deadline", "clause") if k in c}
+                for c in report["open_clocks"]
+            ),
+            key=lambda c: (c["clock"], c.get("notice_id") or ""),
+        ),
+        "obligations": sorted(
+            (
+                {
+                    k: x[k]
+                    for k in ("id", "owed_by", "owed_to", "due_date", "clause", "status", "fulfilled_on")
+                    if k in x
+                }
+                for x in report["obligations"]
+            ),
+            key=lambda x: x["id"],
+        ),
+        "grounds": sorted((g["good_cause_available"] or []) + (g["good_reason_available"] or [])),
+        "vesting": {k: str(o[k]) for k in ("vested", "unvested", "forfeited", "accelerated")},
+    }
+
+
+def items_view(items: Iterable[Item], as_of: date) -> dict[str, Any]:
+    """The same view computed from dated items valid on `as_of`."""
+    shown = [i for i in items if visible(i, as_of)]
+    payments, clocks, obligations, grounds = [], [], [], []
+    totals = {"vested": Fraction(0), "unvested": Fraction(0), "forfeited": Fraction(0), "accelerated": Fraction(0)}
+    for i in shown:
+        status = item_status(i, as_of)
+        if i.kind == "payment":
+            p: dict[str, Any] = {"id": i.item_id, "amount": i.amount, "due_date": _s(i.due_date), "status": status}
+            if status == "paid":
+                assert i.paid_on is not None
+                p.update(paid_on=i.paid_on.isoformat(), paid_late=bool(i.due_date and i.paid_on > i.due_date))
+            payments.append(p)
+        elif i.kind == "clock":
+            c: dict[str, Any] = {"clock": i.item_id.split(":")[0]}
+            if "notice_id" in i.detail:
+                c["notice_id"] = i.detail["notice_id"]
+            c.update(started=_s(i.started), deadline=_s(i.due_date), clause=i.clause)
+            clocks.append(c)
+        elif i.kind == "obligation":
+            x: dict[str, Any] = {
+                "id": i.item_id,
+                "owed_by": i.owed_by,
+                "owed_to": i.owed_to,
+                "due_date": _s(i.due_date),
+                "clause": i.clause,
+                "status": status,
+            }
+            if status.startswith("fulfilled"):
+                x["fulfilled_on"] = _s(i.fulfilled_on)
+            obligations.append(x)
+        elif i.kind == "ground":
+            grounds.append(i.item_id)
+        else:
+            amount = Fraction(Decimal(i.amount or "0"))
+            totals[status] += amount
+            if i.item_id == "acceleration":
+                totals["accelerated"] += amount
+    return {
+        "payments": sorted(payments, key=lambda p: p["id"]),
+        "open_clocks": sorted(clocks, key=lambda c: (c["clock"], c.get("notice_id") or "")),
+        "obligations": sorted(obligations, key=lambda x: x["id"]),
+        "grounds": sorted(grounds),
+        "vesting": {k: str(count(v)) for k, v in totals.items()},
+    }
+
+
+def _s(day: date | None) -> str | None:
+    return day.isoformat() if day else None
