@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,6 +13,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from obligations.application.projections import Projector
 from obligations.application.store import EventLog
 from obligations.domain import aggregates
 from obligations.domain.aggregates import Agreement, Company, FactRecorded, agreement_uuid, company_uuid
@@ -45,6 +46,8 @@ class Obligations:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
         self._terms_cache: dict[tuple[str, str | None, int], Terms] = {}
+        self.projector = Projector(log, self.projection_inputs)
+        self.on_wait: Callable[[], None] | None = None  # told when a write waits for another projector
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -73,8 +76,23 @@ class Obligations:
         source: str | None,
     ) -> Recorded:
         agreement, created = self._agreement_for_write(agreement_id, terms_arg)
+        company = self._company(self._terms(agreement).agreement.company)
+        result = self._prepare(agreement, created, company, facts, recorded_by, source)
+        self.log.save(agreement, company)
+        self.projector.catch_up(on_wait=self.on_wait)  # read your writes
+        return result
+
+    def _prepare(
+        self,
+        agreement: Agreement,
+        created: bool,
+        company: Company,
+        facts: Sequence[SubmittedFact],
+        recorded_by: str,
+        source: str | None,
+    ) -> Recorded:
+        """Check the facts against the whole history and trigger their events; saving is the caller's."""
         terms = self._terms(agreement)
-        company = self._company(terms.agreement.company)
         existing = self._facts(agreement, company)
         stamp = self._stamp()
         pending: list[tuple[Agreement | Company, Fact, SubmittedFact]] = []
@@ -98,9 +116,47 @@ class Obligations:
                 source=fact.source,
                 batch_position=fact.order[1],
             )
-        self.log.save(agreement, company)
         n_company = sum(1 for p in pending if isinstance(p[0], Company))
-        return Recorded(agreement_id, len(pending) - n_company, n_company, created)
+        return Recorded(agreement.agreement_id, len(pending) - n_company, n_company, created)
+
+    def record_portfolio(
+        self,
+        groups: Iterable[tuple[str, str | None, Sequence[SubmittedFact]]],
+        recorded_by: str,
+        source: str | None = None,
+        chunk: int = 500,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[int, int]:
+        """Many agreements in ONE transaction, saved in chunks so memory stays flat: all or nothing.
+
+        Returns (agreements, facts). On PostgreSQL the event table stays locked until the commit."""
+        agreements: dict[str, Agreement] = {}
+        companies: dict[str, Company] = {}
+        n_agreements = n_facts = 0
+        with self.log.recorder.transaction(commit=True):  # type: ignore[attr-defined]
+            for agreement_id, terms_arg, facts in groups:
+                agreement = agreements.get(agreement_id)
+                created = False
+                if agreement is None:
+                    agreement, created = self._agreement_for_write(agreement_id, terms_arg)
+                    agreements[agreement_id] = agreement
+                company_id = self._terms(agreement).agreement.company
+                company = companies.get(company_id) or self._company(company_id)
+                companies[company_id] = company
+                done = self._prepare(agreement, created, company, facts, recorded_by, source)
+                n_facts += done.agreement_facts + done.company_facts
+                n_agreements += 1
+                if len(agreements) >= chunk:
+                    self._save_all(agreements, companies)
+                    if progress:
+                        progress(n_agreements, n_facts)
+            self._save_all(agreements, companies)
+        self.projector.catch_up(on_wait=self.on_wait)
+        return n_agreements, n_facts
+
+    def _save_all(self, agreements: dict[str, Agreement], companies: dict[str, Company]) -> None:
+        self.log.save(*agreements.values(), *companies.values())
+        agreements.clear()  # companies stay: later agreements of the same company build on them
 
     def _stamp(self) -> datetime:
         """Recording time, strictly increasing within this process (same-day order is recording order)."""
@@ -173,6 +229,15 @@ class Obligations:
         terms = self._terms(agreement)
         company = self._get(company_uuid(agreement.company_id))
         return agreement, terms, self._facts(agreement, company)
+
+    def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, Terms, list[Fact]]]:
+        """For the projector: each agreement's terms and facts; each company stream read once per call."""
+        companies: dict[str, Company | None] = {}
+        for agreement_id in agreement_ids:
+            agreement = self.agreement(agreement_id)
+            if agreement.company_id not in companies:
+                companies[agreement.company_id] = self._get(company_uuid(agreement.company_id))
+            yield agreement_id, self._terms(agreement), self._facts(agreement, companies[agreement.company_id])
 
     def status(self, agreement_id: str, as_of: Sequence[date]) -> list[dict[str, Any]]:
         _, terms, facts = self.facts_of(agreement_id)

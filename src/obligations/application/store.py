@@ -1,4 +1,11 @@
-"""The eventsourcing Application over eventsourcing-sqlalchemy: one database, SQLite file or PostgreSQL."""
+"""The eventsourcing Application over eventsourcing-sqlalchemy: one database, SQLite file or PostgreSQL.
+
+Events, read models and (later) the reminder outbox live in the same database (notes/dependencies.md:
+eventsourcing-sqlalchemy keeps one transaction per context, and exactly-once needs rows and position in one
+transaction). The schema is created once per process under a lock (PostgreSQL: an advisory lock, so two
+processes starting together do not race on CREATE TABLE); connections get a lock timeout and a busy timeout
+so a stuck writer is an error, not a hang.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,25 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from sqlalchemy import Engine, event, text
 
+from obligations.application import tables
 from obligations.domain.errors import InvalidInputError
+
+SCHEMA_LOCK = 7_300_001  # pg advisory lock key for schema creation
+LOCK_TIMEOUT_MS = 30_000
 
 
 class EventLog(Application[UUID]):
     """Events live in table `obligations_events` (the application's name is the table prefix)."""
 
     name = "obligations"
+
+    @property
+    def engine(self) -> Engine:
+        engine = self.recorder.datastore.engine  # type: ignore[attr-defined]
+        assert isinstance(engine, Engine)
+        return engine
 
 
 def normalise_url(url: str, workdir: Path) -> str:
@@ -33,10 +51,52 @@ def normalise_url(url: str, workdir: Path) -> str:
     raise InvalidInputError(f"database URL {url!r}: expected sqlite:///PATH or postgresql+psycopg://...")
 
 
+def sqlite_file(url: str) -> Path | None:
+    return Path(url.partition(":///")[2]) if url.startswith("sqlite") else None
+
+
+def _on_connect(dialect: str) -> Any:
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        if dialect == "postgresql":
+            cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+            cursor.execute("SET idle_in_transaction_session_timeout = 600000")
+            dbapi_connection.commit()
+        else:
+            cursor.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
+        cursor.close()
+
+    return configure
+
+
 def open_log(url: str, workdir: Path) -> EventLog:
     env: dict[str, Any] = {
         "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
         "SQLALCHEMY_URL": normalise_url(url, workdir),
         "IS_SNAPSHOTTING_ENABLED": "n",
+        "CREATE_TABLE": "n",
     }
-    return EventLog(env=env)
+    log = EventLog(env=env)
+    engine = log.engine
+    event.listen(engine, "connect", _on_connect(engine.dialect.name))
+    engine.dispose()
+    migrate(log)
+    return log
+
+
+def migrate(log: EventLog) -> None:
+    """Create the event table and the read-model tables if missing: idempotent, serialised on PostgreSQL."""
+    engine = log.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
+            conn.commit()
+            try:
+                log.recorder.create_table()  # type: ignore[attr-defined]
+                tables.metadata.create_all(engine)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
+                conn.commit()
+    else:
+        log.recorder.create_table()  # type: ignore[attr-defined]
+        tables.metadata.create_all(engine)

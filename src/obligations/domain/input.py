@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -99,3 +100,45 @@ def parse_json_lines(text: str) -> list[SubmittedFact]:
     if errors:
         raise InvalidFactsError(errors)
     return facts
+
+
+def parse_portfolio_lines(lines: Iterable[str]) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
+    """A portfolio file: JSON lines {"agreement", "terms"?, "type", "date", "data", "source"?}, each agreement's
+    lines together. Yields (agreement, terms, facts) per agreement; the first error stops it, naming the line."""
+    current: str | None = None
+    terms: str | None = None
+    facts: list[SubmittedFact] = []
+    finished: set[str] = set()
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = loads_exact(raw)
+        except json.JSONDecodeError as exc:
+            raise InvalidFactError(f"corrupt JSON: {exc.msg} at column {exc.colno}", line=number) from None
+        if not isinstance(obj, dict):
+            raise InvalidFactError("a portfolio line must be a JSON object", line=number)
+        agreement = obj.pop("agreement", None)
+        line_terms = obj.pop("terms", None)
+        if not isinstance(agreement, str) or not agreement:
+            raise InvalidFactError("required key is missing or not a string", field="agreement", line=number)
+        if line_terms is not None and not isinstance(line_terms, str):
+            raise InvalidFactError("must be a string (a terms key)", field="terms", line=number)
+        if agreement != current:
+            if current is not None:
+                yield current, terms, facts
+                finished.add(current)
+            if agreement in finished:
+                raise InvalidFactError(
+                    f"agreement {agreement!r} appeared before: an agreement's lines must be together",
+                    field="agreement",
+                    line=number,
+                )
+            current, terms, facts = agreement, None, []
+        if line_terms is not None:
+            if terms is not None and terms != line_terms:
+                raise InvalidFactError(f"agreement {agreement!r} has terms {terms!r}", field="terms", line=number)
+            terms = line_terms
+        facts.append(parse_fact(obj, number))
+    if current is not None:
+        yield current, terms, facts

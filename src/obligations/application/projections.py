@@ -1,0 +1,278 @@
+"""The projector: the read models of `tables`, caught up from the event log in batches, exactly once.
+
+Each batch reads notifications after the committed position, recomputes the dated items of every
+agreement they touch (a company event touches all the company's agreements), replaces those agreements'
+rows, and moves the position, all in one transaction: a crash leaves the previous batch's state, and a
+restart resumes from it. One projector runs at a time: a PostgreSQL advisory lock or a file lock beside
+the SQLite file. A second one waits (or, asked not to, exits with a clear message).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from obligations.application import tables
+from obligations.application.store import EventLog, sqlite_file
+from obligations.domain.errors import ObligationsError
+from obligations.domain.facts import Fact
+from obligations.rules.items import Item, dated_items
+from obligations.terms.agreement_terms import Terms
+
+NAME = "items"
+PG_LOCK = 7_300_002
+AGREEMENT_OPENED = "obligations.domain.aggregates:Agreement.Opened"
+COMPANY_OPENED = "obligations.domain.aggregates:Company.Opened"
+COMPANY_PREFIX = "obligations.domain.aggregates:Company."
+
+# (agreement ids) -> (agreement id, terms, facts) for each; company streams read once per call.
+Loader = Callable[[list[str]], Iterable[tuple[str, Terms, list[Fact]]]]
+Progress = Callable[[int, int], None]
+
+
+class ProjectorBusy(ObligationsError):
+    """Another projector holds the lock and we were asked not to wait."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    first: int
+    last: int
+    events: int
+    agreements: int
+
+
+class Projector:
+    def __init__(self, log: EventLog, load: Loader, batch_size: int = 1000) -> None:
+        self.log = log
+        self.load = load
+        self.batch_size = batch_size
+        self.engine = log.engine
+        self.trace = os.environ.get("OBLIGATIONS_PROJECTOR_TRACE")
+
+    # -- the lock ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                if not self._pg_try(conn):
+                    if not wait:
+                        raise ProjectorBusy("another projector is running (PostgreSQL advisory lock held)")
+                    if on_wait:
+                        on_wait()
+                    conn.execute(text("SET lock_timeout = 0"))
+                    conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": PG_LOCK})
+                    conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": PG_LOCK})
+                    conn.commit()
+            return
+        db = sqlite_file(str(self.engine.url))
+        assert db is not None
+        with open(f"{db}.projector.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not wait:
+                    raise ProjectorBusy(f"another projector is running (lock file {db}.projector.lock)") from None
+                if on_wait:
+                    on_wait()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @staticmethod
+    def _pg_try(conn: Connection) -> bool:
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": PG_LOCK}).scalar()
+        conn.commit()
+        return bool(got)
+
+    # -- catching up ------------------------------------------------------------------------------
+
+    def catch_up(
+        self, wait: bool = True, on_wait: Callable[[], None] | None = None, progress: Progress | None = None
+    ) -> int:
+        """Apply every event after the committed position; returns how many were applied."""
+        with self.lock(wait, on_wait):
+            return self._run(progress)
+
+    def rebuild(self, on_wait: Callable[[], None] | None = None, progress: Progress | None = None) -> int:
+        """Drop the read models and apply the whole log again (events appended meanwhile included)."""
+        with self.lock(True, on_wait):
+            with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                self._claim(session)
+                session.execute(delete(tables.items))
+                session.execute(delete(tables.streams))
+                session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=0))
+            return self._run(progress)
+
+    def _run(self, progress: Progress | None) -> int:
+        applied = 0
+        while True:
+            batch = self._apply_batch()
+            if batch is None:
+                return applied
+            applied += batch.events
+            if self.trace:
+                with open(self.trace, "a") as out:
+                    out.write(f"{os.getpid()} {batch.first} {batch.last}\n")
+            if progress:
+                progress(batch.last, self.max_position())
+
+    def _claim(self, session: Session) -> int:
+        """Write first, so a SQLite transaction holds the write lock before it reads (no stale snapshot)."""
+        now = datetime.now(UTC).isoformat()
+        done = session.execute(
+            update(tables.positions).where(tables.positions.c.name == NAME).values(updated_at=now)
+        ).rowcount  # type: ignore[attr-defined]
+        if not done:
+            session.execute(insert(tables.positions).values(name=NAME, position=0, updated_at=now))
+        position = session.execute(select(tables.positions.c.position).where(tables.positions.c.name == NAME))
+        return int(position.scalar_one())
+
+    def _apply_batch(self) -> Batch | None:
+        recorder: Any = self.log.recorder
+        with recorder.transaction(commit=True) as session:
+            position = self._claim(session)
+            notes = recorder.select_notifications(start=position + 1, limit=self.batch_size)
+            if not notes:
+                return None
+            affected: dict[str, None] = {}
+            for n in notes:
+                for agreement_id in self._touched(session, n):
+                    affected[agreement_id] = None
+            for agreement_id, terms, facts in self.load(list(affected)):
+                company = terms.agreement.company
+                session.execute(delete(tables.items).where(tables.items.c.agreement_id == agreement_id))
+                rows = [_row(agreement_id, company, item) for item in dated_items(terms, facts)]
+                if rows:
+                    session.execute(insert(tables.items), rows)
+            last = notes[-1].id
+            session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=last))
+            return Batch(notes[0].id, last, len(notes), len(affected))
+
+    def _touched(self, session: Session, n: Any) -> list[str]:
+        stream = str(n.originator_id)
+        if n.topic == AGREEMENT_OPENED:
+            state = json.loads(n.state)
+            session.execute(
+                insert(tables.streams).values(
+                    stream_id=stream,
+                    kind="agreement",
+                    name=state["agreement_id"],
+                    company_id=state["company_id"],
+                    terms_key=state["terms_key"],
+                )
+            )
+            return [state["agreement_id"]]
+        if n.topic == COMPANY_OPENED:
+            state = json.loads(n.state)
+            company = state["company_id"]
+            session.execute(
+                insert(tables.streams).values(stream_id=stream, kind="company", name=company, company_id=company)
+            )
+            return []
+        s = tables.streams.c
+        row = session.execute(select(s.kind, s.name).where(s.stream_id == stream)).one_or_none()
+        if row is None:
+            raise ObligationsError(f"event {n.id} belongs to stream {stream}, which was never opened")
+        if row.kind == "agreement":
+            return [row.name]
+        members = session.execute(select(s.name).where(s.company_id == row.name, s.kind == "agreement"))
+        return [m for (m,) in members]
+
+    # -- observing -------------------------------------------------------------------------------
+
+    def max_position(self) -> int:
+        return int(self.log.recorder.max_notification_id() or 0)
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(tables.positions.c.position).where(tables.positions.c.name == NAME)
+            ).scalar_one_or_none()
+        return int(value or 0)
+
+    def status(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            p = tables.positions.c
+            row = conn.execute(select(p.position, p.updated_at).where(p.name == NAME)).one_or_none()
+            n_items = conn.execute(select(func.count()).select_from(tables.items)).scalar_one()
+            n_agreements = conn.execute(
+                select(func.count()).select_from(tables.streams).where(tables.streams.c.kind == "agreement")
+            ).scalar_one()
+        position = int(row.position) if row else 0
+        head = self.max_position()
+        return {
+            "projection": NAME,
+            "position": position,
+            "head": head,
+            "lag": head - position,
+            "last_run": row.updated_at if row else None,
+            "agreements": int(n_agreements),
+            "rows": int(n_items),
+        }
+
+
+def _row(agreement_id: str, company_id: str, item: Item) -> dict[str, Any]:
+    return {
+        "agreement_id": agreement_id,
+        "company_id": company_id,
+        "kind": item.kind,
+        "item_id": item.item_id,
+        "owed_by": item.owed_by,
+        "owed_to": item.owed_to,
+        "amount": item.amount,
+        "due_date": item.due_date,
+        "started": item.started,
+        "clause": item.clause,
+        "cancelled": item.cancelled,
+        "fixed_status": item.fixed_status,
+        "paid_on": item.paid_on,
+        "fulfilled_on": item.fulfilled_on,
+        "cured_on": item.cured_on,
+        "valid_from": item.valid_from,
+        "valid_to": item.valid_to,
+        "fact_ids": json.dumps(list(item.fact_ids)),
+        "detail": json.dumps(item.detail, ensure_ascii=False),
+    }
+
+
+def item_from_row(row: Any) -> Item:
+    return Item(
+        row.kind,
+        row.item_id,
+        row.owed_by,
+        row.owed_to,
+        row.amount,
+        row.due_date,
+        row.started,
+        row.clause,
+        cancelled=bool(row.cancelled),
+        fixed_status=row.fixed_status,
+        paid_on=row.paid_on,
+        fulfilled_on=row.fulfilled_on,
+        cured_on=row.cured_on,
+        fact_ids=tuple(json.loads(row.fact_ids)),
+        detail=json.loads(row.detail),
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+    )
+
+
+__all__ = ["Path", "Projector", "ProjectorBusy", "item_from_row"]

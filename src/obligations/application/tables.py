@@ -1,0 +1,68 @@
+"""Read-model tables, in the events' database: positions, streams, agreements and dated items."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+RowId = BigInteger().with_variant(Integer(), "sqlite")
+
+positions = Table(
+    "projection_positions",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+# Which stream an event belongs to: agreement streams by id, company streams by company.
+streams = Table(
+    "rm_streams",
+    metadata,
+    Column("stream_id", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),  # "agreement" | "company"
+    Column("name", String(200), nullable=False),  # the agreement id or the company id
+    Column("company_id", String(200), nullable=False),
+    Column("terms_key", String(200)),
+    Index("rm_streams_company", "company_id", "kind"),
+)
+
+items = Table(
+    "rm_items",
+    metadata,
+    Column("row_id", RowId, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(200), nullable=False),
+    Column("company_id", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # payment | clock | obligation | vesting | ground
+    Column("item_id", String(200), nullable=False),
+    Column("owed_by", String(40)),
+    Column("owed_to", String(40)),
+    Column("amount", String(40)),
+    Column("due_date", Date),  # due date, deadline, vesting date, or the date a ground became available
+    Column("started", Date),
+    Column("clause", String(40), nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("fixed_status", String(20)),
+    Column("paid_on", Date),
+    Column("fulfilled_on", Date),
+    Column("cured_on", Date),
+    Column("valid_from", Date, nullable=False),  # the first as-of date the row holds for
+    Column("valid_to", Date),  # exclusive; NULL: holds from valid_from on
+    Column("fact_ids", Text, nullable=False),  # JSON array
+    Column("detail", Text, nullable=False),  # JSON object: why, payer, payee, notice_id, coverage_month, ...
+    Index("rm_items_agreement", "agreement_id"),
+    Index("rm_items_due", "due_date", "valid_from"),
+    Index("rm_items_company_due", "company_id", "due_date"),
+)
