@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,7 @@ from obligations.terms.loader import resolve_terms, terms_from_text
 
 OPENED_TOPIC = "obligations.domain.aggregates:Agreement.Opened"
 RETRIES = 20
+TERMS_CACHE = 1024  # parsed terms kept (LRU): a portfolio has one terms file per company or so
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,9 @@ class Obligations:
         self.config_dir = config_dir
         self.clock = clock or (lambda: datetime.now(UTC))
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
-        self._terms_cache: dict[tuple[str, str | None, int], Terms] = {}
+        self._terms_cache: OrderedDict[tuple[str, str | None], tuple[Terms, tuple[int, ...], tuple[Path, ...]]] = (
+            OrderedDict()
+        )
         self.projector = Projector(log, self.projection_inputs)
         self.on_wait: Callable[[], None] | None = None  # told when a write waits for another projector
 
@@ -206,17 +210,24 @@ class Obligations:
         return found  # type: ignore[no-any-return]
 
     def _terms(self, agreement: Agreement) -> Terms:
-        """Parsed once per file version: keyed by the files' modification times, so edits are seen."""
-        path = self.config_dir / "agreements" / f"{agreement.terms_key}.toml"
-        stamp = sum(p.stat().st_mtime_ns for p in (path, *self.config_dir.glob("companies/*.toml")) if p.exists())
-        cache_key = (agreement.terms_key, agreement.terms_toml, stamp)
-        if cache_key not in self._terms_cache:
-            if agreement.terms_toml is not None:
-                text, file = agreement.terms_toml, f"stored terms {agreement.terms_key}"
-            else:
-                _, text, file = resolve_terms(agreement.terms_key, self.config_dir)
-            self._terms_cache[cache_key] = terms_from_text(text, file, self.config_dir)
-        return self._terms_cache[cache_key]
+        """Parsed once per file version: an entry is checked against its two files' modification times."""
+        cache_key = (agreement.terms_key, agreement.terms_toml)
+        entry = self._terms_cache.get(cache_key)
+        if entry is not None and entry[1] == _stamps(entry[2]):
+            self._terms_cache.move_to_end(cache_key)
+            return entry[0]
+        if agreement.terms_toml is not None:
+            text, file = agreement.terms_toml, f"stored terms {agreement.terms_key}"
+            paths: tuple[Path, ...] = ()
+        else:
+            _, text, file = resolve_terms(agreement.terms_key, self.config_dir)
+            paths = (Path(file),)
+        terms = terms_from_text(text, file, self.config_dir)
+        paths += (self.config_dir / "companies" / f"{terms.agreement.company}.toml",)
+        self._terms_cache[cache_key] = (terms, _stamps(paths), paths)
+        if len(self._terms_cache) > TERMS_CACHE:
+            self._terms_cache.popitem(last=False)
+        return terms
 
     def _facts(self, agreement: Agreement, company: Company | None) -> list[Fact]:
         out = [_fact(agreement.agreement_id, e) for e in agreement.facts]
@@ -288,6 +299,10 @@ class Obligations:
                 row["termination_date"] = None
             rows.append(row)
         return rows
+
+
+def _stamps(paths: tuple[Path, ...]) -> tuple[int, ...]:
+    return tuple(p.stat().st_mtime_ns if p.exists() else 0 for p in paths)
 
 
 def _fact(stream: str, e: FactRecorded) -> Fact:

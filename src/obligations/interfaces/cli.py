@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.progress import Progress
 
+from obligations.application import portfolio
 from obligations.bootstrap import build
 from obligations.domain.errors import InvalidInputError, ObligationsError
-from obligations.domain.input import loads_exact, parse_fact, parse_json_lines
+from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, parse_portfolio_lines
 from obligations.domain.values import parse_iso_date
 from obligations.interfaces import render
 from obligations.settings import Settings
@@ -63,15 +66,33 @@ def cli(ctx: click.Context, database: str | None, config_dir: str | None) -> Non
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
-@click.option("--agreement", "agreement_id", required=True, help="Agreement id.")
+@click.option(
+    "--agreement",
+    "agreement_id",
+    help="Agreement id. Without it the file is a portfolio: every line names its \"agreement\" (and \"terms\").",
+)
 @click.option("--terms", help="Terms key under config/agreements/ or a TOML path (required for a new agreement).")
 @click.option("--by", help="Who records the facts (default: the OS user).")
 @click.option("--source", help="Document reference kept with every fact of the file.")
 @click.pass_obj
 def import_cmd(
-    settings: Settings, file: Path, agreement_id: str, terms: str | None, by: str | None, source: str | None
+    settings: Settings, file: Path, agreement_id: str | None, terms: str | None, by: str | None, source: str | None
 ) -> None:
-    """Record a JSON-lines file of facts, all or nothing."""
+    """Record a JSON-lines file of facts, all or nothing; the read models are current when it returns."""
+    service = build(settings)
+    service.on_wait = _waiting
+    if agreement_id is None:
+        if terms is not None:
+            raise click.UsageError("--terms goes with --agreement; a portfolio file names terms on its lines")
+        try:
+            with click.open_file(str(file), encoding="utf-8") as handle:
+                n_agreements, n_facts = service.record_portfolio(parse_portfolio_lines(handle), _who(by), source)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"cannot read {file}: {exc}") from None
+        if not n_agreements:
+            raise InvalidInputError(f"{file}: no facts in the file")
+        click.echo(f"recorded {n_facts} fact(s) for {n_agreements} agreement(s)")
+        return
     try:
         text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -79,11 +100,15 @@ def import_cmd(
     facts = parse_json_lines(text)
     if not facts:
         raise InvalidInputError(f"{file}: no facts in the file")
-    result = build(settings).record(agreement_id, facts, _who(by), terms, source)
+    result = service.record(agreement_id, facts, _who(by), terms, source)
     click.echo(
         f"{'created' if result.created else 'updated'} agreement {agreement_id}: recorded "
         f"{result.agreement_facts} agreement fact(s) and {result.company_facts} company fact(s)"
     )
+
+
+def _waiting() -> None:
+    click.echo("waiting for another projector to finish…", err=True)
 
 
 @cli.command()
@@ -111,7 +136,9 @@ def record(
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"field data: corrupt JSON: {exc.msg} at column {exc.colno}") from None
     fact = parse_fact({"type": fact_type, "date": effective.isoformat(), "data": payload})
-    result = build(settings).record(agreement_id, [fact], _who(by), terms, source)
+    service = build(settings)
+    service.on_wait = _waiting
+    result = service.record(agreement_id, [fact], _who(by), terms, source)
     click.echo(
         f"recorded {fact_type} dated {effective} for agreement {agreement_id}"
         f"{' (company fact)' if result.company_facts else ''}"
@@ -152,6 +179,112 @@ def agreements(settings: Settings, as_json: bool, as_of: date | None) -> None:
     today = as_of or datetime.now(UTC).date()
     rows = build(settings).agreements(today)
     _dump(rows) if as_json else render.agreements(rows, today)
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@cli.group()
+def projections() -> None:
+    """The read models: where they stand, catching up, rebuilding."""
+
+
+@projections.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def projections_status(settings: Settings, as_json: bool) -> None:
+    """Position applied, the log's head and the lag between them."""
+    s = build(settings).projector.status()
+    _dump(s) if as_json else render.projection_status(s)
+
+
+@projections.command("catch-up")
+@click.option("--wait/--no-wait", default=True, help="Wait for a running projector, or exit 1 at once.")
+@click.option("--batch", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.pass_obj
+def projections_catch_up(settings: Settings, wait: bool, batch: int) -> None:
+    """Apply the events recorded since the last position."""
+    projector = build(settings).projector
+    projector.batch_size = batch
+    applied = projector.catch_up(wait=wait, on_wait=_waiting)
+    click.echo(f"applied {applied} event(s); position {projector.position()}")
+
+
+@projections.command("rebuild")
+@click.option("--batch", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.pass_obj
+def projections_rebuild(settings: Settings, batch: int) -> None:
+    """Drop the read models and apply the whole log again, with a progress bar."""
+    projector = build(settings).projector
+    projector.batch_size = batch
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("rebuilding", total=max(projector.max_position(), 1))
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        applied = projector.rebuild(on_wait=_waiting, progress=step)
+    click.echo(f"rebuilt from {applied} event(s); position {projector.position()}")
+
+
+def _portfolio_options(f: Any) -> Any:
+    f = click.option("--json", "as_json", is_flag=True)(f)
+    f = click.option("--company", help="Only this company's agreements.")(f)
+    f = click.option("--as-of", "as_of", type=ISO_DATE, help="Reports as of this day (default: today).")(f)
+    return f
+
+
+@cli.command()
+@click.option("--from", "start", type=ISO_DATE, required=True)
+@click.option("--to", "end", type=ISO_DATE, required=True)
+@click.option("--kind", "kinds", type=click.Choice(["payment", "clock", "obligation", "vesting"]), multiple=True)
+@click.option("--owed-by", type=click.Choice(["Company", "Employee"]))
+@_portfolio_options
+@click.pass_obj
+def due(
+    settings: Settings,
+    start: date,
+    end: date,
+    kinds: Sequence[str],
+    owed_by: str | None,
+    as_json: bool,
+    company: str | None,
+    as_of: date | None,
+) -> None:
+    """Every item falling due between two dates, across all agreements, ordered by date."""
+    if end < start:
+        raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
+    day = as_of or _today()
+    rows = portfolio.due(
+        build(settings).log.engine, start, end, day, company, kinds or ("payment", "clock", "obligation", "vesting"),
+        owed_by,
+    )
+    _dump(rows) if as_json else render.portfolio_items(f"Due {start} .. {end}", rows, day)
+
+
+@cli.command()
+@_portfolio_options
+@click.pass_obj
+def overdue(settings: Settings, as_json: bool, company: str | None, as_of: date | None) -> None:
+    """Unpaid payments and unfulfilled obligations past due, and grounds an expired clock made available."""
+    day = as_of or _today()
+    rows = portfolio.overdue(build(settings).log.engine, day, company)
+    _dump(rows) if as_json else render.portfolio_items("Overdue", rows, day)
+
+
+@cli.command("vesting-calendar")
+@click.option("--from", "start", type=ISO_DATE, required=True)
+@click.option("--to", "end", type=ISO_DATE, required=True)
+@_portfolio_options
+@click.pass_obj
+def vesting_calendar(
+    settings: Settings, start: date, end: date, as_json: bool, company: str | None, as_of: date | None
+) -> None:
+    """Option tranches by date across agreements."""
+    day = as_of or _today()
+    rows = portfolio.vesting_calendar(build(settings).log.engine, start, end, day, company)
+    _dump(rows) if as_json else render.portfolio_items(f"Vesting {start} .. {end}", rows, day)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

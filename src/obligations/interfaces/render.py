@@ -135,3 +135,30 @@ def agreements(rows: list[dict[str, Any]], today: Any) -> None:
             str(a["facts"]),
         )
     console.print(table)
+
+
+def portfolio_items(title: str, rows: list[dict[str, Any]], as_of: Any) -> None:
+    table = _table(f"{title} (as of {as_of}): {len(rows)} item(s)", "date", "days", "agreement", "kind", "item",
+                   "status", "owed by", "amount", "clause")
+    for r in rows:
+        days = r.get("days")
+        when = "" if days is None else ("today" if days == 0 else f"in {days}" if days > 0 else f"{-days} ago")
+        table.add_row(
+            r["date"] or "—",
+            when,
+            r["agreement"],
+            r["kind"],
+            r["item"],
+            r["status"].replace("_", " "),
+            r["owed_by"] or "",
+            r["amount"] or "",
+            r["clause"],
+        )
+    console.print(table)
+
+
+def projection_status(s: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]{s['projection']}[/]: position {s['position']:,} of {s['head']:,} (lag {s['lag']:,}); "
+        f"{s['agreements']:,} agreement(s), {s['rows']:,} row(s); last run {s['last_run'] or 'never'}"
+    )
