@@ -69,7 +69,7 @@ def cli(ctx: click.Context, database: str | None, config_dir: str | None) -> Non
 @click.option(
     "--agreement",
     "agreement_id",
-    help="Agreement id. Without it the file is a portfolio: every line names its \"agreement\" (and \"terms\").",
+    help='Agreement id. Without it the file is a portfolio: every line names its "agreement" (and "terms").',
 )
 @click.option("--terms", help="Terms key under config/agreements/ or a TOML path (required for a new agreement).")
 @click.option("--by", help="Who records the facts (default: the OS user).")
@@ -257,7 +257,12 @@ def due(
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
     day = as_of or _today()
     rows = portfolio.due(
-        build(settings).log.engine, start, end, day, company, kinds or ("payment", "clock", "obligation", "vesting"),
+        build(settings).log.engine,
+        start,
+        end,
+        day,
+        company,
+        kinds or ("payment", "clock", "obligation", "vesting"),
         owed_by,
     )
     _dump(rows) if as_json else render.portfolio_items(f"Due {start} .. {end}", rows, day)

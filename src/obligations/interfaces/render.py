@@ -138,8 +138,18 @@ def agreements(rows: list[dict[str, Any]], today: Any) -> None:
 
 
 def portfolio_items(title: str, rows: list[dict[str, Any]], as_of: Any) -> None:
-    table = _table(f"{title} (as of {as_of}): {len(rows)} item(s)", "date", "days", "agreement", "kind", "item",
-                   "status", "owed by", "amount", "clause")
+    table = _table(
+        f"{title} (as of {as_of}): {len(rows)} item(s)",
+        "date",
+        "days",
+        "agreement",
+        "kind",
+        "item",
+        "status",
+        "owed by",
+        "amount",
+        "clause",
+    )
     for r in rows:
         days = r.get("days")
         when = "" if days is None else ("today" if days == 0 else f"in {days}" if days > 0 else f"{-days} ago")

@@ -1,0 +1,233 @@
+"""A synthetic portfolio: realistic, valid lives under the Valence terms, a few agreements per company.
+
+Used by `scripts/generate-portfolio`, the tests and the benchmarks. Deterministic for a seed. Each company
+gets its own terms and company files (copies of valence-2004 / valence with the company's id), written
+under `<out>/config`, and its agreements' lines are together in `<out>/portfolio.jsonl`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
+FIRST = date(2004, 12, 13)
+
+
+def _d(x: date) -> str:
+    return x.isoformat()
+
+
+class Life:
+    def __init__(self, rng: random.Random, agreement: str, terms: str, start: date) -> None:
+        self.rng, self.agreement, self.terms, self.start = rng, agreement, terms, start
+        self.lines: list[dict[str, Any]] = []
+        self.last = start
+        self.ended: date | None = None
+
+    def ev(self, fact_type: str, day: date, **data: Any) -> None:
+        line: dict[str, Any] = {"agreement": self.agreement}
+        if not self.lines:
+            line["terms"] = self.terms
+        line.update(type=fact_type, date=_d(day), data=data)
+        self.lines.append(line)
+        self.last = max(self.last, day)
+
+
+def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
+    """About 20 facts: hire, onboarding, payroll, notices and cures, salary changes, expenses, often an exit."""
+    x = Life(rng, agreement, terms, start)
+    s = start
+    salary = rng.choice([180000, 200000, 200000, 215000, 240000])
+    x.ev(
+        "OfferAccepted",
+        s - timedelta(days=rng.randrange(5, 30)),
+        offer_date=_d(s - timedelta(days=30)),
+        signed_by=["employee", "company"],
+    )
+    x.ev("EmploymentStarted", s, start_date=_d(s), annual_base_salary=str(salary), options=220000)
+    tier = rng.choice(["employee_only", "employee_plus_dependents"])
+    x.ev("HealthCoverageChanged", s, tier=tier, dependents=0 if tier == "employee_only" else rng.randrange(1, 4))
+    x.ev("ConfidentialityAgreementExecuted", s, version="standard-2004")
+    if rng.random() < 0.9:
+        x.ev("ArbitrationAgreementExecuted", s + timedelta(days=rng.randrange(0, 20)))
+    x.ev("OptionsGranted", s, grant_date=_d(s), quantity=220000)
+    if rng.random() < 0.92:
+        x.ev("I9Submitted", s + timedelta(days=rng.randrange(0, 6)), documentation_satisfactory=True)
+    if rng.random() < 0.85:
+        x.ev("BonusProgramFinalized", s + timedelta(days=rng.randrange(5, 45)))
+    horizon = s + timedelta(days=rng.randrange(120, 1500))  # when this life's story stops (or ends)
+    periods = min(8, max(1, (horizon - s).days // 14 - 1))
+    for k in range(periods):
+        end = s + timedelta(days=14 * k + 13)
+        x.ev(
+            "SalaryPaid",
+            end + timedelta(days=5),
+            period_start=_d(end - timedelta(days=13)),
+            period_end=_d(end),
+            amount=f"{salary * 14 / 365:.2f}",
+        )
+    if rng.random() < 0.4:
+        x.ev(
+            "SalaryChanged",
+            s + timedelta(days=rng.randrange(60, max(61, (horizon - s).days - 10))),
+            new_annual_rate=str(salary + rng.choice([-15000, 10000, 20000])),
+            amendment=None,
+        )
+    ground_from: dict[str, date] = {}
+    if rng.random() < 0.3:
+        n = s + timedelta(days=rng.randrange(30, max(31, (horizon - s).days - 60)))
+        x.ev(
+            "NeglectNoticeReceived",
+            n,
+            notice_id="N1",
+            sent_date=_d(n - timedelta(days=rng.randrange(0, 3))),
+            duties_specified="quarterly sales plan",
+            cure_demanded=True,
+        )
+        if rng.random() < 0.6:
+            x.ev("NeglectCured", n + timedelta(days=rng.randrange(1, 40)), notice_id="N1")
+        else:
+            ground_from["5.2(b)"] = n + timedelta(days=31)
+    if rng.random() < 0.2:
+        n = s + timedelta(days=rng.randrange(30, max(31, (horizon - s).days - 60)))
+        x.ev(
+            "BreachNoticeReceived",
+            n,
+            notice_id="B1",
+            sent_date=_d(n - timedelta(days=rng.randrange(0, 3))),
+            provision="§2 bonus program",
+            material=True,
+        )
+        if rng.random() < 0.5:
+            x.ev("BreachCured", n + timedelta(days=rng.randrange(1, 40)), notice_id="B1")
+        else:
+            ground_from["5.4(f)"] = n + timedelta(days=31)
+    for e in range(rng.choice([0, 0, 1, 2])):
+        inc = s + timedelta(days=rng.randrange(10, max(11, (horizon - s).days - 20)))
+        amount = f"{rng.randrange(50, 3000)}.{rng.randrange(0, 100):02d}"
+        sub = inc + timedelta(days=rng.randrange(1, 20))
+        x.ev(
+            "ExpenseSubmitted",
+            sub,
+            expense_id=f"E{e + 1}",
+            amount=amount,
+            incurred_date=_d(inc),
+            documented=rng.random() < 0.9,
+        )
+        if rng.random() < 0.7:
+            x.ev("ExpenseReimbursed", sub + timedelta(days=rng.randrange(3, 40)), expense_id=f"E{e + 1}", amount=amount)
+    if rng.random() < 0.7:
+        _exit(x, horizon, ground_from)
+    return x
+
+
+def _exit(x: Life, horizon: date, ground_from: dict[str, date]) -> None:
+    rng = x.rng
+    day = max(horizon, x.last + timedelta(days=1))
+    kind = rng.choice(["without_cause", "without_cause", "good_cause", "resign", "resign_good_reason", "other"])
+    if kind == "resign_good_reason" and "5.4(f)" in ground_from:
+        sent = max(day, ground_from["5.4(f)"] + timedelta(days=rng.randrange(0, 30)))
+        x.ev("ResignationNoticeGiven", sent, sent_date=_d(sent), good_reason_grounds_claimed=["5.4(f)"])
+        end = sent + timedelta(days=30)
+        _after(x, end, triggered=end <= x.start + timedelta(days=730), company_discharge=False)
+    elif kind in ("resign", "resign_good_reason"):
+        x.ev(
+            "ResignationNoticeGiven",
+            day,
+            sent_date=_d(day),
+            good_reason_grounds_claimed=[],
+            requested_effective_date=_d(day + timedelta(days=rng.choice([14, 14, 30]))),
+        )
+    elif kind == "good_cause" and "5.2(b)" in ground_from:
+        end = max(day, ground_from["5.2(b)"])
+        x.ev("EmploymentTerminatedByCompany", end, stated_ground="good_cause_b")
+        x.ended = end
+    elif kind == "other":
+        x.ev("EmploymentEndedOther", day, reason=rng.choice(["death", "disability", "other"]))
+        x.ended = day
+    else:
+        x.ev("EmploymentTerminatedByCompany", day, stated_ground="without_cause")
+        _after(x, day, triggered=day <= x.start + timedelta(days=730), company_discharge=True)
+
+
+def _after(x: Life, end: date, triggered: bool, company_discharge: bool) -> None:
+    """Payments after a §5.1 trigger: the lump sum (often on time), COBRA with premiums paid."""
+    rng = x.rng
+    x.ended = end
+    if not triggered:
+        return
+    if rng.random() < 0.8:
+        x.ev("PaymentMade", end + timedelta(days=rng.randrange(1, 9)), obligation="lump_sum_5_1a", amount="100000.00")
+    if rng.random() < 0.5:
+        decided = end + timedelta(days=rng.randrange(1, 10))
+        x.ev(
+            "CarrierContinuationDecision",
+            decided,
+            allowed=False,
+            cobra_monthly_premium={"employee_only": "412.50", "employee_plus_dependents": "1180.00"},
+        )
+        elected = decided + timedelta(days=rng.randrange(1, 20))
+        x.ev("CobraElected", elected, tier="employee_plus_dependents")
+
+
+def portfolio(agreements: int, seed: int, first: date = FIRST, years: int = 10) -> Iterator[tuple[str, list[Life]]]:
+    """(company id, lives) per company, 1 to 6 agreements each, starts spread over `years`."""
+    rng = random.Random(seed)
+    made, c = 0, 0
+    while made < agreements:
+        c += 1
+        company = f"c{c:06d}"
+        n = min(agreements - made, rng.randrange(1, 7))
+        lives = []
+        for k in range(n):
+            start = first + timedelta(days=rng.randrange(0, 365 * years))
+            lives.append(life(rng, f"{company}-a{k + 1}", f"gen-{company}", start))
+        made += n
+        if rng.random() < 0.2:
+            _change_of_control(rng, lives)
+        yield company, lives
+
+
+def _change_of_control(rng: random.Random, lives: list[Life]) -> None:
+    """A merger recorded with (the last lines of) an agreement still employed, after its last fact."""
+    open_lives = [
+        x for x in lives if x.ended is None and not any(line["type"] == "ResignationNoticeGiven" for line in x.lines)
+    ]
+    if not open_lives:
+        return
+    host = open_lives[-1]
+    day = host.last + timedelta(days=rng.randrange(1, 200))
+    host.ev("MergerConsummated", day, counterparty="Acme Holdings", company_shareholders_voting_pct_after="40")
+    lives.remove(host)
+    lives.append(host)  # its lines come last, so the company fact is recorded after its other agreements
+
+
+def write(out: Path, agreements: int, seed: int, years: int = 10) -> dict[str, int]:
+    """Write `<out>/config/{agreements,companies}/*.toml` and `<out>/portfolio.jsonl`; returns counts."""
+    terms_text = (REPO_CONFIG / "agreements" / "valence-2004.toml").read_text()
+    company_text = (REPO_CONFIG / "companies" / "valence.toml").read_text()
+    (out / "config" / "agreements").mkdir(parents=True, exist_ok=True)
+    (out / "config" / "companies").mkdir(parents=True, exist_ok=True)
+    counts = {"companies": 0, "agreements": 0, "facts": 0}
+    with (out / "portfolio.jsonl").open("w", encoding="utf-8") as f:
+        for company, lives in portfolio(agreements, seed, years=years):
+            key = f"gen-{company}"
+            terms = re.sub(r'(?m)^key = ".*"$', f'key = "{key}"', terms_text)
+            terms = re.sub(r'(?m)^company = ".*"$', f'company = "{company}"', terms)
+            (out / "config" / "agreements" / f"{key}.toml").write_text(terms)
+            comp = re.sub(r'(?m)^company_id = ".*"$', f'company_id = "{company}"', company_text)
+            comp = re.sub(r'(?m)^name = ".*"$', f'name = "Company {company}"', comp)
+            (out / "config" / "companies" / f"{company}.toml").write_text(comp)
+            counts["companies"] += 1
+            for x in lives:
+                counts["agreements"] += 1
+                for line in x.lines:
+                    f.write(json.dumps(line) + "\n")
+                    counts["facts"] += 1
+    return counts
