@@ -53,7 +53,7 @@ class Batch:
 
 
 class Projector:
-    def __init__(self, log: EventLog, load: Loader, batch_size: int = 1000) -> None:
+    def __init__(self, log: EventLog, load: Loader, batch_size: int = 2000) -> None:
         self.log = log
         self.load = load
         self.batch_size = batch_size
@@ -123,6 +123,8 @@ class Projector:
 
     def _run(self, progress: Progress | None) -> int:
         applied = 0
+        self._streams: dict[str, tuple[str, str]] = {}  # stream -> (kind, name); valid while we hold the lock
+        self._members: dict[str, list[str]] = {}  # company -> its agreements
         while True:
             batch = self._apply_batch()
             if batch is None:
@@ -170,31 +172,37 @@ class Projector:
         stream = str(n.originator_id)
         if n.topic == AGREEMENT_OPENED:
             state = json.loads(n.state)
+            agreement, company = state["agreement_id"], state["company_id"]
             session.execute(
                 insert(tables.streams).values(
-                    stream_id=stream,
-                    kind="agreement",
-                    name=state["agreement_id"],
-                    company_id=state["company_id"],
-                    terms_key=state["terms_key"],
+                    stream_id=stream, kind="agreement", name=agreement, company_id=company, terms_key=state["terms_key"]
                 )
             )
-            return [state["agreement_id"]]
+            self._streams[stream] = ("agreement", agreement)
+            if company in self._members:
+                self._members[company].append(agreement)
+            return [agreement]
         if n.topic == COMPANY_OPENED:
-            state = json.loads(n.state)
-            company = state["company_id"]
+            company = json.loads(n.state)["company_id"]
             session.execute(
                 insert(tables.streams).values(stream_id=stream, kind="company", name=company, company_id=company)
             )
+            self._streams[stream] = ("company", company)
             return []
         s = tables.streams.c
-        row = session.execute(select(s.kind, s.name).where(s.stream_id == stream)).one_or_none()
-        if row is None:
-            raise ObligationsError(f"event {n.id} belongs to stream {stream}, which was never opened")
-        if row.kind == "agreement":
-            return [row.name]
-        members = session.execute(select(s.name).where(s.company_id == row.name, s.kind == "agreement"))
-        return [m for (m,) in members]
+        known = self._streams.get(stream)
+        if known is None:
+            row = session.execute(select(s.kind, s.name).where(s.stream_id == stream)).one_or_none()
+            if row is None:
+                raise ObligationsError(f"event {n.id} belongs to stream {stream}, which was never opened")
+            known = self._streams[stream] = (row.kind, row.name)
+        kind, name = known
+        if kind == "agreement":
+            return [name]
+        if name not in self._members:
+            members = session.execute(select(s.name).where(s.company_id == name, s.kind == "agreement"))
+            self._members[name] = [m for (m,) in members]
+        return list(self._members[name])
 
     # -- observing -------------------------------------------------------------------------------
 

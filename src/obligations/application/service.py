@@ -242,13 +242,46 @@ class Obligations:
         return agreement, terms, self._facts(agreement, company)
 
     def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, Terms, list[Fact]]]:
-        """For the projector: each agreement's terms and facts; each company stream read once per call."""
-        companies: dict[str, Company | None] = {}
+        """For the projector: each agreement's terms and facts, read as stored events (no aggregate is
+        rebuilt); each company stream is read once per call."""
+        companies: dict[str, list[Fact]] = {}
         for agreement_id in agreement_ids:
-            agreement = self.agreement(agreement_id)
-            if agreement.company_id not in companies:
-                companies[agreement.company_id] = self._get(company_uuid(agreement.company_id))
-            yield agreement_id, self._terms(agreement), self._facts(agreement, companies[agreement.company_id])
+            opened, facts = self._stream(agreement_uuid(agreement_id), agreement_id)
+            if opened is None:
+                raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
+            company_id = opened["company_id"]
+            if company_id not in companies:
+                companies[company_id] = self._stream(company_uuid(company_id), f"company:{company_id}")[1]
+            agreement = Agreement.__new__(Agreement)  # only what _terms reads
+            agreement.terms_key, agreement.terms_toml = opened["terms_key"], opened.get("terms_toml")
+            merged = sorted([*facts, *companies[company_id]], key=lambda f: f.sort_key)
+            yield agreement_id, self._terms(agreement), merged
+
+    def _stream(self, uid: Any, name: str) -> tuple[dict[str, Any] | None, list[Fact]]:
+        recorder: Any = self.log.recorder
+        decode = self.log.mapper.transcoder.decode
+        opened: dict[str, Any] | None = None
+        facts: list[Fact] = []
+        for stored in recorder.select_events(uid):
+            state = decode(stored.state)
+            fact_type = stored.topic.rpartition(":")[2]
+            if fact_type.endswith(".Opened"):
+                opened = state
+                continue
+            recorded_at = datetime.fromisoformat(state["recorded_at"])
+            facts.append(
+                Fact(
+                    f"{name}#{stored.originator_version}",
+                    fact_type,
+                    date.fromisoformat(state["date"]),
+                    parse_data(fact_type, state["data"]),
+                    recorded_at,
+                    state["recorded_by"],
+                    state["source"],
+                    (recorded_at, state["batch_position"]),
+                )
+            )
+        return opened, facts
 
     def status(self, agreement_id: str, as_of: Sequence[date]) -> list[dict[str, Any]]:
         _, terms, facts = self.facts_of(agreement_id)

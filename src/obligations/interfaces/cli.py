@@ -201,7 +201,7 @@ def projections_status(settings: Settings, as_json: bool) -> None:
 
 @projections.command("catch-up")
 @click.option("--wait/--no-wait", default=True, help="Wait for a running projector, or exit 1 at once.")
-@click.option("--batch", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--batch", type=click.IntRange(1, 100_000), default=2000, show_default=True)
 @click.pass_obj
 def projections_catch_up(settings: Settings, wait: bool, batch: int) -> None:
     """Apply the events recorded since the last position."""
@@ -212,7 +212,7 @@ def projections_catch_up(settings: Settings, wait: bool, batch: int) -> None:
 
 
 @projections.command("rebuild")
-@click.option("--batch", type=click.IntRange(1, 100_000), default=1000, show_default=True)
+@click.option("--batch", type=click.IntRange(1, 100_000), default=2000, show_default=True)
 @click.pass_obj
 def projections_rebuild(settings: Settings, batch: int) -> None:
     """Drop the read models and apply the whole log again, with a progress bar."""

@@ -31,6 +31,9 @@ KINDS = ("payment", "clock", "obligation", "vesting", "ground")
 FAR = date(2999, 12, 31)
 ENDING_TYPES = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "ResignationNoticeGiven")
 PAID_BY = {"PaymentMade", "ExpenseReimbursed"}
+# Facts that change no item while employed (they change the vacation, bonus or price sections, or the COBRA
+# tier, which is read only when a trigger has occurred): their dates are not checkpoints before an ending.
+INERT = {"SalaryPaid", "VacationTaken", "BonusDetermined", "BonusPaid", "ClosingPriceRecorded", "HealthCoverageChanged"}
 
 
 @dataclass(frozen=True)
@@ -346,7 +349,10 @@ def dated_items(terms: Terms, facts: Sequence[Fact]) -> list[Item]:
     if not starts:
         return []
     first = min(starts)
-    pending = sorted({f.date for f in facts if f.date >= first})
+    endings = [f.date for f in facts if f.type in ENDING_TYPES]
+    inert_until = min(endings) if endings else FAR
+    pending = sorted({f.date for f in facts if f.date >= first and not (f.type in INERT and f.date < inert_until)})
+    pending = pending if pending and pending[0] == first else [first, *pending]
     done: set[date] = set()
     current: dict[tuple[str, str], tuple[date, Item]] = {}  # key -> (valid from, the item as last seen)
     out: list[Item] = []
@@ -356,7 +362,7 @@ def dated_items(terms: Terms, facts: Sequence[Fact]) -> list[Item]:
         if day in done:
             continue
         done.add(day)
-        d = derive(terms, facts, day)
+        d = derive(terms, facts, day, full=False)
         extra = _derived_dates(d) - done
         if extra:
             pending = sorted(set(pending) | extra)

@@ -73,17 +73,28 @@ def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str,
     return derive(terms, facts, as_of).report
 
 
-def derive(terms: Terms, facts: Iterable[Fact], as_of: date) -> Derivation:
+def derive(terms: Terms, facts: Iterable[Fact], as_of: date, full: bool = True) -> Derivation:
+    """The report and what it rests on; `full=False` computes only the dated sections (payments, clocks,
+    obligations, and whether grounds are evaluated): what `rules.items` reads, at half the cost."""
     h = History.build(terms, facts, as_of)
     emp = employment_state(h)
     trigger = first_trigger(h, emp)
     accel = acceleration_date(h, emp)
     forfeit = emp.ending.date if emp.ending and not accel else None
     vs = vesting_state(terms.agreement.vesting, h.start, as_of, accel[0] if accel else None, forfeit)
-    price = exercise_price_section(h)
     payments = [lump_sum_item(h, trigger)] if trigger else []
     final = final_salary_item(h, emp.ending) if emp.ending else None
     payments += ([final] if final else []) + (cobra_items(h, trigger, emp) if trigger else []) + expense_items(h)
+    if not full:
+        dated = {
+            "as_of": as_of.isoformat(),
+            "payments": payments,
+            "open_clocks": open_clocks(h, emp, trigger),
+            "obligations": obligations(h),
+            "grounds": {"good_cause_available": None if emp.ending else []},
+        }
+        return Derivation(h, emp, trigger, accel, vs, dated)
+    price = exercise_price_section(h)
     report = {
         "as_of": as_of.isoformat(),
         "employment": employment_section(h, emp),
