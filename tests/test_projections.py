@@ -21,7 +21,7 @@ from obligations.application import portfolio, tables
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.interfaces.cli import main
-from obligations.rules.items import items_view, report_view
+from obligations.rules.items import item_status, items_view, report_view
 
 CLI = [sys.executable, "-c", "import sys; from obligations.interfaces.cli import main; sys.exit(main())"]
 
@@ -305,3 +305,31 @@ def test_portfolio_import_is_all_or_nothing(tmp_path: Path, capsys: Any) -> None
     assert cli(db, pf, "import", str(split)) == 2
     assert "line 3" in capsys.readouterr().err
     assert svc.projector.max_position() == 0
+
+
+def test_sql_visibility_and_statuses_equal_the_rules(database_url: str, tmp_path: Path) -> None:
+    """The portfolio queries filter and label in SQL; `rules.items.visible`/`item_status` are the reference."""
+    pf = generated(tmp_path, 40, seed=51)
+    assert cli(database_url, pf, "import", str(pf / "portfolio.jsonl")) == 0
+    engine = service(database_url, pf).log.engine
+    with engine.connect() as conn:
+        ids = [r for (r,) in conn.execute(select(tables.streams.c.name).where(tables.streams.c.kind == "agreement"))]
+    rng = random.Random(9)
+    statuses: set[str] = set()
+    for _ in range(25):
+        day = synthetic.FIRST + timedelta(days=rng.randrange(0, 365 * 4))
+        lo, hi = day - timedelta(days=400), day + timedelta(days=400)
+        expected: dict[tuple[str, str, str], str] = {}
+        late: set[tuple[str, str, str]] = set()
+        for agreement in ids:
+            for i in portfolio.agreement_items(engine, agreement, day):
+                status = item_status(i, day)
+                if i.kind in portfolio.DUE_KINDS and i.due_date and lo <= i.due_date <= hi:
+                    expected[(agreement, i.kind, i.item_id)] = status
+                if status == "overdue" or i.kind == "ground":
+                    late.add((agreement, i.kind, i.item_id))
+        got = {(r["agreement"], r["kind"], r["item"]): r["status"] for r in portfolio.due(engine, lo, hi, day)}
+        assert got == expected, day
+        assert {(r["agreement"], r["kind"], r["item"]) for r in portfolio.overdue(engine, day)} == late, day
+        statuses |= set(got.values())
+    assert {"paid", "overdue", "not_yet_due", "fulfilled", "vested", "unvested", "running"} <= statuses

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 FIRST = date(2004, 12, 13)
 
@@ -135,7 +137,7 @@ def _exit(x: Life, horizon: date, ground_from: dict[str, date]) -> None:
         sent = max(day, ground_from["5.4(f)"] + timedelta(days=rng.randrange(0, 30)))
         x.ev("ResignationNoticeGiven", sent, sent_date=_d(sent), good_reason_grounds_claimed=["5.4(f)"])
         end = sent + timedelta(days=30)
-        _after(x, end, triggered=end <= x.start + timedelta(days=730), company_discharge=False)
+        _after(x, end, triggered=end < x.start + relativedelta(months=24), company_discharge=False)
     elif kind in ("resign", "resign_good_reason"):
         x.ev(
             "ResignationNoticeGiven",
@@ -153,7 +155,7 @@ def _exit(x: Life, horizon: date, ground_from: dict[str, date]) -> None:
         x.ended = day
     else:
         x.ev("EmploymentTerminatedByCompany", day, stated_ground="without_cause")
-        _after(x, day, triggered=day <= x.start + timedelta(days=730), company_discharge=True)
+        _after(x, day, triggered=day < x.start + relativedelta(months=24), company_discharge=True)
 
 
 def _after(x: Life, end: date, triggered: bool, company_discharge: bool) -> None:

@@ -256,8 +256,9 @@ def _row(agreement_id: str, company_id: str, item: Item) -> dict[str, Any]:
         "cured_on": item.cured_on,
         "valid_from": item.valid_from,
         "valid_to": item.valid_to,
+        "why": item.detail.get("why", ""),
         "fact_ids": json.dumps(list(item.fact_ids)),
-        "detail": json.dumps(item.detail, ensure_ascii=False),
+        "detail": json.dumps({k: v for k, v in item.detail.items() if k != "why"}, ensure_ascii=False),
     }
 
 
@@ -277,7 +278,7 @@ def item_from_row(row: Any) -> Item:
         fulfilled_on=row.fulfilled_on,
         cured_on=row.cured_on,
         fact_ids=tuple(json.loads(row.fact_ids)),
-        detail=json.loads(row.detail),
+        detail={**json.loads(row.detail), "why": row.why},
         valid_from=row.valid_from,
         valid_to=row.valid_to,
     )

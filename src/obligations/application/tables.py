@@ -60,8 +60,9 @@ items = Table(
     Column("cured_on", Date),
     Column("valid_from", Date, nullable=False),  # the first as-of date the row holds for
     Column("valid_to", Date),  # exclusive; NULL: holds from valid_from on
+    Column("why", Text, nullable=False),  # the clause and arithmetic that produced the item
     Column("fact_ids", Text, nullable=False),  # JSON array
-    Column("detail", Text, nullable=False),  # JSON object: why, payer, payee, notice_id, coverage_month, ...
+    Column("detail", Text, nullable=False),  # JSON object: payer, payee, notice_id, on_expiry, coverage_month, ...
     Index("rm_items_agreement", "agreement_id"),
     Index("rm_items_due", "due_date", "valid_from"),
     Index("rm_items_company_due", "company_id", "due_date"),
