@@ -31,6 +31,7 @@ class Life:
         self.lines: list[dict[str, Any]] = []
         self.last = start
         self.ended: date | None = None
+        self.tier = "employee_only"
 
     def ev(self, fact_type: str, day: date, **data: Any) -> None:
         line: dict[str, Any] = {"agreement": self.agreement}
@@ -53,7 +54,7 @@ def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
         signed_by=["employee", "company"],
     )
     x.ev("EmploymentStarted", s, start_date=_d(s), annual_base_salary=str(salary), options=220000)
-    tier = rng.choice(["employee_only", "employee_plus_dependents"])
+    tier = x.tier = rng.choice(["employee_only", "employee_plus_dependents"])
     x.ev("HealthCoverageChanged", s, tier=tier, dependents=0 if tier == "employee_only" else rng.randrange(1, 4))
     x.ev("ConfidentialityAgreementExecuted", s, version="standard-2004")
     if rng.random() < 0.9:
@@ -74,6 +75,12 @@ def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
             period_end=_d(end),
             amount=f"{salary * 14 / 365:.2f}",
         )
+    paid_to = s + timedelta(days=14 * periods - 1)
+    last_pay = horizon - timedelta(days=rng.randrange(7, 20))
+    if last_pay > paid_to + timedelta(days=14):  # the payroll since, as one summary record
+        x.ev("SalaryPaid", last_pay, period_start=_d(paid_to + timedelta(days=1)),
+             period_end=_d(last_pay - timedelta(days=5)),
+             amount=f"{salary * ((last_pay - paid_to).days - 5) / 365:.2f}")  # fmt: skip
     if rng.random() < 0.4:
         x.ev(
             "SalaryChanged",
@@ -82,34 +89,10 @@ def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
             amendment=None,
         )
     ground_from: dict[str, date] = {}
-    if rng.random() < 0.3:
-        n = s + timedelta(days=rng.randrange(30, max(31, (horizon - s).days - 60)))
-        x.ev(
-            "NeglectNoticeReceived",
-            n,
-            notice_id="N1",
-            sent_date=_d(n - timedelta(days=rng.randrange(0, 3))),
-            duties_specified="quarterly sales plan",
-            cure_demanded=True,
-        )
-        if rng.random() < 0.6:
-            x.ev("NeglectCured", n + timedelta(days=rng.randrange(1, 40)), notice_id="N1")
-        else:
-            ground_from["5.2(b)"] = n + timedelta(days=31)
-    if rng.random() < 0.2:
-        n = s + timedelta(days=rng.randrange(30, max(31, (horizon - s).days - 60)))
-        x.ev(
-            "BreachNoticeReceived",
-            n,
-            notice_id="B1",
-            sent_date=_d(n - timedelta(days=rng.randrange(0, 3))),
-            provision="§2 bonus program",
-            material=True,
-        )
-        if rng.random() < 0.5:
-            x.ev("BreachCured", n + timedelta(days=rng.randrange(1, 40)), notice_id="B1")
-        else:
-            ground_from["5.4(f)"] = n + timedelta(days=31)
+    neglect = {"duties_specified": "quarterly sales plan", "cure_demanded": True}
+    _notice(x, horizon, 0.3, 0.6, ("NeglectNoticeReceived", "NeglectCured", "N1", "5.2(b)"), neglect, ground_from)
+    breach = {"provision": "§2 bonus program", "material": True}
+    _notice(x, horizon, 0.2, 0.5, ("BreachNoticeReceived", "BreachCured", "B1", "5.4(f)"), breach, ground_from)
     for e in range(rng.choice([0, 0, 1, 2])):
         inc = s + timedelta(days=rng.randrange(10, max(11, (horizon - s).days - 20)))
         amount = f"{rng.randrange(50, 3000)}.{rng.randrange(0, 100):02d}"
@@ -127,6 +110,28 @@ def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
     if rng.random() < 0.7:
         _exit(x, horizon, ground_from)
     return x
+
+
+def _notice(
+    x: Life,
+    horizon: date,
+    p_notice: float,
+    p_cure: float,
+    names: tuple[str, str, str, str],
+    data: dict[str, Any],
+    ground_from: dict[str, date],
+) -> None:
+    """A written notice with a 30-day cure period: cured in time, late or never (then a ground arises)."""
+    rng, s = x.rng, x.start
+    notice, cured, notice_id, ground = names
+    if rng.random() >= p_notice:
+        return
+    n = s + timedelta(days=rng.randrange(30, max(31, (horizon - s).days - 60)))
+    x.ev(notice, n, notice_id=notice_id, sent_date=_d(n - timedelta(days=rng.randrange(0, 3))), **data)
+    if rng.random() < p_cure:
+        x.ev(cured, n + timedelta(days=rng.randrange(1, 40)), notice_id=notice_id)
+    else:
+        ground_from[ground] = n + timedelta(days=31)
 
 
 def _exit(x: Life, horizon: date, ground_from: dict[str, date]) -> None:
@@ -176,6 +181,12 @@ def _after(x: Life, end: date, triggered: bool, company_discharge: bool) -> None
         )
         elected = decided + timedelta(days=rng.randrange(1, 20))
         x.ev("CobraElected", elected, tier="employee_plus_dependents")
+        premium = "412.50" if x.tier == "employee_only" else "1180.00"
+        for k in range(1, 7):  # coverage month k starts the day after T + (k - 1) months (§5.1(b), I-02)
+            due = max(end + relativedelta(months=k - 1) + timedelta(days=1), elected)
+            if rng.random() < 0.85:
+                paid = due + timedelta(days=rng.randrange(0, 6))
+                x.ev("PaymentMade", paid, obligation=f"cobra_premium_{k}", amount=premium)
 
 
 def portfolio(agreements: int, seed: int, first: date = FIRST, years: int = 10) -> Iterator[tuple[str, list[Life]]]:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, case, literal, or_, select
+from sqlalchemy import ColumnElement, Engine, String, and_, case, literal, or_, select, type_coerce
 
 from obligations.application import tables
 from obligations.application.projections import item_from_row
@@ -68,59 +68,73 @@ def _status(as_of: date) -> Any:
     )
 
 
+def _text(column: Any) -> Any:
+    """A date column read without SQLAlchemy's per-row conversion (SQLite gives its ISO text as stored;
+    PostgreSQL a date, made ISO text by `_iso`): most of the cost of a large answer."""
+    return type_coerce(column, String)
+
+
 COLUMNS = (
     t.agreement_id,
     t.company_id,
     t.kind,
     t.item_id,
-    t.due_date,
+    _text(t.due_date),
     t.owed_by,
     t.owed_to,
     t.amount,
     t.clause,
-    t.started,
-    t.paid_on,
-    t.fulfilled_on,
-    t.cured_on,
+    _text(t.started),
+    _text(t.paid_on),
+    _text(t.fulfilled_on),
+    _text(t.cured_on),
     t.why,
     t.fact_ids,
 )
+
+
+def _iso(value: Any) -> str | None:
+    return value if value is None or isinstance(value, str) else value.isoformat()
 
 
 def _rows(as_of: date, *cond: ColumnElement[bool]) -> Any:
     return select(*COLUMNS, _status(as_of).label("status")).where(_shown(as_of), *cond)
 
 
-def _out(r: Any, as_of: date) -> dict[str, Any]:
+def _out(r: Any, as_of: date, today: str) -> dict[str, Any]:
+    (agreement, company, kind, item, due_date, owed_by, owed_to, amount, clause, started, paid_on, fulfilled_on,
+     cured_on, why, fact_ids, status) = r  # fmt: skip
+    due_date = _iso(due_date)
     out: dict[str, Any] = {
-        "agreement": r.agreement_id,
-        "company": r.company_id,
-        "kind": r.kind,
-        "item": r.item_id,
-        "date": r.due_date.isoformat() if r.due_date else None,
-        "status": r.status,
-        "owed_by": r.owed_by,
-        "owed_to": r.owed_to,
-        "amount": r.amount,
-        "clause": r.clause,
+        "agreement": agreement,
+        "company": company,
+        "kind": kind,
+        "item": item,
+        "date": due_date,
+        "status": status,
+        "owed_by": owed_by,
+        "owed_to": owed_to,
+        "amount": amount,
+        "clause": clause,
     }
-    if r.started:
-        out["started"] = r.started.isoformat()
-    if r.due_date is not None:
-        out["days"] = (r.due_date - as_of).days  # negative: past
-    for key in ("paid_on", "fulfilled_on", "cured_on"):
-        value = getattr(r, key)
-        if value is not None and value <= as_of:
-            out[key] = value.isoformat()
-    out["why"] = r.why
-    out["fact_ids"] = json.loads(r.fact_ids)
+    if started is not None:
+        out["started"] = _iso(started)
+    if due_date is not None:
+        out["days"] = (date.fromisoformat(due_date) - as_of).days  # negative: past
+    for key, value in (("paid_on", paid_on), ("fulfilled_on", fulfilled_on), ("cured_on", cured_on)):
+        text = _iso(value)
+        if text is not None and text <= today:
+            out[key] = text
+    out["why"] = why
+    out["fact_ids"] = json.loads(fact_ids)
     return out
 
 
 def _fetch(engine: Engine, query: Any, as_of: date) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(t.due_date, t.agreement_id, t.kind, t.item_id)).all()
-    return [_out(r, as_of) for r in rows]
+    today = as_of.isoformat()
+    return [_out(r, as_of, today) for r in rows]
 
 
 def due(
@@ -132,8 +146,16 @@ def due(
     kinds: Sequence[str] = DUE_KINDS,
     owed_by: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every item falling due in [start, end], as the reports as of `as_of` show it, ordered by date."""
-    cond = [t.due_date >= start, t.due_date <= end, t.kind.in_(list(kinds))]
+    """Every item falling due in [start, end], as the reports as of `as_of` show it, ordered by date.
+
+    Forfeited tranches and cancelled payments never fall due: they are left out."""
+    cond = [
+        t.due_date >= start,
+        t.due_date <= end,
+        t.kind.in_(list(kinds)),
+        or_(t.fixed_status.is_(None), t.fixed_status != "forfeited"),
+        t.cancelled.is_(False),
+    ]
     if company:
         cond.append(t.company_id == company)
     if owed_by:
@@ -156,7 +178,7 @@ def overdue(engine: Engine, as_of: date, company: str | None = None) -> list[dic
 def vesting_calendar(
     engine: Engine, start: date, end: date, as_of: date, company: str | None = None
 ) -> list[dict[str, Any]]:
-    """Tranches by date across agreements (forfeited ones included, marked so)."""
+    """Tranches by date across agreements: scheduled (vested or not yet) and accelerations."""
     return due(engine, start, end, as_of, company, kinds=("vesting",))
 
 

@@ -158,12 +158,18 @@ class Projector:
             for n in notes:
                 for agreement_id in self._touched(session, n):
                     affected[agreement_id] = None
-            for agreement_id, terms, facts in self.load(list(affected)):
+            ids = list(affected)
+            for k in range(0, len(ids), 500):  # bounded IN lists
+                session.execute(delete(tables.items).where(tables.items.c.agreement_id.in_(ids[k : k + 500])))
+            rows: list[dict[str, Any]] = []
+            for agreement_id, terms, facts in self.load(ids):
                 company = terms.agreement.company
-                session.execute(delete(tables.items).where(tables.items.c.agreement_id == agreement_id))
-                rows = [_row(agreement_id, company, item) for item in dated_items(terms, facts)]
-                if rows:
+                rows += [_row(agreement_id, company, item) for item in dated_items(terms, facts)]
+                if len(rows) >= 5000:
                     session.execute(insert(tables.items), rows)
+                    rows = []
+            if rows:
+                session.execute(insert(tables.items), rows)
             last = notes[-1].id
             session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=last))
             return Batch(notes[0].id, last, len(notes), len(affected))

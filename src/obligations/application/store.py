@@ -64,6 +64,8 @@ def _on_connect(dialect: str) -> Any:
             dbapi_connection.commit()
         else:
             cursor.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
+            cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection (default 2 MiB)
+            cursor.execute("PRAGMA mmap_size = 1073741824")  # reads straight from the OS page cache
         cursor.close()
 
     return configure
@@ -93,10 +95,24 @@ def migrate(log: EventLog) -> None:
             conn.commit()
             try:
                 log.recorder.create_table()  # type: ignore[attr-defined]
-                tables.metadata.create_all(engine)
+                _read_models(engine)
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
                 conn.commit()
     else:
         log.recorder.create_table()  # type: ignore[attr-defined]
-        tables.metadata.create_all(engine)
+        _read_models(engine)
+
+
+def _read_models(engine: Engine) -> None:
+    """Create the read-model tables; when their version changed, drop them first (the projector rebuilds
+    them from the log: nothing in them is original)."""
+    version = tables.schema_version
+    version.create(engine, checkfirst=True)
+    with engine.begin() as conn:
+        found = conn.execute(version.select()).scalar()
+        if found != tables.VERSION:
+            tables.metadata.drop_all(conn)
+            conn.execute(version.delete())
+            conn.execute(version.insert().values(version=tables.VERSION))
+        tables.metadata.create_all(conn)

@@ -17,6 +17,11 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Bump when a read-model table changes: the tables are then dropped and rebuilt from the log on next open.
+VERSION = 2
+
+schema_version = Table("read_model_schema", MetaData(), Column("version", Integer, nullable=False))
+
 RowId = BigInteger().with_variant(Integer(), "sqlite")
 
 positions = Table(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-console = Console(soft_wrap=False)
+console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)  # files and pipes: wide tables
 
 
 def _table(title: str, *columns: str) -> Table:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -13,6 +14,7 @@ def add_days(anchor: date, days: int) -> date:
     return anchor + timedelta(days=days)
 
 
+@lru_cache(maxsize=65536)
 def add_months(anchor: date, months: int, feb29: str = "feb28") -> date:
     """Always from the anchor, never chained; clamped to the month's last day (I-02).
 

@@ -45,6 +45,9 @@ def load_company(config_dir: Path, company_id: str) -> Company:
 
 def terms_from_text(text: str, file: str, config_dir: Path) -> Terms:
     terms_file = _validate(TermsFile, parse_toml(text, file), file)
+    path = Path(file)
+    if path.parent == config_dir / "agreements" and path.stem != terms_file.key:
+        raise TermsError(file, "key", f"must be {path.stem!r}, the file's name")
     return Terms(agreement=terms_file, company=load_company(config_dir, terms_file.company))
 
 
@@ -56,5 +59,7 @@ def resolve_terms(key_or_path: str, config_dir: Path) -> tuple[str, str, str]:
         known = sorted(p.stem for p in (config_dir / "agreements").glob("*.toml"))
         raise TermsError(key_or_path, None, f"unknown terms key or file (known keys: {', '.join(known)})")
     text = path.read_text()
+    if path == by_key:
+        return key_or_path, text, str(path)  # named after its key (terms_from_text checks)
     key = str(parse_toml(text, str(path)).get("key", path.stem))
     return key, text, str(path)
