@@ -350,3 +350,31 @@ def test_changed_read_model_schema_is_rebuilt_from_the_log(tmp_path: Path, capsy
     assert cli(db, pf, "projections", "catch-up") == 0
     assert "applied" in capsys.readouterr().out
     assert dump(service(db, pf)) == before
+
+
+def test_a_write_whose_catch_up_fails_says_it_was_recorded(tmp_path: Path, capsys: Any) -> None:
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    pf = generated(tmp_path, 12, seed=12)
+    assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
+    svc = service(db, pf)
+    companies = sorted(p.stem for p in (pf / "config" / "companies").glob("*.toml"))
+    broken, fine = companies[0], companies[-1]
+    _reset(svc)  # the projector has everything still to do
+    terms_file = pf / "config" / "agreements" / f"gen-{broken}.toml"
+    good = terms_file.read_text()
+    terms_file.write_text(good.replace("[salary]", "[salary]\nbogus = 1", 1))
+    agreement_id = f"{fine}-a1"
+    _, _, facts = svc.facts_of(agreement_id)
+    day = max(f.date for f in facts).isoformat()
+    incurred = min(f.date for f in facts if f.type == "EmploymentStarted").isoformat()
+    data = json.dumps({"expense_id": "X9", "amount": "5.00", "incurred_date": incurred, "documented": True})
+    capsys.readouterr()
+    assert cli(db, pf, "record", agreement_id, "ExpenseSubmitted", "--date", day, "--data", data) == 1
+    err = capsys.readouterr().err
+    assert "recorded 1 fact(s)" in err and "projections catch-up" in err and "nothing was recorded" not in err
+    assert any(f.type == "ExpenseSubmitted" and f.data.expense_id == "X9" for f in svc.facts_of(agreement_id)[2])
+    terms_file.write_text(good)
+    assert cli(db, pf, "projections", "catch-up") == 0
+    assert svc.projector.status()["lag"] == 0
+    items = portfolio.agreement_items(svc.log.engine, agreement_id, date.fromisoformat(day))
+    assert "expense_X9" in {i.item_id for i in items}

@@ -18,7 +18,13 @@ from obligations.application.projections import Projector
 from obligations.application.store import EventLog
 from obligations.domain import aggregates
 from obligations.domain.aggregates import Agreement, Company, FactRecorded, agreement_uuid, company_uuid
-from obligations.domain.errors import InvalidFactsError, InvalidInputError, StoreError, UnknownAgreementError
+from obligations.domain.errors import (
+    InvalidFactsError,
+    InvalidInputError,
+    ReadModelsBehindError,
+    StoreError,
+    UnknownAgreementError,
+)
 from obligations.domain.facts import COMPANY_FACT_TYPES, Fact, data_as_json
 from obligations.domain.input import SubmittedFact, parse_data
 from obligations.rules.report import status_report
@@ -83,7 +89,7 @@ class Obligations:
         company = self._company(self._terms(agreement).agreement.company)
         result = self._prepare(agreement, created, company, facts, recorded_by, source)
         self.log.save(agreement, company)
-        self.projector.catch_up(on_wait=self.on_wait)  # read your writes
+        self._read_your_writes(f"{len(facts)} fact(s) for agreement {agreement_id}")
         return result
 
     def _prepare(
@@ -157,8 +163,17 @@ class Obligations:
                         progress(n_agreements, n_facts)
             self._save_all(agreements, companies)
         if project:  # read your writes; a bench times the two apart
-            self.projector.catch_up(on_wait=self.on_wait)
+            self._read_your_writes(f"{n_facts} fact(s) for {n_agreements} agreement(s)")
         return n_agreements, n_facts
+
+    def _read_your_writes(self, what: str) -> None:
+        try:
+            self.projector.catch_up(on_wait=self.on_wait)
+        except Exception as exc:  # the facts are stored: say so, and how to finish
+            raise ReadModelsBehindError(
+                f"recorded {what}, but the read models could not be brought up to date ({exc}); "
+                "fix the cause and run `obligations projections catch-up`"
+            ) from exc
 
     def _save_all(self, agreements: dict[str, Agreement], companies: dict[str, Company]) -> None:
         self.log.save(*agreements.values(), *companies.values())

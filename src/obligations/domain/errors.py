@@ -69,3 +69,7 @@ class NotStartedError(InvalidInputError):
 
 class StoreError(ObligationsError):
     """The event store could not be read or written."""
+
+
+class ReadModelsBehindError(ObligationsError):
+    """The facts were recorded, but bringing the read models up to date failed: a catch-up will finish it."""
