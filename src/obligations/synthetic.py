@@ -93,6 +93,7 @@ def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
     _notice(x, horizon, 0.3, 0.6, ("NeglectNoticeReceived", "NeglectCured", "N1", "5.2(b)"), neglect, ground_from)
     breach = {"provision": "§2 bonus program", "material": True}
     _notice(x, horizon, 0.2, 0.5, ("BreachNoticeReceived", "BreachCured", "B1", "5.4(f)"), breach, ground_from)
+    _workplace(x, horizon, ground_from)
     for e in range(rng.choice([0, 0, 1, 2])):
         inc = s + timedelta(days=rng.randrange(10, max(11, (horizon - s).days - 20)))
         amount = f"{rng.randrange(50, 3000)}.{rng.randrange(0, 100):02d}"
@@ -110,6 +111,54 @@ def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
     if rng.random() < 0.7:
         _exit(x, horizon, ground_from)
     return x
+
+
+def _workplace(x: Life, horizon: date, ground_from: dict[str, date]) -> None:
+    """Now and then: a move, new duties or a new manager (Good Reason unless agreed), a policy finding, a
+    conviction, an amended confidentiality agreement, an indemnification claim, vacation and bonuses."""
+    rng, s = x.rng, x.start
+    span = max(31, (horizon - s).days - 40)
+
+    def when() -> date:
+        return s + timedelta(days=rng.randrange(30, span))
+
+    if rng.random() < 0.05:
+        d, agreed = when(), rng.random() < 0.4
+        x.ev("WorkLocationChanged", d, new_location="Dallas, Texas", in_austin_tx=False, employee_agreed=agreed)
+        if not agreed:
+            ground_from.setdefault("5.4(a)", d)
+    if rng.random() < 0.05:
+        d, agreed = when(), rng.random() < 0.3
+        x.ev("DutiesChanged", d, description="territory halved", inconsistent_with_position=True,
+             substantial_diminution=rng.random() < 0.5, employee_agreed_in_signed_amendment=agreed)  # fmt: skip
+        if not agreed:
+            ground_from.setdefault("5.4(b)", d)
+    if rng.random() < 0.04:
+        d = when()
+        x.ev("ReportingLineChanged", d, new_manager="VP Operations", new_manager_holds_ceo_chair_president=False)
+        ground_from.setdefault("5.4(b)", d)
+    if rng.random() < 0.03:
+        d, willful = when(), rng.random() < 0.6
+        x.ev("PolicyViolationFound", d, policy="travel and expense", willful=willful)
+        if willful:
+            ground_from.setdefault("5.2(c)", d)
+    if rng.random() < 0.01:
+        x.ev("ConvictionEntered", when(), plea="guilty", offense_class="felony",
+             theft_embezzlement_misappropriation=False, company_property=False, moral_turpitude=True)  # fmt: skip
+    if rng.random() < 0.03:
+        d = when()
+        x.ev("ConfidentialityAgreementAmended", d, version="2006-rev")
+        if rng.random() < 0.6:
+            x.ev("ConfidentialityAgreementExecuted", d + timedelta(days=rng.randrange(1, 30)), version="2006-rev")
+    if rng.random() < 0.03:
+        x.ev("IndemnificationClaimMade", when(), matter_id="M1", matter="customer lawsuit")
+    if rng.random() < 0.2:
+        d = when()
+        x.ev("VacationTaken", d, hours="16", **{"from": _d(d)}, to=_d(d + timedelta(days=1)))
+    if rng.random() < 0.2:
+        d = when()
+        x.ev("BonusDetermined", d, quarter="Q1", amount="5000.00")
+        x.ev("BonusPaid", d + timedelta(days=rng.randrange(1, 20)), quarter="Q1", amount="5000.00")
 
 
 def _notice(
@@ -138,9 +187,12 @@ def _exit(x: Life, horizon: date, ground_from: dict[str, date]) -> None:
     rng = x.rng
     day = max(horizon, x.last + timedelta(days=1))
     kind = rng.choice(["without_cause", "without_cause", "good_cause", "resign", "resign_good_reason", "other"])
-    if kind == "resign_good_reason" and "5.4(f)" in ground_from:
-        sent = max(day, ground_from["5.4(f)"] + timedelta(days=rng.randrange(0, 30)))
-        x.ev("ResignationNoticeGiven", sent, sent_date=_d(sent), good_reason_grounds_claimed=["5.4(f)"])
+    good_reason = sorted((d, g) for g, d in ground_from.items() if g.startswith("5.4"))
+    good_cause = sorted((d, g) for g, d in ground_from.items() if g in ("5.2(b)", "5.2(c)"))
+    if kind == "resign_good_reason" and good_reason:
+        since, ground = good_reason[0]
+        sent = max(day, since + timedelta(days=rng.randrange(0, 30)))
+        x.ev("ResignationNoticeGiven", sent, sent_date=_d(sent), good_reason_grounds_claimed=[ground])
         end = sent + timedelta(days=30)
         _after(x, end, triggered=end < x.start + relativedelta(months=24), company_discharge=False)
     elif kind in ("resign", "resign_good_reason"):
@@ -151,10 +203,14 @@ def _exit(x: Life, horizon: date, ground_from: dict[str, date]) -> None:
             good_reason_grounds_claimed=[],
             requested_effective_date=_d(day + timedelta(days=rng.choice([14, 14, 30]))),
         )
-    elif kind == "good_cause" and "5.2(b)" in ground_from:
-        end = max(day, ground_from["5.2(b)"])
-        x.ev("EmploymentTerminatedByCompany", end, stated_ground="good_cause_b")
+    elif kind == "good_cause" and good_cause:
+        since, ground = good_cause[0]
+        end = max(day, since)
+        x.ev("EmploymentTerminatedByCompany", end, stated_ground="good_cause_" + ground[4])
         x.ended = end
+    elif kind == "good_cause" and not any(line["type"] == "I9Submitted" for line in x.lines):
+        x.ev("EmploymentTerminatedByCompany", day, stated_ground="offer_condition_failure_i9")
+        x.ended = day
     elif kind == "other":
         x.ev("EmploymentEndedOther", day, reason=rng.choice(["death", "disability", "other"]))
         x.ended = day

@@ -65,7 +65,7 @@ def _on_connect(dialect: str) -> Any:
         else:
             cursor.execute(f"PRAGMA busy_timeout = {LOCK_TIMEOUT_MS}")
             cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection (default 2 MiB)
-            cursor.execute("PRAGMA mmap_size = 1073741824")  # reads straight from the OS page cache
+            cursor.execute("PRAGMA mmap_size = 268435456")  # reads from the OS page cache; bounded, as it counts in RSS
         cursor.close()
 
     return configure

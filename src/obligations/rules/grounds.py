@@ -123,8 +123,9 @@ def _salary_cut_ground(h: History, day: date) -> Ground | None:
     return None
 
 
-def good_reason_grounds(h: History, day: date, first_coc: date | None) -> list[Ground]:
-    """Grounds available on `day` while employed; `first_coc` is the first CoC while employed (or None)."""
+def good_reason_grounds(h: History, day: date, first_coc: date | None, lapse: bool = True) -> list[Ground]:
+    """Grounds available on `day` while employed; `first_coc` is the first CoC while employed (or None).
+    With `lapse=False`, grounds that lapsed under I-12 are kept (their dates are still wanted)."""
     i = h.terms.i
     found: dict[str, Ground] = {}
     for f in h.of_until(day, "WorkLocationChanged"):
@@ -177,6 +178,6 @@ def good_reason_grounds(h: History, day: date, first_coc: date | None) -> list[G
         if g and "5.4(f)" not in found:
             found["5.4(f)"] = g
     grounds = sorted(found.values(), key=lambda g: g.id)
-    if i.gr_lapse_days >= 0:  # I-12 alternative: a ground lapses
+    if lapse and i.gr_lapse_days >= 0:  # I-12 alternative: a ground lapses
         grounds = [g for g in grounds if add_days(g.since, i.gr_lapse_days) >= day]
     return grounds

@@ -339,7 +339,12 @@ def _derived_dates(d: Derivation) -> set[date]:
         for kind in ("neglect_cure_period", "breach_cure_period"):
             out |= {c.ground_from for c in cure_clocks(h, kind)}
         coc = emp.first_coc_while_employed.date if emp.first_coc_while_employed else None
-        out |= {g.since for g in good_cause_grounds(h, FAR) + good_reason_grounds(h, FAR, coc)}
+        out |= {g.since for g in good_cause_grounds(h, FAR)}
+        lapse = h.terms.i.gr_lapse_days
+        for g in good_reason_grounds(h, FAR, coc, lapse=False):
+            out.add(g.since)
+            if lapse >= 0:  # I-12 alternative: the ground is gone the day after it lapses
+                out.add(add_days(g.since, lapse + 1))
     return {x for x in out if x > h.as_of}
 
 
