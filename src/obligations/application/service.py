@@ -34,7 +34,7 @@ from obligations.terms.loader import resolve_terms, terms_from_text
 
 OPENED_TOPIC = "obligations.domain.aggregates:Agreement.Opened"
 RETRIES = 20
-TERMS_CACHE = 1024  # parsed terms kept (LRU): a portfolio has one terms file per company or so
+TERMS_CACHE = 256  # parsed terms kept (LRU): a portfolio has one terms file per company or so
 
 
 @dataclass(frozen=True)

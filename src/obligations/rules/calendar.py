@@ -14,7 +14,7 @@ def add_days(anchor: date, days: int) -> date:
     return anchor + timedelta(days=days)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def add_months(anchor: date, months: int, feb29: str = "feb28") -> date:
     """Always from the anchor, never chained; clamped to the month's last day (I-02).
 

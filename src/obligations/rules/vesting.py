@@ -89,7 +89,7 @@ def schedule(v: Vesting, start: date) -> list[Tranche]:
     return list(_schedule(v, start))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _schedule(v: Vesting, start: date) -> tuple[Tranche, ...]:
     amounts = _amounts(v)
     c = v.cliff_installment if v.cliff_installment >= 2 else 0
