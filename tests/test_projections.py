@@ -344,7 +344,7 @@ def test_changed_read_model_schema_is_rebuilt_from_the_log(tmp_path: Path, capsy
     before = dump(svc)
     with svc.log.engine.begin() as conn:
         conn.execute(text("UPDATE read_model_schema SET version = 1"))
-        conn.execute(text("DROP INDEX rm_items_due"))
+        conn.execute(text("DROP INDEX rm_items_company_due"))
         conn.execute(text("ALTER TABLE rm_items DROP COLUMN why"))  # an older layout
     capsys.readouterr()
     assert cli(db, pf, "projections", "catch-up") == 0

@@ -132,7 +132,7 @@ def _out(r: Any, as_of: date, today: str) -> dict[str, Any]:
 
 def _fetch(engine: Engine, query: Any, as_of: date) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = conn.execute(query.order_by(t.due_date, t.agreement_id, t.kind, t.item_id)).all()
+        rows = conn.execute(query.order_by(t.due_key, t.agreement_id, t.kind, t.item_id)).all()
     today = as_of.isoformat()
     return [_out(r, as_of, today) for r in rows]
 
@@ -150,8 +150,8 @@ def due(
 
     Forfeited tranches and cancelled payments never fall due: they are left out."""
     cond = [
-        t.due_date >= start,
-        t.due_date <= end,
+        t.due_key >= start,  # the clustered key: a contiguous range
+        t.due_key <= end,
         t.kind.in_(list(kinds)),
         or_(t.fixed_status.is_(None), t.fixed_status != "forfeited"),
         t.cancelled.is_(False),
@@ -169,7 +169,7 @@ def overdue(engine: Engine, as_of: date, company: str | None = None) -> list[dic
         t.kind == "payment", t.cancelled.is_(False), t.due_date < as_of, or_(t.paid_on.is_(None), t.paid_on > as_of)
     )
     obligation = and_(t.kind == "obligation", t.due_date < as_of, or_(t.fulfilled_on.is_(None), t.fulfilled_on > as_of))
-    cond = [or_(payment, obligation, t.kind == "ground")]
+    cond = [t.due_key <= as_of, or_(payment, obligation, t.kind == "ground")]
     if company:
         cond.append(t.company_id == company)
     return _fetch(engine, _rows(as_of, *cond), as_of)

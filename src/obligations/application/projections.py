@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from obligations.rules.items import Item, dated_items
 from obligations.terms.agreement_terms import Terms
 
 NAME = "items"
+NO_DUE_DATE = date(9999, 12, 31)
 PG_LOCK = 7_300_002
 AGREEMENT_OPENED = "obligations.domain.aggregates:Agreement.Opened"
 COMPANY_OPENED = "obligations.domain.aggregates:Company.Opened"
@@ -245,6 +246,7 @@ class Projector:
 
 def _row(agreement_id: str, company_id: str, item: Item) -> dict[str, Any]:
     return {
+        "due_key": item.due_date or NO_DUE_DATE,
         "agreement_id": agreement_id,
         "company_id": company_id,
         "kind": item.kind,

@@ -18,11 +18,9 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a read-model table changes: the tables are then dropped and rebuilt from the log on next open.
-VERSION = 2
+VERSION = 3
 
 schema_version = Table("read_model_schema", MetaData(), Column("version", Integer, nullable=False))
-
-RowId = BigInteger().with_variant(Integer(), "sqlite")
 
 positions = Table(
     "projection_positions",
@@ -44,14 +42,18 @@ streams = Table(
     Index("rm_streams_company", "company_id", "kind"),
 )
 
+# One row per item run. Clustered by due date on SQLite (WITHOUT ROWID, the primary key first): a window of
+# due dates is one contiguous range of pages, which is what makes `due` over 100,000 agreements fast.
 items = Table(
     "rm_items",
     metadata,
-    Column("row_id", RowId, primary_key=True, autoincrement=True),
-    Column("agreement_id", String(200), nullable=False),
+    Column("due_key", Date, primary_key=True),  # due_date, or 9999-12-31 for items with none
+    Column("agreement_id", String(200), primary_key=True),
+    Column("kind", String(16), primary_key=True),  # payment | clock | obligation | vesting | ground
+    Column("item_id", String(200), primary_key=True),
+    Column("valid_from", Date, primary_key=True),  # the first as-of date the row holds for
+    Column("valid_to", Date),  # exclusive; NULL: holds from valid_from on
     Column("company_id", String(200), nullable=False),
-    Column("kind", String(16), nullable=False),  # payment | clock | obligation | vesting | ground
-    Column("item_id", String(200), nullable=False),
     Column("owed_by", String(40)),
     Column("owed_to", String(40)),
     Column("amount", String(40)),
@@ -63,12 +65,10 @@ items = Table(
     Column("paid_on", Date),
     Column("fulfilled_on", Date),
     Column("cured_on", Date),
-    Column("valid_from", Date, nullable=False),  # the first as-of date the row holds for
-    Column("valid_to", Date),  # exclusive; NULL: holds from valid_from on
     Column("why", Text, nullable=False),  # the clause and arithmetic that produced the item
     Column("fact_ids", Text, nullable=False),  # JSON array
     Column("detail", Text, nullable=False),  # JSON object: payer, payee, notice_id, on_expiry, coverage_month, ...
     Index("rm_items_agreement", "agreement_id"),
-    Index("rm_items_due", "due_date", "valid_from"),
-    Index("rm_items_company_due", "company_id", "due_date"),
+    Index("rm_items_company_due", "company_id", "due_key"),
+    sqlite_with_rowid=False,
 )
