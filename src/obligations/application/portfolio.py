@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Engine, String, and_, case, literal, or_, 
 
 from obligations.application import tables
 from obligations.application.projections import item_from_row
-from obligations.rules.items import KINDS, Item, visible
+from obligations.rules.items import Item, visible
 
 t = tables.items.c
 DUE_KINDS = ("payment", "clock", "obligation", "vesting")
@@ -187,6 +187,3 @@ def agreement_items(engine: Engine, agreement_id: str, as_of: date) -> list[Item
     with engine.connect() as conn:
         rows = conn.execute(select(tables.items).where(t.agreement_id == agreement_id, _valid(as_of))).all()
     return [i for i in map(item_from_row, rows) if visible(i, as_of)]
-
-
-__all__ = ["KINDS", "agreement_items", "due", "overdue", "vesting_calendar"]

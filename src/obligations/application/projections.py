@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, text, update
@@ -290,6 +289,3 @@ def item_from_row(row: Any) -> Item:
         valid_from=row.valid_from,
         valid_to=row.valid_to,
     )
-
-
-__all__ = ["Path", "Projector", "ProjectorBusy", "item_from_row"]

@@ -238,7 +238,7 @@ def _portfolio_options(f: Any) -> Any:
 @cli.command()
 @click.option("--from", "start", type=ISO_DATE, required=True)
 @click.option("--to", "end", type=ISO_DATE, required=True)
-@click.option("--kind", "kinds", type=click.Choice(["payment", "clock", "obligation", "vesting"]), multiple=True)
+@click.option("--kind", "kinds", type=click.Choice(portfolio.DUE_KINDS), multiple=True)
 @click.option("--owed-by", type=click.Choice(["Company", "Employee"]))
 @_portfolio_options
 @click.pass_obj

@@ -27,7 +27,6 @@ from obligations.rules.report import Derivation, derive
 from obligations.rules.vesting import count, schedule
 from obligations.terms.agreement_terms import Terms
 
-KINDS = ("payment", "clock", "obligation", "vesting", "ground")
 FAR = date(2999, 12, 31)
 ENDING_TYPES = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "ResignationNoticeGiven")
 PAID_BY = {"PaymentMade", "ExpenseReimbursed"}
