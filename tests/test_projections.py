@@ -378,3 +378,19 @@ def test_a_write_whose_catch_up_fails_says_it_was_recorded(tmp_path: Path, capsy
     assert svc.projector.status()["lag"] == 0
     items = portfolio.agreement_items(svc.log.engine, agreement_id, date.fromisoformat(day))
     assert "expense_X9" in {i.item_id for i in items}
+
+
+def test_worker_processes_and_this_process_project_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    pf = generated(tmp_path, 90, seed=61)
+    monkeypatch.setenv("OBLIGATIONS_PROJECTOR_WORKERS", "0")
+    assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
+    alone = dump(service(db, pf))
+    monkeypatch.setenv("OBLIGATIONS_PROJECTOR_WORKERS", "2")
+    svc = service(db, pf)
+    assert svc.projector.workers == 2
+    svc.projector.rebuild()
+    assert svc.projector._pool is None  # shut down after the run
+    assert dump(svc) == alone

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import fcntl
 import json
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -29,6 +31,7 @@ from obligations.rules.items import Item, dated_items
 from obligations.terms.agreement_terms import Terms
 
 NAME = "items"
+PARALLEL_MIN = 40  # agreements in a batch before a worker process is worth its start
 NO_DUE_DATE = date(9999, 12, 31)
 PG_LOCK = 7_300_002
 AGREEMENT_OPENED = "obligations.domain.aggregates:Agreement.Opened"
@@ -59,6 +62,10 @@ class Projector:
         self.batch_size = batch_size
         self.engine = log.engine
         self.trace = os.environ.get("OBLIGATIONS_PROJECTOR_TRACE")
+        configured = os.environ.get("OBLIGATIONS_PROJECTOR_WORKERS")
+        cores = os.cpu_count() or 1
+        self.workers = int(configured) if configured else (min(cores, 4) if cores > 1 else 0)
+        self._pool: ProcessPoolExecutor | None = None
 
     # -- the lock ----------------------------------------------------------------------------------
 
@@ -122,6 +129,12 @@ class Projector:
             return self._run(progress)
 
     def _run(self, progress: Progress | None) -> int:
+        try:
+            return self._batches(progress)
+        finally:
+            self.close()
+
+    def _batches(self, progress: Progress | None) -> int:
         applied = 0
         self._streams: dict[str, tuple[str, str]] = {}  # stream -> (kind, name); valid while we hold the lock
         self._members: dict[str, list[str]] = {}  # company -> its agreements
@@ -161,18 +174,43 @@ class Projector:
             ids = list(affected)
             for k in range(0, len(ids), 500):  # bounded IN lists
                 session.execute(delete(tables.items).where(tables.items.c.agreement_id.in_(ids[k : k + 500])))
-            rows: list[dict[str, Any]] = []
-            for agreement_id, terms, facts in self.load(ids):
-                company = terms.agreement.company
-                rows += [_row(agreement_id, company, item) for item in dated_items(terms, facts)]
-                if len(rows) >= 5000:
+            for rows in self._computed(ids):
+                if rows:
                     session.execute(insert(tables.items), rows)
-                    rows = []
-            if rows:
-                session.execute(insert(tables.items), rows)
             last = notes[-1].id
             session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=last))
             return Batch(notes[0].id, last, len(notes), len(affected))
+
+    def _computed(self, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+        """Rows of the agreements, in chunks. A large batch is computed by a worker process while this one
+        reads the next streams (the rules are pure and CPU-bound; the database work stays here)."""
+        jobs = ((a, terms.agreement.company, terms, facts) for a, terms, facts in self.load(ids))
+        if self.workers < 1 or len(ids) < PARALLEL_MIN:
+            chunk: list[dict[str, Any]] = []
+            for job in jobs:
+                chunk += rows_of([job])
+                if len(chunk) >= 5000:
+                    yield chunk
+                    chunk = []
+            yield chunk
+            return
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        futures, part = [], []
+        for job in jobs:
+            part.append(job)
+            if len(part) == 20:
+                futures.append(self._pool.submit(rows_of, part))
+                part = []
+        if part:
+            futures.append(self._pool.submit(rows_of, part))
+        for future in futures:
+            yield future.result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def _touched(self, session: Session, n: Any) -> list[str]:
         stream = str(n.originator_id)
@@ -241,6 +279,12 @@ class Projector:
             "agreements": int(n_agreements),
             "rows": int(n_items),
         }
+
+
+def rows_of(jobs: list[tuple[str, str, Terms, list[Fact]]]) -> list[dict[str, Any]]:
+    """The read-model rows of some agreements: (agreement, company, terms, facts) each. Runs in workers too."""
+    return [_row(agreement_id, company, item) for agreement_id, company, terms, facts in jobs
+            for item in dated_items(terms, facts)]  # fmt: skip
 
 
 def _row(agreement_id: str, company_id: str, item: Item) -> dict[str, Any]:
