@@ -394,3 +394,35 @@ def test_worker_processes_and_this_process_project_the_same_rows(
     svc.projector.rebuild()
     assert svc.projector._pool is None  # shut down after the run
     assert dump(svc) == alone
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_workers_die_with_a_killed_projector(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    pf = generated(tmp_path, 120, seed=71)
+    assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
+    _reset(service(db, pf))
+    proc = spawn(db, pf, "projections", "catch-up", env={"OBLIGATIONS_PROJECTOR_WORKERS": "2"})
+    deadline, workers = time.monotonic() + 60, []
+    while not workers and proc.poll() is None and time.monotonic() < deadline:
+        workers = _children(proc.pid)
+        time.sleep(0.01)
+    if not workers:
+        pytest.skip("the catch-up finished before its workers could be seen")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    time.sleep(1.0)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text()]
+    assert alive == [], f"workers outlived the projector: {alive}"
+    assert cli(db, pf, "projections", "catch-up") == 0

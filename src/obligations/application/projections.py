@@ -9,13 +9,15 @@ the SQLite file. A second one waits (or, asked not to, exits with a clear messag
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import json
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -195,7 +197,9 @@ class Projector:
             yield chunk
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
+            )
         futures, part = [], []
         for job in jobs:
             part.append(job)
@@ -279,6 +283,12 @@ class Projector:
             "agreements": int(n_agreements),
             "rows": int(n_items),
         }
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a projector killed mid-batch (Linux: PR_SET_PDEATHSIG)."""
+    with suppress(OSError, AttributeError):  # not Linux: nothing to set
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
 def rows_of(jobs: list[tuple[str, str, Terms, list[Fact]]]) -> list[dict[str, Any]]:
