@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -285,19 +285,7 @@ class Obligations:
             if fact_type.endswith(".Opened"):
                 opened = state
                 continue
-            recorded_at = datetime.fromisoformat(state["recorded_at"])
-            facts.append(
-                Fact(
-                    f"{name}#{stored.originator_version}",
-                    fact_type,
-                    date.fromisoformat(state["date"]),
-                    parse_data(fact_type, state["data"]),
-                    recorded_at,
-                    state["recorded_by"],
-                    state["source"],
-                    (recorded_at, state["batch_position"]),
-                )
-            )
+            facts.append(_to_fact(name, stored.originator_version, fact_type, state))
         return opened, facts
 
     def status(self, agreement_id: str, as_of: Sequence[date]) -> list[dict[str, Any]]:
@@ -356,15 +344,19 @@ def _stamps(paths: tuple[Path, ...]) -> tuple[int, ...]:
 
 
 def _fact(stream: str, e: FactRecorded) -> Fact:
-    fact_type = type(e).__name__
-    recorded_at = datetime.fromisoformat(e.recorded_at)
+    return _to_fact(stream, e.originator_version, type(e).__name__, vars(e))
+
+
+def _to_fact(stream: str, version: int, fact_type: str, fields: Mapping[str, Any]) -> Fact:
+    """A stored fact event (an event object's fields, or a decoded stored state) as a rules `Fact`."""
+    recorded_at = datetime.fromisoformat(fields["recorded_at"])
     return Fact(
-        f"{stream}#{e.originator_version}",
+        f"{stream}#{version}",
         fact_type,
-        date.fromisoformat(e.date),
-        parse_data(fact_type, e.data),
+        date.fromisoformat(fields["date"]),
+        parse_data(fact_type, fields["data"]),
         recorded_at,
-        e.recorded_by,
-        e.source,
-        (recorded_at, e.batch_position),
+        fields["recorded_by"],
+        fields["source"],
+        (recorded_at, fields["batch_position"]),
     )
