@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "obligations"
-LAYERS = ["domain", "terms", "rules", "application", "bootstrap", "interfaces"]
+LAYERS = ["domain", "terms", "rules", "application", "alerts", "bootstrap", "interfaces"]
 ALLOWED = {
     "domain": {"domain"},
     "terms": {"domain", "terms"},
     "rules": {"domain", "terms", "rules"},
     "application": {"domain", "terms", "rules", "application"},
-    "bootstrap": {"domain", "terms", "rules", "application", "settings", "bootstrap"},
-    "interfaces": {"domain", "terms", "rules", "application", "settings", "bootstrap", "interfaces"},
+    "alerts": {"domain", "terms", "rules", "application", "alerts"},
+    "bootstrap": {"domain", "terms", "rules", "application", "alerts", "settings", "bootstrap"},
+    "interfaces": {"domain", "terms", "rules", "application", "alerts", "settings", "bootstrap", "interfaces"},
 }
 PURE_FORBIDDEN = {"sqlalchemy", "eventsourcing", "os", "subprocess", "socket", "psycopg", "click", "rich"}
 
@@ -61,3 +62,18 @@ def test_pure_layers_never_read_the_clock(layer: str, path: Path) -> None:
             pytest.fail(f"{path.name} reads the clock ({node.attr}) at line {node.lineno}")
         if isinstance(node, ast.Name) and node.id == "open":
             pytest.fail(f"{path.name} does I/O (open) at line {node.lineno}")
+
+
+def test_reminder_planning_is_pure_and_alerts_take_their_time_injected() -> None:
+    plan = SRC / "alerts" / "plan.py"
+    for name in imported(ast.parse(plan.read_text())):
+        assert name.split(".")[0] not in PURE_FORBIDDEN, f"plan.py imports {name}"
+        if name.startswith("obligations."):
+            assert name.split(".")[1] in ("domain", "terms", "rules", "alerts"), name
+    for path in (SRC / "alerts").glob("*.py"):
+        if path.name == "service.py":  # APScheduler's waker runs on the wall clock; the work it wakes does not
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            reads = isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow", "time", "monotonic")
+            if reads and isinstance(node.value, ast.Name) and node.value.id in ("datetime", "date", "time"):
+                pytest.fail(f"{path.name} reads the wall clock at line {node.lineno}; use the injected clock")

@@ -1,21 +1,48 @@
-"""The composition root: the only place that wires the store, the configuration and the service."""
+"""The composition root: the only place that wires the store, the configuration, the service and the alerts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
+from obligations.alerts.channels import open_sender
+from obligations.alerts.dispatcher import Dispatcher
+from obligations.alerts.outbox import OutboxPlanner
+from obligations.alerts.policy import Policy, load_policy
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.domain.errors import StoreError
-from obligations.settings import Settings
+from obligations.settings import Settings, clock_from_environment
 
 
-def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> Obligations:
+def build(settings: Settings, clock: Callable[[], datetime] | None = None, policy: Policy | None = None) -> Obligations:
+    """The service over the configured store; the projector plans the reminder outbox in its batches."""
+    clock = clock or clock_from_environment()
+    policy = policy or load_policy(settings.config_dir)
     try:
         log = open_log(settings.database_url, settings.workdir)
     except Exception as exc:  # the driver's own error types vary; name the store and the cause
         if isinstance(exc, StoreError) or type(exc).__module__.startswith("obligations"):
             raise
         raise StoreError(f"cannot open the event store {settings.database_url}: {exc}") from exc
-    return Obligations(log, settings.config_dir, clock)
+    planner = OutboxPlanner(policy, settings.config_dir, clock)
+    return Obligations(log, settings.config_dir, clock, projection_hook=planner)
+
+
+@dataclass
+class Alerts:
+    obligations: Obligations
+    dispatcher: Dispatcher
+    policy: Policy
+
+
+def build_alerts(
+    settings: Settings, clock: Callable[[], datetime] | None = None, policy: Policy | None = None
+) -> Alerts:
+    """The service plus a dispatcher over the policy's channels (opened here: a webhook secret must be set)."""
+    clock = clock or clock_from_environment()
+    policy = policy or load_policy(settings.config_dir)
+    obligations = build(settings, clock, policy)
+    senders = {name: open_sender(name, config) for name, config in policy.channels.items()}
+    return Alerts(obligations, Dispatcher(obligations.log.engine, policy, senders, clock), policy)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -34,3 +37,21 @@ class Settings(BaseModel):
         return cls(
             database_url=url, config_dir=Path(config_dir) if config_dir else default_config_dir(), workdir=Path.cwd()
         )
+
+
+def clock_from_environment() -> Callable[[], datetime]:
+    """The wall clock; OBLIGATIONS_NOW (an ISO instant) starts it at that instant instead, from which it runs
+    on in real time: how tests and demos put a whole process, and its children, at another date."""
+    start = os.environ.get("OBLIGATIONS_NOW")
+    if not start:
+        return lambda: datetime.now(UTC)
+    try:
+        origin = datetime.fromisoformat(start)
+    except ValueError:
+        raise ValueError(
+            f"OBLIGATIONS_NOW={start!r}: expected an ISO-8601 instant such as 2005-03-01T09:00:00+00:00"
+        ) from None
+    if origin.tzinfo is None:
+        origin = origin.replace(tzinfo=UTC)
+    began = time.monotonic()
+    return lambda: origin + timedelta(seconds=time.monotonic() - began)

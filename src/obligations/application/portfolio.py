@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -187,3 +188,41 @@ def agreement_items(engine: Engine, agreement_id: str, as_of: date) -> list[Item
     with engine.connect() as conn:
         rows = conn.execute(select(tables.items).where(t.agreement_id == agreement_id, _valid(as_of))).all()
     return [i for i in map(item_from_row, rows) if visible(i, as_of)]
+
+
+def dated_runs(
+    engine: Engine,
+    as_of: date,
+    agreement_id: str | None = None,
+    company: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> list[tuple[str, Item, int]]:
+    """Dated items as known for `as_of` (the run valid on it, past or future dates alike), with how many
+    earlier runs each item had: (company, item, revision). Cancelled payments and forfeited tranches are
+    left out. For calendar feeds: an item keeps its identity while its date or amount changes."""
+    cond = [t.kind.in_(list(DUE_KINDS)), t.due_date.is_not(None), t.valid_from <= as_of]
+    if agreement_id:
+        cond.append(t.agreement_id == agreement_id)
+    if company:
+        cond.append(t.company_id == company)
+    if start:
+        cond.append(t.due_key >= start)
+    if end:
+        cond.append(t.due_key <= end)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(tables.items).where(*cond).order_by(t.agreement_id, t.kind, t.item_id, t.valid_from)
+        ).all()
+    revisions: dict[tuple[str, str, str], int] = {}
+    out: list[tuple[str, Item, int]] = []
+    for row in rows:
+        key = (row.agreement_id, row.kind, row.item_id)
+        revisions[key] = revisions.get(key, -1) + 1
+        if row.valid_to is not None and row.valid_to <= as_of:
+            continue
+        item = item_from_row(row)
+        if not item.cancelled and item.fixed_status != "forfeited":
+            out.append((row.company_id, replace(item, detail={**item.detail, "agreement_id": row.agreement_id}),
+                        revisions[key]))  # fmt: skip
+    return out

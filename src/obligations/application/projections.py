@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -43,6 +43,8 @@ COMPANY_PREFIX = "obligations.domain.aggregates:Company."
 # (agreement ids) -> (agreement id, terms, facts) for each; company streams read once per call.
 Loader = Callable[[list[str]], Iterable[tuple[str, Terms, list[Fact]]]]
 Progress = Callable[[int, int], None]
+# Called in the batch's transaction with the agreements recomputed and their new rows (the reminder outbox).
+BatchHook = Callable[[Session, Sequence[str], Sequence[Mapping[str, Any]]], None]
 
 
 class ProjectorBusy(ObligationsError):
@@ -58,9 +60,10 @@ class Batch:
 
 
 class Projector:
-    def __init__(self, log: EventLog, load: Loader, batch_size: int = 2000) -> None:
+    def __init__(self, log: EventLog, load: Loader, batch_size: int = 2000, hook: BatchHook | None = None) -> None:
         self.log = log
         self.load = load
+        self.hook = hook
         self.batch_size = batch_size
         self.engine = log.engine
         self.trace = os.environ.get("OBLIGATIONS_PROJECTOR_TRACE")
@@ -176,9 +179,14 @@ class Projector:
             ids = list(affected)
             for k in range(0, len(ids), 500):  # bounded IN lists
                 session.execute(delete(tables.items).where(tables.items.c.agreement_id.in_(ids[k : k + 500])))
+            written: list[dict[str, Any]] = []
             for rows in self._computed(ids):
                 if rows:
                     session.execute(insert(tables.items), rows)
+                    if self.hook:
+                        written += rows
+            if self.hook:
+                self.hook(session, ids, written)
             last = notes[-1].id
             session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=last))
             return Batch(notes[0].id, last, len(notes), len(affected))
@@ -251,6 +259,22 @@ class Projector:
             members = session.execute(select(s.name).where(s.company_id == name, s.kind == "agreement"))
             self._members[name] = [m for (m,) in members]
         return list(self._members[name])
+
+    def replan(self, wait: bool = True, on_wait: Callable[[], None] | None = None, chunk: int = 500) -> int:
+        """Run the hook again over every agreement's current rows (after a change of reminder policy)."""
+        if self.hook is None:
+            return 0
+        with self.lock(wait, on_wait):
+            with self.engine.connect() as conn:
+                s = tables.streams.c
+                ids = [a for (a,) in conn.execute(select(s.name).where(s.kind == "agreement").order_by(s.name))]
+            for k in range(0, len(ids), chunk):
+                part = ids[k : k + chunk]
+                with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                    self._claim(session)
+                    found = session.execute(select(tables.items).where(tables.items.c.agreement_id.in_(part)))
+                    self.hook(session, part, [dict(r._mapping) for r in found])
+            return len(ids)
 
     # -- observing -------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from obligations.application.projections import Projector
+from obligations.application.projections import BatchHook, Projector
 from obligations.application.store import EventLog
 from obligations.domain import aggregates
 from obligations.domain.aggregates import Agreement, Company, FactRecorded, agreement_uuid, company_uuid
@@ -48,7 +48,13 @@ class Recorded:
 class Obligations:
     """The service layer. `clock` gives the recording time; it is injected so tests control it."""
 
-    def __init__(self, log: EventLog, config_dir: Path, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        log: EventLog,
+        config_dir: Path,
+        clock: Callable[[], datetime] | None = None,
+        projection_hook: BatchHook | None = None,
+    ) -> None:
         self.log = log
         self.config_dir = config_dir
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -56,7 +62,7 @@ class Obligations:
         self._terms_cache: OrderedDict[tuple[str, str | None], tuple[Terms, tuple[int, ...], tuple[Path, ...]]] = (
             OrderedDict()
         )
-        self.projector = Projector(log, self.projection_inputs)
+        self.projector = Projector(log, self.projection_inputs, hook=projection_hook)
         self.on_wait: Callable[[], None] | None = None  # told when a write waits for another projector
 
     # -- writing --------------------------------------------------------------------------------

@@ -116,3 +116,4 @@ def _read_models(engine: Engine) -> None:
             conn.execute(version.delete())
             conn.execute(version.insert().values(version=tables.VERSION))
         tables.metadata.create_all(conn)
+        tables.durable.create_all(conn)

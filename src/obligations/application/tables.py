@@ -72,3 +72,57 @@ items = Table(
     Index("rm_items_company_due", "company_id", "due_key"),
     sqlite_with_rowid=False,
 )
+
+
+# -- the reminder outbox (issue 4) ---------------------------------------------------------------------------
+# Durable: never dropped on a read-model version change (it holds what was sent). Instants are ISO-8601 UTC text
+# of one fixed width ("2005-03-01T15:00:00.000000+00:00"), so text order is time order on SQLite and PostgreSQL.
+durable = MetaData()
+
+outbox = Table(
+    "alert_outbox",
+    durable,
+    Column("key", String(64), primary_key=True),  # the idempotency key: a hash of the five fields below
+    Column("agreement_id", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item_id", String(200), nullable=False),
+    Column("due_date", Date, nullable=False),
+    Column("offset_days", Integer, nullable=False),  # negative: a reminder before the date; positive: an escalation
+    Column("company_id", String(200), nullable=False),
+    Column("send_at", String(40), nullable=False),
+    Column("state", String(12), nullable=False),  # pending | claimed | sent | withdrawn | expired
+    Column("next_attempt_at", String(40), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_until", String(40)),
+    Column("claim_token", String(40)),
+    Column("late", Boolean, nullable=False),
+    Column("sent_at", String(40)),
+    Column("planned_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("reason", Text),  # why it was withdrawn or expired, or the last failure
+    Column("payload", Text, nullable=False),  # JSON: the item as planned (amount, clause, why, parties, ...)
+    Index("alert_outbox_due", "state", "next_attempt_at"),
+    Index("alert_outbox_agreement", "agreement_id"),
+)
+
+deliveries = Table(
+    "alert_deliveries",
+    durable,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),
+    Column("channel", String(64), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("result", Text, nullable=False),
+    Column("dispatcher", String(80), nullable=False),
+    Index("alert_deliveries_key", "key", "channel"),
+)
+
+alert_meta = Table(
+    "alert_meta",
+    durable,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(80), nullable=False),
+)

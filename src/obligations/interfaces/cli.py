@@ -19,22 +19,10 @@ from obligations.application import portfolio
 from obligations.bootstrap import build
 from obligations.domain.errors import InvalidInputError, ObligationsError
 from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, parse_portfolio_lines
-from obligations.domain.values import parse_iso_date
 from obligations.interfaces import render
+from obligations.interfaces.alerts_cli import alerts, calendar
+from obligations.interfaces.params import ISO_DATE, dump, today
 from obligations.settings import Settings
-
-
-class IsoDateParam(click.ParamType):  # type: ignore[type-arg]
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
-        try:
-            return parse_iso_date(value)
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-ISO_DATE = IsoDateParam()
 
 
 def _who(by: str | None) -> str:
@@ -44,10 +32,6 @@ def _who(by: str | None) -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return os.environ.get("USER", "unknown")
-
-
-def _dump(obj: Any) -> None:
-    click.echo(json.dumps(obj, indent=1, ensure_ascii=False))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -154,7 +138,7 @@ def status(settings: Settings, agreement_id: str, as_of: Sequence[date], as_json
     """Everything owed under an agreement as of one or more dates."""
     reports = build(settings).status(agreement_id, list(as_of))
     if as_json:
-        _dump(reports[0] if len(reports) == 1 else reports)
+        dump(reports[0] if len(reports) == 1 else reports)
     else:
         for report in reports:
             render.status(agreement_id, report)
@@ -167,7 +151,7 @@ def status(settings: Settings, agreement_id: str, as_of: Sequence[date], as_json
 def history(settings: Settings, agreement_id: str, as_json: bool) -> None:
     """Facts in effective order, with recorded time, who and source."""
     rows = build(settings).history(agreement_id)
-    _dump(rows) if as_json else render.history(agreement_id, rows)
+    dump(rows) if as_json else render.history(agreement_id, rows)
 
 
 @cli.command()
@@ -178,11 +162,7 @@ def agreements(settings: Settings, as_json: bool, as_of: date | None) -> None:
     """Every agreement with its company, terms and employment status."""
     today = as_of or datetime.now(UTC).date()
     rows = build(settings).agreements(today)
-    _dump(rows) if as_json else render.agreements(rows, today)
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
+    dump(rows) if as_json else render.agreements(rows, today)
 
 
 @cli.group()
@@ -196,7 +176,7 @@ def projections() -> None:
 def projections_status(settings: Settings, as_json: bool) -> None:
     """Position applied, the log's head and the lag between them."""
     s = build(settings).projector.status()
-    _dump(s) if as_json else render.projection_status(s)
+    dump(s) if as_json else render.projection_status(s)
 
 
 @projections.command("catch-up")
@@ -255,7 +235,7 @@ def due(
     """Every item falling due between two dates, across all agreements, ordered by date."""
     if end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
-    day = as_of or _today()
+    day = as_of or today()
     rows = portfolio.due(
         build(settings).log.engine,
         start,
@@ -265,7 +245,7 @@ def due(
         kinds or ("payment", "clock", "obligation", "vesting"),
         owed_by,
     )
-    _dump(rows) if as_json else render.portfolio_items(f"Due {start} .. {end}", rows, day)
+    dump(rows) if as_json else render.portfolio_items(f"Due {start} .. {end}", rows, day)
 
 
 @cli.command()
@@ -273,9 +253,9 @@ def due(
 @click.pass_obj
 def overdue(settings: Settings, as_json: bool, company: str | None, as_of: date | None) -> None:
     """Unpaid payments and unfulfilled obligations past due, and grounds an expired clock made available."""
-    day = as_of or _today()
+    day = as_of or today()
     rows = portfolio.overdue(build(settings).log.engine, day, company)
-    _dump(rows) if as_json else render.portfolio_items("Overdue", rows, day)
+    dump(rows) if as_json else render.portfolio_items("Overdue", rows, day)
 
 
 @cli.command("vesting-calendar")
@@ -287,9 +267,13 @@ def vesting_calendar(
     settings: Settings, start: date, end: date, as_json: bool, company: str | None, as_of: date | None
 ) -> None:
     """Option tranches by date across agreements."""
-    day = as_of or _today()
+    day = as_of or today()
     rows = portfolio.vesting_calendar(build(settings).log.engine, start, end, day, company)
-    _dump(rows) if as_json else render.portfolio_items(f"Vesting {start} .. {end}", rows, day)
+    dump(rows) if as_json else render.portfolio_items(f"Vesting {start} .. {end}", rows, day)
+
+
+cli.add_command(alerts)
+cli.add_command(calendar)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from obligations.rules.items import item_status
+
 console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)  # files and pipes: wide tables
 
 
@@ -173,3 +175,37 @@ def projection_status(s: dict[str, Any]) -> None:
         f"[bold]{s['projection']}[/]: position {s['position']:,} of {s['head']:,} (lag {s['lag']:,}); "
         f"{s['agreements']:,} agreement(s), {s['rows']:,} row(s); last run {s['last_run'] or 'never'}"
     )
+
+
+def outbox(title: str, rows: list[dict[str, Any]]) -> None:
+    table = _table(
+        f"{title}: {len(rows)} reminder(s)", "send at (UTC)", "state", "agreement", "item", "due", "offset", "tries",
+        "late", "last delivery or reason",
+    )  # fmt: skip
+    for r in rows:
+        last = r["deliveries"][-1] if r["deliveries"] else None
+        note = f"{last['channel']} {last['at'][:19]}: {last['result']}" if last else (r["reason"] or "")
+        offset = r["offset_days"]
+        table.add_row(
+            r["send_at"][:16].replace("T", " "),
+            r["state"],
+            r["agreement_id"],
+            f"{r['kind']} {r['item_id']}",
+            r["due_date"],
+            "on the day" if offset == 0 else f"{-offset} before" if offset < 0 else f"{offset} after",
+            str(r["attempts"]),
+            "late" if r["late"] else "",
+            note,
+        )
+    console.print(table)
+
+
+def calendar(title: str, entries: list[tuple[str, Any, int]], as_of: Any) -> None:
+    table = _table(f"{title} (as known for {as_of}): {len(entries)} event(s)", "date", "agreement", "kind", "item",
+                   "status", "amount", "clause")  # fmt: skip
+    for _company, item, _rev in sorted(entries, key=lambda e: (e[1].due_date, e[1].detail["agreement_id"])):
+        table.add_row(
+            item.due_date.isoformat(), item.detail["agreement_id"], item.kind, item.item_id,
+            item_status(item, as_of).replace("_", " "), item.amount or "", item.clause,
+        )  # fmt: skip
+    console.print(table)

@@ -1,0 +1,89 @@
+"""What a reminder says: one document per reminder, rendered as JSON, plain text and HTML."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+
+NOUNS = {
+    "payment": "payment",
+    "obligation": "obligation",
+    "clock": "deadline",
+    "vesting": "vesting date",
+    "ground": "ground",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str
+    subject: str
+    text: str
+    html: str
+    document: dict[str, Any]  # the webhook body and the log line
+
+
+def _when(offset: int, kind: str, payload: dict[str, Any]) -> str:
+    if offset < 0:
+        return f"in {-offset} day{'s' if offset != -1 else ''}"
+    if offset == 0:
+        return "today"
+    if kind == "clock":
+        return f"{offset} day{'s' if offset != 1 else ''} ago, without a cure"
+    return f"{offset} day{'s' if offset != 1 else ''} ago, still open"
+
+
+def headline(payload: dict[str, Any]) -> str:
+    kind, offset = payload["kind"], int(payload["offset_days"])
+    name = payload["item_id"].split(":")[0].replace("_", " ")
+    amount = payload.get("amount")
+    what = f"{NOUNS.get(kind, kind)} {name}"
+    if amount and kind == "payment":
+        what += f" of ${amount}"
+    elif amount and kind == "vesting":
+        what += f" ({amount} options)"
+    prefix = "OVERDUE: " if offset > 0 else ""
+    return f"{prefix}{what} {'was due' if offset > 0 else 'due'} {payload['due_date']} ({_when(offset, kind, payload)})"
+
+
+def render(key: str, payload: dict[str, Any], send_at: str, late: bool, now: str) -> Message:
+    head = headline(payload)
+    subject = f"[obligations] {'LATE ' if late else ''}{payload['agreement_id']}: {head}"
+    lines = [
+        head,
+        "",
+        f"Agreement: {payload['agreement_id']} (company {payload['company_id']})",
+        f"Owed by {payload.get('owed_by') or '-'} to {payload.get('owed_to') or '-'}",
+        f"Clause: {payload['clause']}",
+        f"Why: {payload['why']}",
+        f"Facts: {', '.join(payload.get('fact_ids') or []) or '-'}",
+        f"Planned for {send_at} ({payload['send_on']} local, {payload['time_zone']})",
+    ]
+    if late:
+        lines.append(f"LATE: sent {now}, after its planned time {send_at}")
+    lines += ["", f"Reminder key: {key}"]
+    text = "\n".join(lines) + "\n"
+    body = "".join(f"<p>{html.escape(line)}</p>" if line else "" for line in lines[2:])
+    page = (
+        '<!doctype html><html><body style="font-family:system-ui,sans-serif;max-width:40em">'
+        f'<h2 style="font-size:1.1em">{html.escape(head)}</h2>{body}</body></html>'
+    )
+    document = {
+        "type": "obligations.reminder",
+        "key": key,
+        "headline": head,
+        "send_at": send_at,
+        "late": late,
+        "sent_at": now,
+        **payload,
+    }
+    return Message(key, subject, text, page, document)
+
+
+def test_message(channel: str, now: str) -> Message:
+    head = f"test message from obligations to channel {channel!r}"
+    doc = {"type": "obligations.test", "key": f"test-{now}", "headline": head, "sent_at": now, "channel": channel}
+    text = f"{head}\nSent {now}. Reminders to this channel will look like this one, with the item, its due date, "
+    text += "the clause and the why.\n"
+    return Message(doc["key"], f"[obligations] {head}", text, f"<p>{html.escape(text)}</p>", doc)

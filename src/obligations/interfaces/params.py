@@ -1,0 +1,34 @@
+"""Command-line parameter types and output helpers shared by the command modules."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import click
+
+from obligations.domain.values import parse_iso_date
+from obligations.settings import clock_from_environment
+
+
+class IsoDateParam(click.ParamType):  # type: ignore[type-arg]
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        try:
+            return parse_iso_date(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+ISO_DATE = IsoDateParam()
+
+
+def dump(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=1, ensure_ascii=False))
+
+
+def today() -> date:
+    """Today in UTC, by the process clock (OBLIGATIONS_NOW moves it)."""
+    return clock_from_environment()().date()
