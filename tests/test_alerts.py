@@ -256,3 +256,55 @@ def test_email_refused_then_accepted_has_text_and_html_parts(database_url: str, 
     finally:
         a.dispatcher.close()
         server.stop()
+
+
+def test_email_over_starttls_with_login(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+    import subprocess
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert), "-days",
+         "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    logins: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
+        assert isinstance(data, LoginPassword)
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.password == b"pw-from-env")
+
+    sink = SmtpSink()
+    server = smtp_server(sink, tls_context=context, require_starttls=True, authenticator=authenticator,
+                         auth_require_tls=True)  # fmt: skip
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "pw-from-env")
+    mail = SmtpChannel(
+        type="smtp",
+        host="127.0.0.1",
+        port=server.port,
+        sender="alerts@obligations.test",
+        starttls=True,
+        ca_file=str(cert),
+        username="alerts",
+        password_env="TEST_SMTP_PASSWORD",
+    )
+    policy = Policy(
+        channels={"mail": mail},
+        parties={"Company": PartyRoute(channels=("mail",)), "Employee": PartyRoute()},
+        recipients=Recipients(companies={"valence": ("hr@valence.test",)}),
+    )
+    clock = FakeClock(at("2004-12-01T12:00:00"))
+    a = open_alerts(database_url, tmp_path, clock, policy)
+    try:
+        record(a, *first_day(), terms="valence-2004")
+        clock.now = at("2004-12-15T15:00:00")
+        assert a.dispatcher.run_once().sent == 1
+        assert logins == [(b"alerts", b"pw-from-env")] and len(sink.messages) == 1
+    finally:
+        a.dispatcher.close()
+        server.stop()

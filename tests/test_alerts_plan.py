@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from helpers import ev, facts, start, valence_terms
 from obligations.alerts.plan import Reminder, idempotency_key, plan
-from obligations.alerts.policy import KindPolicy, Policy
+from obligations.alerts.policy import KindPolicy, Policy, load_policy
 from obligations.application.projections import rows_of
+from obligations.domain.errors import TermsError
 
 CHICAGO = {"valence": ZoneInfo("America/Chicago")}
 
@@ -102,3 +104,16 @@ def test_keys_are_stable_and_distinct_per_item_date_and_offset() -> None:
     assert [r.key for r in a] == [r.key for r in b]
     assert len({r.key for r in a}) == len(a)
     assert a[0].key == idempotency_key("a1", a[0].kind, a[0].item_id, a[0].due_date, a[0].offset_days)
+
+
+def test_policy_file_errors_name_the_file_key_and_rule(tmp_path: Path) -> None:
+    (tmp_path / "alerts.toml").write_text("[kinds.payment]\nlead_dayz = [3]\n")
+    with pytest.raises(TermsError, match=r"kinds.payment.lead_dayz.*unknown key"):
+        load_policy(tmp_path)
+    (tmp_path / "alerts.toml").write_text('[parties.Company]\nchannels = ["pager"]\n')
+    with pytest.raises(TermsError, match=r"parties.Company.channels.*no channel named 'pager'"):
+        load_policy(tmp_path)
+    (tmp_path / "alerts.toml").write_text("[kinds.clock]\nlead_days = [2]\n")
+    clock = load_policy(tmp_path).kinds["clock"]
+    assert clock.lead_days == (2,) and clock.escalate_days == (1,), "unset fields keep the kind's defaults"
+    assert load_policy(tmp_path / "missing") == Policy()
