@@ -308,3 +308,29 @@ def test_email_over_starttls_with_login(database_url: str, tmp_path: Path, monke
     finally:
         a.dispatcher.close()
         server.stop()
+
+
+def test_planning_fact_by_fact_ends_where_planning_all_at_once_does(database_url: str, tmp_path: Path) -> None:
+    """Each record re-plans the agreement; after the last, the outbox equals a plan made from the whole life."""
+    life = [json.loads(x) for x in (CONFIG.parent / "examples" / "valence-vp-life.jsonl").read_text().splitlines()]
+    company = {"ClosingPriceRecorded", "MergerConsummated", "AssetTransferConsummated", "BeneficialOwnershipChanged",
+               "LiquidationOccurred"}  # fmt: skip
+    clock = FakeClock(at("2004-12-01T00:00:00"))
+    a = open_alerts(database_url, tmp_path, clock, Policy())
+    try:
+        bulk = [parse_fact(e, n + 1) for n, e in enumerate(life)]
+        a.obligations.record("bulk", bulk, "test", terms="valence-2004")
+        own = [e for e in life if e["type"] not in company]  # the company's facts are in its stream already
+        for n, e in enumerate(own):
+            clock.advance(minutes=1)
+            a.obligations.record("step", [parse_fact(e, n + 1)], "test", terms="valence-2004" if n == 0 else None)
+        rows = listing(a.obligations.log.engine, ("pending", "withdrawn"))
+
+        def view(agreement: str, state: str) -> set[tuple[Any, ...]]:
+            return {(r["kind"], r["item_id"], r["due_date"], r["offset_days"], r["send_at"], r["amount"], r["why"])
+                    for r in rows if r["agreement_id"] == agreement and r["state"] == state}  # fmt: skip
+
+        assert view("step", "pending") == view("bulk", "pending") and len(view("bulk", "pending")) > 10
+        assert view("step", "withdrawn"), "recording fact by fact planned reminders that later facts withdrew"
+    finally:
+        a.dispatcher.close()

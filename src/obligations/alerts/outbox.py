@@ -54,7 +54,7 @@ class OutboxPlanner:
         floor = self.floor(session, now)
         companies = {r["company_id"] for r in rows}
         zones = {c: self.zone(c) for c in companies}
-        wanted = {r.key: r for r in plan(rows, self.policy, zones) if instant(r.send_at) >= floor}
+        wanted = {r.key: r for r in plan(rows, self.policy, zones, parse_instant(floor))}
         existing: dict[str, Any] = {}
         for k in range(0, len(agreement_ids), 500):
             chunk = list(agreement_ids[k : k + 500])

@@ -77,8 +77,14 @@ def _detail(row: Mapping[str, Any]) -> dict[str, Any]:
     return json.loads(detail) if isinstance(detail, str) else dict(detail)
 
 
-def plan(rows: Iterable[Mapping[str, Any]], policy: Policy, zones: Mapping[str, ZoneInfo]) -> list[Reminder]:
-    """The reminders the read-model rows call for (rows of any agreements; `zones` by company id)."""
+def plan(
+    rows: Iterable[Mapping[str, Any]],
+    policy: Policy,
+    zones: Mapping[str, ZoneInfo],
+    not_before: datetime | None = None,
+) -> list[Reminder]:
+    """The reminders the read-model rows call for (rows of any agreements; `zones` by company id), leaving
+    out those to be sent before `not_before`."""
     runs: dict[tuple[str, str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for row in rows:
         if row["due_date"] is not None:
@@ -90,7 +96,7 @@ def plan(rows: Iterable[Mapping[str, Any]], policy: Policy, zones: Mapping[str, 
             continue
         for offset in item_policy.offsets():
             for row in item_runs:
-                reminder = _reminder(row, offset, policy, zones)
+                reminder = _reminder(row, offset, policy, zones, not_before)
                 if reminder is not None:
                     out.append(reminder)
     return out
@@ -101,13 +107,19 @@ def _reminder(
     offset: int,
     policy: Policy,
     zones: Mapping[str, ZoneInfo],
+    not_before: datetime | None,
 ) -> Reminder | None:
     due: date = row["due_date"]
     day = due + timedelta(days=offset)
+    if not_before is not None and day < not_before.date() - timedelta(days=1):
+        return None  # before the floor in any time zone: skip the work (the exact test follows)
     judged_on = min(day, due) if row["kind"] == "clock" else day  # a clock is gone after its deadline
     if not _valid(row, judged_on) or not is_open(row, day, offset):
         return None  # the runs of an item never overlap: at most one is valid on a day
     zone = zones.get(row["company_id"], ZoneInfo("UTC"))
+    send_at = send_instant(day, policy.schedule.send_time, zone)
+    if not_before is not None and send_at < not_before:
+        return None
     detail = _detail(row)
     payload = {
         "agreement_id": row["agreement_id"],
@@ -135,6 +147,6 @@ def _reminder(
         row["item_id"],
         due,
         offset,
-        send_instant(day, policy.schedule.send_time, zone),
+        send_at,
         payload,
     )
