@@ -15,7 +15,16 @@ import pytest
 
 from helpers import CONFIG, ev, start
 from obligations.alerts.outbox import listing
-from obligations.alerts.policy import Dispatch, LogChannel, PartyRoute, Policy, Recipients, SmtpChannel, WebhookChannel
+from obligations.alerts.policy import (
+    Dispatch,
+    KindPolicy,
+    LogChannel,
+    PartyRoute,
+    Policy,
+    Recipients,
+    SmtpChannel,
+    WebhookChannel,
+)
 from obligations.bootstrap import Alerts, build_alerts
 from obligations.domain.input import parse_fact
 from obligations.settings import Settings
@@ -334,3 +343,24 @@ def test_planning_fact_by_fact_ends_where_planning_all_at_once_does(database_url
         assert view("step", "withdrawn"), "recording fact by fact planned reminders that later facts withdrew"
     finally:
         a.dispatcher.close()
+
+
+def test_replan_after_a_policy_change_and_a_rebuild_keep_the_outbox_whole(
+    hired: tuple[Alerts, FakeClock], database_url: str, tmp_path: Path, log_file: Path
+) -> None:
+    a, clock = hired
+    before = {k: v for k, v in states(a).items() if v == "pending"}
+    a.obligations.projector.rebuild()
+    assert {k: v for k, v in states(a).items() if v == "pending"} == before, "a rebuild re-plans the same"
+    clock.now = at("2004-12-02T00:00:00")
+    fewer = Policy(
+        channels={"log": LogChannel(type="log", path=str(log_file))},
+        kinds={**Policy().kinds, "obligation": KindPolicy(lead_days=(2,), escalate_days=())},
+    )
+    b = open_alerts(database_url, tmp_path, clock, fewer)
+    try:
+        b.obligations.projector.replan()
+        i9 = {k[2]: v for k, v in states(b).items() if k[0] == "submit_i9"}
+        assert i9 == {-2: "pending", -1: "withdrawn", 0: "withdrawn", 1: "withdrawn", 7: "withdrawn"}
+    finally:
+        b.dispatcher.close()

@@ -124,14 +124,24 @@ class Projector:
             return self._run(progress)
 
     def rebuild(self, on_wait: Callable[[], None] | None = None, progress: Progress | None = None) -> int:
-        """Drop the read models and apply the whole log again (events appended meanwhile included)."""
+        """Drop the read models and apply the whole log again (events appended meanwhile included).
+
+        The hook is not called while the rows are partial (an agreement's facts may span batches, and a
+        reminder planned from half a history could be sent before the other half withdrew it): it runs once
+        over every agreement when the rows are complete."""
         with self.lock(True, on_wait):
             with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
                 self._claim(session)
                 session.execute(delete(tables.items))
                 session.execute(delete(tables.streams))
                 session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=0))
-            return self._run(progress)
+            hook, self.hook = self.hook, None
+            try:
+                applied = self._run(progress)
+            finally:
+                self.hook = hook
+            self._replan_all()
+            return applied
 
     def _run(self, progress: Progress | None) -> int:
         try:
@@ -262,19 +272,22 @@ class Projector:
 
     def replan(self, wait: bool = True, on_wait: Callable[[], None] | None = None, chunk: int = 500) -> int:
         """Run the hook again over every agreement's current rows (after a change of reminder policy)."""
+        with self.lock(wait, on_wait):
+            return self._replan_all(chunk)
+
+    def _replan_all(self, chunk: int = 500) -> int:
         if self.hook is None:
             return 0
-        with self.lock(wait, on_wait):
-            with self.engine.connect() as conn:
-                s = tables.streams.c
-                ids = [a for (a,) in conn.execute(select(s.name).where(s.kind == "agreement").order_by(s.name))]
-            for k in range(0, len(ids), chunk):
-                part = ids[k : k + chunk]
-                with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
-                    self._claim(session)
-                    found = session.execute(select(tables.items).where(tables.items.c.agreement_id.in_(part)))
-                    self.hook(session, part, [dict(r._mapping) for r in found])
-            return len(ids)
+        with self.engine.connect() as conn:
+            s = tables.streams.c
+            ids = [a for (a,) in conn.execute(select(s.name).where(s.kind == "agreement").order_by(s.name))]
+        for k in range(0, len(ids), chunk):
+            part = ids[k : k + chunk]
+            with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                self._claim(session)
+                found = session.execute(select(tables.items).where(tables.items.c.agreement_id.in_(part)))
+                self.hook(session, part, [dict(r._mapping) for r in found])
+        return len(ids)
 
     # -- observing -------------------------------------------------------------------------------
 
