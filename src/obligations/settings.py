@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from obligations.domain.errors import InvalidInputError
+
 DEFAULT_DATABASE = "sqlite:///var/obligations.db"
 
 
@@ -48,7 +50,7 @@ def clock_from_environment() -> Callable[[], datetime]:
     try:
         origin = datetime.fromisoformat(start)
     except ValueError:
-        raise ValueError(
+        raise InvalidInputError(
             f"OBLIGATIONS_NOW={start!r}: expected an ISO-8601 instant such as 2005-03-01T09:00:00+00:00"
         ) from None
     if origin.tzinfo is None:
