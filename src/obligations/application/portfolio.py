@@ -197,6 +197,7 @@ def dated_runs(
     company: str | None = None,
     start: date | None = None,
     end: date | None = None,
+    keep_forfeited: bool = False,
 ) -> list[tuple[str, Item, int]]:
     """Dated items as known for `as_of` (the run valid on it, past or future dates alike), with how many
     earlier runs each item had: (company, item, revision). Cancelled payments and forfeited tranches are
@@ -222,7 +223,7 @@ def dated_runs(
         if row.valid_to is not None and row.valid_to <= as_of:
             continue
         item = item_from_row(row)
-        if not item.cancelled and item.fixed_status != "forfeited":
+        if not item.cancelled and (keep_forfeited or item.fixed_status != "forfeited"):
             out.append((row.company_id, replace(item, detail={**item.detail, "agreement_id": row.agreement_id}),
                         revisions[key]))  # fmt: skip
     return out

@@ -6,7 +6,7 @@ import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from obligations.domain.errors import (
     ReadModelsBehindError,
     StoreError,
     UnknownAgreementError,
+    VersionMismatchError,
 )
 from obligations.domain.facts import COMPANY_FACT_TYPES, Fact, data_as_json
 from obligations.domain.input import SubmittedFact, parse_data
@@ -43,6 +44,7 @@ class Recorded:
     agreement_facts: int
     company_facts: int
     created: bool
+    version: int = 0  # the agreement stream's version after the write (its ETag)
 
 
 class Obligations:
@@ -74,11 +76,13 @@ class Obligations:
         recorded_by: str,
         terms: str | None = None,
         source: str | None = None,
+        expected_version: int | None = None,
     ) -> Recorded:
-        """All or nothing: every fact is checked against the history before any is appended."""
+        """All or nothing: every fact is checked against the history before any is appended. With
+        `expected_version`, nothing is appended unless the agreement's stream is at that version."""
         for attempt in range(RETRIES):
             try:
-                return self._record_once(agreement_id, facts, recorded_by, terms, source)
+                return self._record_once(agreement_id, facts, recorded_by, terms, source, expected_version)
             except IntegrityError:
                 time.sleep(0.005 * (attempt + 1))  # another writer appended first: reload and re-check
         raise StoreError(f"agreement {agreement_id}: {RETRIES} concurrent writes in a row; nothing recorded")
@@ -90,13 +94,17 @@ class Obligations:
         recorded_by: str,
         terms_arg: str | None,
         source: str | None,
+        expected_version: int | None = None,
     ) -> Recorded:
         agreement, created = self._agreement_for_write(agreement_id, terms_arg)
+        found = 0 if created else int(agreement.version)
+        if expected_version is not None and found != expected_version:
+            raise VersionMismatchError(f"agreement {agreement_id} is at version {found}, not {expected_version}")
         company = self._company(self._terms(agreement).agreement.company)
         result = self._prepare(agreement, created, company, facts, recorded_by, source)
         self.log.save(agreement, company)
         self._read_your_writes(f"{len(facts)} fact(s) for agreement {agreement_id}")
-        return result
+        return replace(result, version=int(agreement.version))
 
     def _prepare(
         self,
@@ -225,6 +233,9 @@ class Obligations:
             return None
 
     # -- reading --------------------------------------------------------------------------------
+
+    def exists(self, agreement_id: str) -> bool:
+        return self._get(agreement_uuid(agreement_id)) is not None
 
     def agreement(self, agreement_id: str) -> Agreement:
         found = self._get(agreement_uuid(agreement_id))

@@ -126,3 +126,26 @@ alert_meta = Table(
     Column("name", String(40), primary_key=True),
     Column("value", String(80), nullable=False),
 )
+
+# -- the HTTP API (issue 5) ------------------------------------------------------------------------------
+api_tokens = Table(
+    "api_tokens",
+    durable,
+    Column("name", String(100), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token; the token is never kept
+    Column("role", String(16), nullable=False),  # admin | recorder | viewer | employee
+    Column("agreement_id", String(200)),  # the employee's own agreement
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+
+idempotency = Table(
+    "http_idempotency",
+    durable,
+    Column("principal", String(100), primary_key=True),  # the token's name: keys are per caller
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),  # method, path and body
+    Column("status", Integer),  # NULL while the first request is in progress
+    Column("response", Text),
+    Column("created_at", String(40), nullable=False),
+)

@@ -6,6 +6,7 @@ ObligationsError
  │    ├── TermsError              a terms or company file is wrong (file, key, reason)
  │    ├── UnknownAgreementError   no such agreement
  │    └── NotStartedError         a report asked for before employment began
+ ├── VersionMismatchError         a write expected another stream version: HTTP 412
  └── StoreError                   the event store failed: exit 1
 """
 
@@ -73,3 +74,7 @@ class StoreError(ObligationsError):
 
 class ReadModelsBehindError(ObligationsError):
     """The facts were recorded, but bringing the read models up to date failed: a catch-up will finish it."""
+
+
+class VersionMismatchError(ObligationsError):
+    """A conditional write (If-Match) found the agreement at another version; nothing was appended."""

@@ -22,6 +22,7 @@ from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, 
 from obligations.interfaces import render
 from obligations.interfaces.alerts_cli import alerts, calendar
 from obligations.interfaces.params import ISO_DATE, dump, today
+from obligations.interfaces.serve_cli import serve, token_commands
 from obligations.settings import Settings
 
 
@@ -274,6 +275,8 @@ def vesting_calendar(
 
 cli.add_command(alerts)
 cli.add_command(calendar)
+cli.add_command(serve)
+cli.add_command(token_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,86 @@
+"""API tokens: created with a role (and, for an employee, their agreement), stored only as a SHA-256 hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from obligations.application import tables
+from obligations.domain.errors import InvalidInputError
+
+ROLES = ("admin", "recorder", "viewer", "employee")
+PREFIX = "obl_"
+t = tables.api_tokens.c
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: str
+    agreement_id: str | None
+
+    def can_read(self, agreement_id: str | None = None) -> bool:
+        if self.role == "employee":
+            return agreement_id is not None and agreement_id == self.agreement_id
+        return True
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in ("admin", "recorder")
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create(engine: Engine, name: str, role: str, agreement_id: str | None, now: datetime) -> str:
+    """A new token (shown once); refuses an unknown role, a duplicate name, or an employee without agreement."""
+    if role not in ROLES:
+        raise InvalidInputError(f"role {role!r}: expected one of {', '.join(ROLES)}")
+    if not name.strip() or len(name) > 100:
+        raise InvalidInputError("name: 1 to 100 characters")
+    if (role == "employee") != (agreement_id is not None):
+        raise InvalidInputError("agreement: required for the employee role, and only for it")
+    token = PREFIX + secrets.token_urlsafe(32)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(tables.api_tokens).values(
+                    name=name,
+                    token_hash=digest(token),
+                    role=role,
+                    agreement_id=agreement_id,
+                    created_at=now.isoformat(),
+                    revoked_at=None,
+                )
+            )
+    except IntegrityError:
+        raise InvalidInputError(f"name {name!r}: a token with this name exists (revoke it first)") from None
+    return token
+
+
+def revoke(engine: Engine, name: str, now: datetime) -> bool:
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(tables.api_tokens).where(t.name == name, t.revoked_at.is_(None)).values(revoked_at=now.isoformat())
+        ).rowcount
+    return bool(done)
+
+
+def verify(engine: Engine, token: str) -> Principal | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(t.name, t.role, t.agreement_id).where(t.token_hash == digest(token), t.revoked_at.is_(None))
+        ).one_or_none()
+    return Principal(row.name, row.role, row.agreement_id) if row else None
+
+
+def listing(engine: Engine) -> list[dict[str, str | None]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.name, t.role, t.agreement_id, t.created_at, t.revoked_at).order_by(t.name))
+        return [dict(r._mapping) for r in rows]

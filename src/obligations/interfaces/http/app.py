@@ -1,0 +1,321 @@
+"""The HTTP API (FastAPI): what the CLI does, for other systems. Parse, check the caller, call one use case.
+
+Writes take `Idempotency-Key` (the same key and body replay the first response) and `If-Match` (the
+agreement's stream version, its ETag: a stale one gets 412 and nothing is appended). Errors are RFC 9457
+problem documents (`problems.py`); the caller's token name is recorded as `recorded_by`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select, text
+
+from obligations.alerts.calendar import feed
+from obligations.alerts.policy import load_policy
+from obligations.application import idempotency, portfolio, tables, tokens
+from obligations.application.service import Obligations
+from obligations.application.tokens import Principal
+from obligations.bootstrap import build
+from obligations.domain.errors import InvalidInputError, ObligationsError, StoreError
+from obligations.domain.input import loads_exact, parse_fact
+from obligations.interfaces.http import problems
+from obligations.interfaces.http.security import BodyLimit, authenticate, can_read, can_write, is_admin
+from obligations.settings import Settings, clock_from_environment
+
+MAX_BODY = 1_048_576
+Caller = Annotated[Principal, Depends(authenticate)]
+AsOf = Annotated[date | None, Query(description="End of this day (default: today, UTC)")]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: {"model": problems.Problem, "content": {problems.MEDIA: {}}} for s in (401, 403, 404, 412, 413, 422)
+}
+
+
+class FactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str
+    date: str
+    data: dict[str, Any] = {}
+    source: str | None = None
+
+
+class FactsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    facts: list[FactIn] = Field(min_length=1, max_length=10_000)
+    terms: str | None = Field(None, description="Terms key, to create the agreement with these facts")
+    source: str | None = None
+
+
+class AgreementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    agreement_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    terms: str = Field(min_length=1, max_length=200)
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=100)
+    role: Literal["admin", "recorder", "viewer", "employee"]
+    agreement_id: str | None = None
+
+
+class Recorded(BaseModel):
+    agreement_id: str
+    created: bool
+    agreement_facts: int
+    company_facts: int
+    version: int
+
+
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] | None = None, max_body: int | None = None
+) -> FastAPI:
+    settings = settings or Settings.load()
+    clock = clock or clock_from_environment()
+    app = FastAPI(title="obligations", version="1", description=__doc__, responses=ERRORS)
+    service = build(settings, clock)
+    app.state.service, app.state.engine, app.state.clock = service, service.log.engine, clock
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(BodyLimit, limit=max_body or int(os.environ.get("OBLIGATIONS_HTTP_MAX_BODY", MAX_BODY)))
+    _routes(app, service, settings, clock)
+    from obligations.interfaces.web.pages import install as install_pages
+
+    install_pages(app)
+    return app
+
+
+def factory() -> FastAPI:
+    """For `uvicorn --factory` (several workers): settings from the environment."""
+    return create_app()
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    raw = value.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise InvalidInputError(f"If-Match {value!r}: expected the agreement's ETag, a quoted version number")
+    return int(raw)
+
+
+def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Callable[[], datetime]) -> None:
+    engine = service.log.engine
+
+    def today(as_of: date | None) -> date:
+        return as_of or clock().astimezone(UTC).date()
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["service"], responses={503: ERRORS[401]})
+    def ready() -> JSONResponse:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            lag = service.projector.status()["lag"]
+        except Exception as exc:  # the store is down: not ready, and say why
+            return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ready", "projection_lag": lag})
+
+    @app.get("/v1/agreements", tags=["agreements"])
+    def agreements(caller: Caller) -> list[dict[str, Any]]:
+        s = tables.streams.c
+        with engine.connect() as conn:
+            rows = conn.execute(select(s.name, s.company_id, s.terms_key).where(s.kind == "agreement").order_by(s.name))
+            out = [{"agreement_id": r.name, "company": r.company_id, "terms": r.terms_key} for r in rows]
+        return [r for r in out if caller.can_read(r["agreement_id"])]
+
+    @app.post("/v1/agreements", tags=["agreements"], status_code=201)
+    def create(body: AgreementIn, caller: Caller, response: Response) -> Recorded:
+        can_write(caller)
+        if service.exists(body.agreement_id):
+            raise InvalidInputError(f"agreement {body.agreement_id!r} exists")
+        r = service.record(body.agreement_id, [], caller.name, terms=body.terms)
+        response.headers["ETag"] = _etag(r.version)
+        response.headers["Location"] = f"/v1/agreements/{body.agreement_id}"
+        return Recorded(
+            agreement_id=r.agreement_id, created=True, agreement_facts=0, company_facts=0, version=r.version
+        )
+
+    @app.post(
+        "/v1/agreements/{agreement_id}/facts",
+        tags=["agreements"],
+        status_code=201,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"anyOf": [FactsIn.model_json_schema(), FactIn.model_json_schema()]}}
+                },
+            }
+        },
+    )
+    async def record(
+        agreement_id: str,
+        request: Request,
+        caller: Caller,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        """One fact or a batch (`{"facts": [...]}`), all or nothing."""
+        can_write(caller)
+        raw = await request.body()
+        if idempotency_key:
+            digest = idempotency.request_hash("POST", request.url.path, raw)
+            stored = idempotency.begin(engine, caller.name, idempotency_key, digest, clock())
+            if stored is not None:
+                media = problems.MEDIA if stored.status >= 400 else "application/json"
+                return JSONResponse(
+                    stored.body, status_code=stored.status, media_type=media, headers={"Idempotent-Replayed": "true"}
+                )
+        try:
+            status, body, headers = _record(service, agreement_id, raw, caller, _if_match(if_match))
+        except Exception as exc:
+            if idempotency_key:
+                _settle(engine, caller.name, idempotency_key, exc, request)
+            raise
+        if idempotency_key:
+            idempotency.finish(engine, caller.name, idempotency_key, status, body)
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    @app.get("/v1/agreements/{agreement_id}/status", tags=["agreements"])
+    def status(agreement_id: str, caller: Caller, response: Response, as_of: AsOf = None) -> dict[str, Any]:
+        """The catalogue §10 report, identical to `obligations status --json`."""
+        can_read(caller, agreement_id)
+        agreement = service.agreement(agreement_id)
+        response.headers["ETag"] = _etag(int(agreement.version))
+        return service.status(agreement_id, [today(as_of)])[0]
+
+    @app.get("/v1/agreements/{agreement_id}/history", tags=["agreements"])
+    def history(agreement_id: str, caller: Caller, response: Response) -> list[dict[str, Any]]:
+        can_read(caller, agreement_id)
+        response.headers["ETag"] = _etag(int(service.agreement(agreement_id).version))
+        return service.history(agreement_id)
+
+    @app.get("/v1/agreements/{agreement_id}/calendar.ics", tags=["calendars"], response_class=Response)
+    def agreement_calendar(agreement_id: str, caller: Caller, as_of: AsOf = None) -> Response:
+        can_read(caller, agreement_id)
+        service.agreement(agreement_id)
+        day = today(as_of)
+        entries = portfolio.dated_runs(engine, day, agreement_id)
+        data = feed(f"obligations: {agreement_id}", entries, load_policy(settings.config_dir), day, clock())
+        return Response(data, media_type="text/calendar")
+
+    @app.get("/v1/portfolio/calendar.ics", tags=["calendars"], response_class=Response)
+    def portfolio_calendar(
+        caller: Caller,
+        as_of: AsOf = None,
+        company: str | None = None,
+        start: Annotated[date | None, Query(alias="from")] = None,
+        end: Annotated[date | None, Query(alias="to")] = None,
+    ) -> Response:
+        can_read(caller)
+        day = today(as_of)
+        entries = portfolio.dated_runs(
+            engine, day, None, company, start or day - timedelta(days=90), end or day + timedelta(days=365)
+        )
+        data = feed(f"obligations: {company or 'portfolio'}", entries, load_policy(settings.config_dir), day, clock())
+        return Response(data, media_type="text/calendar")
+
+    @app.get("/v1/portfolio/due", tags=["portfolio"])
+    def due(
+        caller: Caller,
+        start: Annotated[date, Query(alias="from")],
+        end: Annotated[date, Query(alias="to")],
+        as_of: AsOf = None,
+        company: str | None = None,
+        kind: Annotated[list[Literal["payment", "clock", "obligation", "vesting"]] | None, Query()] = None,
+        owed_by: Literal["Company", "Employee"] | None = None,
+    ) -> list[dict[str, Any]]:
+        can_read(caller)
+        return portfolio.due(engine, start, end, today(as_of), company, kind or portfolio.DUE_KINDS, owed_by)
+
+    @app.get("/v1/portfolio/overdue", tags=["portfolio"])
+    def overdue(caller: Caller, as_of: AsOf = None, company: str | None = None) -> list[dict[str, Any]]:
+        can_read(caller)
+        return portfolio.overdue(engine, today(as_of), company)
+
+    @app.get("/v1/portfolio/vesting-calendar", tags=["portfolio"])
+    def vesting(
+        caller: Caller,
+        start: Annotated[date, Query(alias="from")],
+        end: Annotated[date, Query(alias="to")],
+        as_of: AsOf = None,
+        company: str | None = None,
+    ) -> list[dict[str, Any]]:
+        can_read(caller)
+        return portfolio.vesting_calendar(engine, start, end, today(as_of), company)
+
+    @app.get("/v1/tokens", tags=["tokens"])
+    def token_list(caller: Caller) -> list[dict[str, Any]]:
+        is_admin(caller)
+        return tokens.listing(engine)
+
+    @app.post("/v1/tokens", tags=["tokens"], status_code=201)
+    def token_create(body: TokenIn, caller: Caller) -> dict[str, Any]:
+        is_admin(caller)
+        if body.agreement_id is not None:
+            service.agreement(body.agreement_id)
+        token = tokens.create(engine, body.name, body.role, body.agreement_id, clock())
+        return {"name": body.name, "role": body.role, "agreement_id": body.agreement_id, "token": token}
+
+    @app.delete("/v1/tokens/{name}", tags=["tokens"], status_code=204, response_class=Response)
+    def token_revoke(name: str, caller: Caller) -> Response:
+        is_admin(caller)
+        if not tokens.revoke(engine, name, clock()):
+            raise problems.HttpProblem(404, "unknown-token", "No such token", f"no active token named {name!r}")
+        return Response(status_code=204)
+
+
+def _record(
+    service: Obligations, agreement_id: str, raw: bytes, caller: Principal, expected: int | None
+) -> tuple[int, dict[str, Any], dict[str, str]]:
+    try:
+        body = loads_exact(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInputError(f"body: not valid JSON ({exc})") from None
+    if isinstance(body, dict) and "facts" in body:
+        extra = sorted(set(body) - {"facts", "terms", "source"})
+        if extra:
+            raise InvalidInputError(f"body: unknown key {extra[0]!r} (allowed: facts, terms, source)")
+        items, terms, source = body["facts"], body.get("terms"), body.get("source")
+        if not isinstance(items, list) or not items:
+            raise InvalidInputError("facts: a non-empty array of facts")
+    else:
+        items, terms, source = [body], None, None
+    if terms is not None and not isinstance(terms, str) or source is not None and not isinstance(source, str):
+        raise InvalidInputError("terms, source: strings")
+    facts = [parse_fact(item, n + 1 if len(items) > 1 else None) for n, item in enumerate(items)]
+    r = service.record(agreement_id, facts, caller.name, terms, source, expected_version=expected)
+    out = {
+        "agreement_id": r.agreement_id,
+        "created": r.created,
+        "agreement_facts": r.agreement_facts,
+        "company_facts": r.company_facts,
+        "version": r.version,
+    }
+    return 201, out, {"ETag": _etag(r.version)}
+
+
+def _settle(engine: Any, principal: str, key: str, exc: Exception, request: Request) -> None:
+    """A refused request (or one recorded whose read models lag) is answered the same way on a retry; a
+    failure of the store or of ours frees the key for the retry."""
+    if isinstance(exc, ObligationsError) and not isinstance(
+        exc, StoreError | idempotency.IdempotencyConflict | idempotency.IdempotencyInProgress
+    ):
+        body = problems.of_error(request.url.path, exc)
+        idempotency.finish(engine, principal, key, body["status"], body)
+        return
+    idempotency.abandon(engine, principal, key)

@@ -1,0 +1,206 @@
+"""Dashboard pages (Jinja2, server-rendered) behind the API tokens: a login form sets a cookie.
+
+The pages only arrange what the service and the read models answer (reports, dated items, history); the
+vesting chart's coordinates are layout, not rules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from obligations.application import portfolio, tokens
+from obligations.application.service import Obligations
+from obligations.application.tokens import Principal
+from obligations.domain.errors import InvalidInputError, UnknownAgreementError
+from obligations.domain.values import parse_iso_date
+from obligations.interfaces.http.security import COOKIE, token_of
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["words"] = lambda s: str(s or "").replace("_", " ")
+templates.env.filters["count"] = lambda n: f"{int(n):,}" if n is not None else ""
+
+
+def _caller(request: Request) -> Principal | None:
+    token = token_of(request)
+    return tokens.verify(request.app.state.engine, token) if token else None
+
+
+def _as_of(request: Request, value: str | None) -> date:
+    if value:
+        try:
+            return parse_iso_date(value)
+        except ValueError:
+            raise InvalidInputError(f"as_of {value!r}: expected a date YYYY-MM-DD") from None
+    today: date = request.app.state.clock().astimezone(UTC).date()
+    return today
+
+
+def _login() -> RedirectResponse:
+    return RedirectResponse("/ui/login", status_code=303)
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/", status_code=303)
+
+    @app.get("/ui/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request) -> Response:
+        return templates.TemplateResponse(request, "login.html", {"error": None})
+
+    @app.post("/ui/login", response_class=HTMLResponse, include_in_schema=False)
+    def login(request: Request, token: Annotated[str, Form()]) -> Response:
+        principal = tokens.verify(request.app.state.engine, token.strip())
+        if principal is None:
+            return templates.TemplateResponse(
+                request, "login.html", {"error": "That token is not valid."}, status_code=401
+            )
+        target = f"/ui/agreements/{principal.agreement_id}" if principal.role == "employee" else "/ui/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=8 * 3600)
+        return response
+
+    @app.get("/ui/logout", include_in_schema=False)
+    def logout() -> Response:
+        response = _login()
+        response.delete_cookie(COOKIE)
+        return response
+
+    @app.get("/ui/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, as_of: Annotated[str | None, Query()] = None) -> Response:
+        caller = _caller(request)
+        if caller is None:
+            return _login()
+        if caller.role == "employee":
+            return RedirectResponse(f"/ui/agreements/{caller.agreement_id}", status_code=303)
+        day = _as_of(request, as_of)
+        engine = request.app.state.engine
+        due = [
+            r
+            for r in portfolio.due(
+                engine, day, day + timedelta(days=30), day, kinds=("payment", "obligation", "vesting")
+            )
+            if r["status"] not in ("paid", "fulfilled", "fulfilled_late", "vested")
+        ]
+        clocks = [r for r in portfolio.due(engine, day, day + timedelta(days=3650), day, kinds=("clock",))]
+        context = {
+            "caller": caller,
+            "as_of": day,
+            "due": due,
+            "overdue": portfolio.overdue(engine, day),
+            "clocks": clocks,
+        }
+        return templates.TemplateResponse(request, "portfolio.html", context)
+
+    @app.get("/ui/agreements/{agreement_id}", response_class=HTMLResponse, include_in_schema=False)
+    def agreement(request: Request, agreement_id: str, as_of: Annotated[str | None, Query()] = None) -> Response:
+        caller = _caller(request)
+        if caller is None:
+            return _login()
+        if not caller.can_read(agreement_id):
+            return templates.TemplateResponse(
+                request,
+                "message.html",
+                {"caller": caller, "title": "Not yours", "text": "Your token may not read this agreement."},
+                status_code=403,
+            )
+        day = _as_of(request, as_of)
+        service: Obligations = request.app.state.service
+        try:
+            service.agreement(agreement_id)
+        except UnknownAgreementError:
+            return templates.TemplateResponse(
+                request,
+                "message.html",
+                {"caller": caller, "title": "Not found", "text": f"No agreement {agreement_id!r}."},
+                status_code=404,
+            )
+        context = {
+            "caller": caller,
+            "as_of": day,
+            "agreement_id": agreement_id,
+            **_agreement_view(service, request.app.state.engine, agreement_id, day),
+        }
+        return templates.TemplateResponse(request, "agreement.html", context)
+
+
+def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: date) -> dict[str, Any]:
+    history = service.history(agreement_id)
+    report: dict[str, Any] | None = None
+    note: str | None = None
+    try:
+        report = service.status(agreement_id, [day])[0]
+    except InvalidInputError as exc:  # before employment began: say so, show the history
+        note = str(exc)
+    runs = portfolio.dated_runs(engine, day, agreement_id, keep_forfeited=True)
+    timeline = [
+        {
+            "date": h["date"],
+            "kind": "fact",
+            "label": h["type"],
+            "detail": f"recorded by {h['recorded_by']}",
+            "future": h["date"] > day.isoformat(),
+        }
+        for h in history
+    ]
+    timeline += [
+        {
+            "date": i.due_date.isoformat(),
+            "kind": i.kind,
+            "label": i.item_id.replace("_", " "),
+            "detail": i.detail.get("why", ""),
+            "future": i.due_date > day,
+        }
+        for _, i, _ in runs
+        if i.due_date is not None and i.kind != "vesting"
+    ]
+    timeline.sort(key=lambda t: (t["date"], t["kind"] != "fact"))
+    return {"report": report, "note": note, "timeline": timeline, "chart": vesting_chart(runs, day)}
+
+
+def vesting_chart(runs: list[tuple[str, Any, int]], day: date) -> dict[str, Any] | None:
+    """Bars of cumulative options by vesting date, coloured by state as of `day`, and a line at `day`."""
+    tranches = sorted((i for _, i, _ in runs if i.kind == "vesting" and i.due_date), key=lambda i: i.due_date)
+    if not tranches:
+        return None
+    total = sum(int(i.amount or 0) for i in tranches) or 1
+    first, last = tranches[0].due_date, max(tranches[-1].due_date, day)
+    span = max((last - first).days, 1)
+    width, height, left, bottom = 640, 220, 8, 24
+    bars, cumulative = [], 0
+    for i in tranches:
+        cumulative += int(i.amount or 0)
+        state = i.fixed_status or ("vested" if i.due_date <= day else "unvested")
+        if i.item_id == "acceleration":
+            state = "accelerated"
+        x = left + (i.due_date - first).days / span * (width - 2 * left - 12)
+        h = cumulative / total * (height - bottom - 10)
+        bars.append(
+            {
+                "x": round(x, 1),
+                "y": round(height - bottom - h, 1),
+                "h": round(h, 1),
+                "state": state,
+                "label": f"{i.due_date}: {int(i.amount or 0):,} ({state}), {cumulative:,} cumulative",
+            }
+        )
+    marker = left + (min(max(day, first), last) - first).days / span * (width - 2 * left - 12)
+    return {
+        "width": width,
+        "height": height,
+        "bars": bars,
+        "marker": round(marker, 1),
+        "base": height - bottom,
+        "first": first,
+        "last": last,
+    }

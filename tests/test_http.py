@@ -1,0 +1,212 @@
+"""The HTTP API through its test client, on SQLite and PostgreSQL: roles, problems, idempotency, If-Match."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from helpers import CONFIG, ROOT
+from obligations.application import tokens
+from obligations.interfaces.cli import main
+from obligations.interfaces.http.app import create_app
+from obligations.settings import Settings
+from receivers import FakeClock, at
+
+LIFE = [json.loads(x) for x in (ROOT / "examples" / "valence-vp-life.jsonl").read_text().splitlines()]
+HIRE = LIFE[1]
+
+
+class Api:
+    def __init__(self, client: TestClient, toks: dict[str, str], url: str) -> None:
+        self.client, self.tokens, self.url = client, toks, url
+
+    def call(self, role: str | None, method: str, path: str, **kw: Any) -> Any:
+        headers = dict(kw.pop("headers", {}))
+        if role:
+            headers["Authorization"] = f"Bearer {self.tokens[role]}"
+        return self.client.request(method, path, headers=headers, **kw)
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
+    clock = FakeClock(at("2026-11-01T12:00:00"))
+    app = create_app(Settings(database_url=database_url, config_dir=CONFIG, workdir=tmp_path), clock, max_body=65536)
+    engine = app.state.engine
+    toks = {
+        role: tokens.create(engine, f"{role}-token", role, None, clock()) for role in ("admin", "recorder", "viewer")
+    }
+    with TestClient(app) as client:
+        a = Api(client, toks, database_url)
+        assert (
+            a.call(
+                "recorder", "POST", "/v1/agreements/dean/facts", json={"facts": LIFE, "terms": "valence-2004"}
+            ).status_code
+            == 201
+        )
+        a.call("recorder", "POST", "/v1/agreements", json={"agreement_id": "other", "terms": "valence-2004"})
+        toks["employee"] = tokens.create(engine, "dean-self", "employee", "dean", clock())
+        toks["other-employee"] = tokens.create(engine, "other-self", "employee", "other", clock())
+        yield a
+
+
+READS = [
+    ("GET", "/v1/agreements/dean/status?as_of=2006-09-20", "own"),
+    ("GET", "/v1/agreements/dean/history", "own"),
+    ("GET", "/v1/agreements/dean/calendar.ics?as_of=2006-09-20", "own"),
+    ("GET", "/v1/agreements", "list"),
+    ("GET", "/v1/portfolio/due?from=2006-09-01&to=2006-10-01&as_of=2006-09-20", "portfolio"),
+    ("GET", "/v1/portfolio/overdue?as_of=2006-09-20", "portfolio"),
+    ("GET", "/v1/portfolio/vesting-calendar?from=2005-01-01&to=2007-01-01", "portfolio"),
+    ("GET", "/v1/portfolio/calendar.ics?as_of=2006-09-20", "portfolio"),
+]
+SALARY = {
+    "type": "SalaryPaid",
+    "date": "2006-09-29",
+    "data": {"period_start": "2006-09-11", "period_end": "2006-09-24", "amount": "7692.31"},
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "recorder", "viewer", "employee", "other-employee", None])
+def test_every_role_against_every_endpoint(api: Api, role: str | None) -> None:
+    for method, path, scope in READS:
+        r = api.call(role, method, path)
+        if role is None:
+            assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", path
+        elif role == "employee" and scope == "portfolio" or role == "other-employee" and scope in ("own", "portfolio"):
+            assert r.status_code == 403, (role, path, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+        else:
+            assert r.status_code == 200, (role, path, r.text)
+    listed = api.call(role, "GET", "/v1/agreements")
+    if role == "employee":
+        assert [x["agreement_id"] for x in listed.json()] == ["dean"]
+    write = api.call(role, "POST", "/v1/agreements/dean/facts", json=SALARY)
+    assert write.status_code == {None: 401, "admin": 201, "recorder": 201}.get(role, 403), (role, write.text)
+    create = api.call(role, "POST", "/v1/agreements", json={"agreement_id": f"n-{role}", "terms": "valence-2004"})
+    assert create.status_code == {None: 401, "admin": 201, "recorder": 201}.get(role, 403)
+    token_list = api.call(role, "GET", "/v1/tokens")
+    assert token_list.status_code == {None: 401, "admin": 200}.get(role, 403)
+    made = api.call(role, "POST", "/v1/tokens", json={"name": f"t-{role}", "role": "viewer"})
+    assert made.status_code == {None: 401, "admin": 201}.get(role, 403)
+    gone = api.call(role, "DELETE", "/v1/tokens/viewer-token")
+    assert gone.status_code == {None: 401, "admin": 204}.get(role, 403)
+
+
+def test_facts_carry_the_token_name_and_tokens_are_never_logged(api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert api.call("admin", "POST", "/v1/agreements/dean/facts", json=SALARY).status_code == 201
+    history = api.call("viewer", "GET", "/v1/agreements/dean/history").json()
+    assert history[-1]["recorded_by"] == "admin-token" and history[0]["recorded_by"] == "recorder-token"
+    api.call("viewer", "GET", "/v1/agreements/dean/status")
+    text = caplog.text
+    assert all(token not in text for token in api.tokens.values())
+    engine_rows = api.call("admin", "GET", "/v1/tokens").json()
+    assert all("token" not in row and "token_hash" not in row for row in engine_rows)
+
+
+def test_revoked_token_is_refused_from_the_next_request(api: Api) -> None:
+    assert api.call("admin", "DELETE", "/v1/tokens/viewer-token").status_code == 204
+    assert api.call("viewer", "GET", "/v1/agreements").status_code == 401
+    assert api.call("admin", "DELETE", "/v1/tokens/viewer-token").status_code == 404
+
+
+def test_status_is_identical_to_the_cli(api: Api, capsys: pytest.CaptureFixture[str]) -> None:
+    got = api.call("viewer", "GET", "/v1/agreements/dean/status?as_of=2006-09-20")
+    assert got.headers["etag"] == '"' + str(len([e for e in LIFE if e["type"] not in COMPANY]) + 1) + '"'
+    assert (
+        main(["--database", api.url, "--config-dir", str(CONFIG), "status", "dean", "--as-of", "2006-09-20", "--json"])
+        == 0
+    )
+    assert got.json() == json.loads(capsys.readouterr().out)
+
+
+COMPANY = {
+    "ClosingPriceRecorded",
+    "MergerConsummated",
+    "AssetTransferConsummated",
+    "BeneficialOwnershipChanged",
+    "LiquidationOccurred",
+}
+
+
+def test_problems_name_the_field_the_rule_and_the_line(api: Api) -> None:
+    before = len(api.call("viewer", "GET", "/v1/agreements/dean/history").json())
+    bad = {"facts": [SALARY, {"type": "SalaryPaid", "date": "2006-13-01", "data": {}}]}
+    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", json=bad)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    problem = r.json()
+    assert problem["errors"][0]["line"] == 2 and problem["errors"][0]["field"] == "date"
+    assert len(api.call("viewer", "GET", "/v1/agreements/dean/history").json()) == before, "all or nothing"
+    r = api.call(
+        "recorder", "POST", "/v1/agreements/dean/facts", json={"type": "NoSuchFact", "date": "2006-01-01", "data": {}}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "type"
+    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", content=b"{not json")
+    assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
+    assert api.call("viewer", "GET", "/v1/agreements/nobody/status").status_code == 404
+    assert api.call("recorder", "POST", "/v1/agreements/nobody/facts", json=SALARY).status_code == 404
+    r = api.call("viewer", "GET", "/v1/portfolio/due?from=2006-01-01")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.to"
+    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", content=b"[" + b" " * 70000 + b"]")
+    assert r.status_code == 413 and r.json()["status"] == 413
+    assert len(api.call("viewer", "GET", "/v1/agreements/dean/history").json()) == before
+
+
+def test_idempotency_key_replays_and_refuses_another_body(api: Api) -> None:
+    key = {"Idempotency-Key": "pay-2006-09-29"}
+    first = api.call("recorder", "POST", "/v1/agreements/dean/facts", json=SALARY, headers=key)
+    again = api.call("recorder", "POST", "/v1/agreements/dean/facts", json=SALARY, headers=key)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    history = api.call("viewer", "GET", "/v1/agreements/dean/history").json()
+    assert sum(1 for h in history if h["type"] == "SalaryPaid" and h["date"] == "2006-09-29") == 1
+    other = dict(SALARY, date="2006-09-30")
+    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", json=other, headers=key)
+    assert r.status_code == 422 and "different request" in r.json()["detail"]
+    refused = {"Idempotency-Key": "bad-one"}
+    bad = {"type": "SalaryPaid", "date": "2006-10-01", "data": {}}
+    assert api.call("recorder", "POST", "/v1/agreements/dean/facts", json=bad, headers=refused).status_code == 422
+    assert api.call("recorder", "POST", "/v1/agreements/dean/facts", json=bad, headers=refused).status_code == 422
+
+
+def test_one_key_racing_from_threads_appends_once(api: Api) -> None:
+    key = {"Idempotency-Key": "race"}
+    codes: list[int] = []
+
+    def post() -> None:
+        codes.append(api.call("recorder", "POST", "/v1/agreements/dean/facts", json=SALARY, headers=key).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(codes) <= {201, 409} and 201 in codes
+    history = api.call("viewer", "GET", "/v1/agreements/dean/history").json()
+    assert sum(1 for h in history if h["type"] == "SalaryPaid" and h["date"] == "2006-09-29") == 1
+
+
+def test_if_match_stale_gets_412_and_appends_nothing(api: Api) -> None:
+    etag = api.call("viewer", "GET", "/v1/agreements/dean/status").headers["etag"]
+    ok = api.call("recorder", "POST", "/v1/agreements/dean/facts", json=SALARY, headers={"If-Match": etag})
+    assert ok.status_code == 201 and ok.headers["etag"] == f'"{int(etag.strip(chr(34))) + 1}"'
+    later = dict(SALARY, date="2006-10-13")
+    stale = api.call("recorder", "POST", "/v1/agreements/dean/facts", json=later, headers={"If-Match": etag})
+    assert stale.status_code == 412 and stale.json()["type"].endswith("version-mismatch")
+    history = api.call("viewer", "GET", "/v1/agreements/dean/history").json()
+    assert not [h for h in history if h["date"] == "2006-10-13"]
+
+
+def test_calendars_health_and_readiness(api: Api) -> None:
+    cal = Calendar.from_ical(api.call("employee", "GET", "/v1/agreements/dean/calendar.ics?as_of=2006-09-20").content)
+    assert any(str(e["UID"]) == "dean/payment/lump_sum_5_1a@obligations" for e in cal.walk("VEVENT"))
+    assert api.call(None, "GET", "/health").json() == {"status": "ok"}
+    assert api.call(None, "GET", "/ready").json() == {"status": "ready", "projection_lag": 0}
