@@ -306,8 +306,12 @@ class Obligations:
         return opened, facts
 
     def status(self, agreement_id: str, as_of: Sequence[date]) -> list[dict[str, Any]]:
-        _, terms, facts = self.facts_of(agreement_id)
-        return [status_report(terms, facts, day) for day in as_of]
+        return self.versioned_status(agreement_id, as_of)[1]
+
+    def versioned_status(self, agreement_id: str, as_of: Sequence[date]) -> tuple[int, list[dict[str, Any]]]:
+        """The reports and the agreement stream's version they were computed at (one read of the stream)."""
+        agreement, terms, facts = self.facts_of(agreement_id)
+        return int(agreement.version), [status_report(terms, facts, day) for day in as_of]
 
     def history(self, agreement_id: str) -> list[dict[str, Any]]:
         _, _, facts = self.facts_of(agreement_id)

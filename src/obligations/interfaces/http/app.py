@@ -33,7 +33,7 @@ MAX_BODY = 1_048_576
 Caller = Annotated[Principal, Depends(authenticate)]
 AsOf = Annotated[date | None, Query(description="End of this day (default: today, UTC)")]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": problems.Problem, "content": {problems.MEDIA: {}}} for s in (401, 403, 404, 412, 413, 422)
+    s: {"model": problems.Problem, "content": {problems.MEDIA: {}}} for s in (400, 401, 403, 404, 409, 412, 413, 422)
 }
 
 
@@ -194,9 +194,9 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
     def status(agreement_id: str, caller: Caller, response: Response, as_of: AsOf = None) -> dict[str, Any]:
         """The catalogue §10 report, identical to `obligations status --json`."""
         can_read(caller, agreement_id)
-        agreement = service.agreement(agreement_id)
-        response.headers["ETag"] = _etag(int(agreement.version))
-        return service.status(agreement_id, [today(as_of)])[0]
+        version, reports = service.versioned_status(agreement_id, [today(as_of)])
+        response.headers["ETag"] = _etag(version)
+        return reports[0]
 
     @app.get("/v1/agreements/{agreement_id}/history", tags=["agreements"])
     def history(agreement_id: str, caller: Caller, response: Response) -> list[dict[str, Any]]:

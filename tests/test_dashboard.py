@@ -1,0 +1,125 @@
+"""The dashboard in a real headless browser (Debian's chromium, driven by Playwright): pages load, links work,
+the as-of control changes what is shown. Screenshots of each page go to test-artifacts/."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from helpers import CONFIG, ROOT
+from obligations.application import tokens
+from obligations.domain.input import parse_fact
+from obligations.interfaces.http.app import create_app
+from obligations.settings import Settings
+from receivers import FakeClock, at, free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and os.environ.get("OBLIGATIONS_REQUIRE_BROWSER") != "1",
+    reason="Debian's chromium is not installed (apt-get install chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    work = tmp_path_factory.mktemp("dashboard")
+    clock = FakeClock(at("2006-09-20T15:00:00"))
+    app = create_app(Settings(database_url=f"sqlite:///{work / 'e.db'}", config_dir=CONFIG, workdir=work), clock)
+    life = [json.loads(x) for x in (ROOT / "examples" / "valence-vp-life.jsonl").read_text().splitlines()]
+    app.state.service.record("valence-vp", [parse_fact(e, n + 1) for n, e in enumerate(life)], "hr", "valence-2004")
+    app.state.service.record("other", [], "hr", "valence-2004")
+    engine = app.state.engine
+    toks = {
+        "viewer": tokens.create(engine, "viewer", "viewer", None, clock()),
+        "employee": tokens.create(engine, "dean", "employee", "valence-vp", clock()),
+    }
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield {"base": f"http://127.0.0.1:{port}", "tokens": toks}
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+def login(browser: Any, site: dict[str, Any], role: str, **viewport: int) -> Any:
+    page = browser.new_page(viewport=viewport or {"width": 1280, "height": 900})
+    page.goto(site["base"] + "/ui/login")
+    page.fill("#token", site["tokens"][role])
+    page.click("button[type=submit]")
+    return page
+
+
+def test_login_refuses_a_bad_token(browser: Any, site: dict[str, Any]) -> None:
+    page = browser.new_page()
+    page.goto(site["base"] + "/ui/")
+    assert page.url.endswith("/ui/login")
+    page.fill("#token", "obl_not-a-token")
+    page.click("button[type=submit]")
+    assert page.locator(".error").inner_text() == "That token is not valid."
+    page.screenshot(path=str(ARTIFACTS / "login.png"))
+
+
+def test_portfolio_links_to_an_agreement_and_the_as_of_control_changes_it(browser: Any, site: dict[str, Any]) -> None:
+    page = login(browser, site, "viewer")
+    assert page.url.endswith("/ui/")
+    assert page.locator("h1").inner_text().startswith("Portfolio")
+    assert page.locator("#due tbody tr").count() >= 1, "the lump sum falls due on 2006-09-23"
+    assert "lump sum 5 1a" in page.locator("#due").inner_text()
+    assert page.locator("#clocks tbody tr").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "portfolio.png"), full_page=True)
+    page.locator("#due a", has_text="valence-vp").first.click()
+    page.wait_for_url("**/ui/agreements/valence-vp*")
+    summary = page.locator("#summary .lead").inner_text()
+    assert "220,000 of 220,000 options have vested" in summary and "123,750 by acceleration" in summary
+    assert page.locator("#vesting rect.bar.accelerated").count() == 1
+    assert "lump sum 5 1a" in page.locator("#payments").inner_text()
+    assert page.locator("#timeline li").count() > 15
+    page.screenshot(path=str(ARTIFACTS / "agreement-2006-09-20.png"), full_page=True)
+    page.fill("#as_of", "2005-12-20")
+    page.click(".asof button")
+    page.wait_for_url("**as_of=2005-12-20")
+    summary = page.locator("#summary .lead").inner_text()
+    assert "55,000 of 220,000 options have vested" in summary and "Next: 13,750 on 2006-03-13" in summary
+    assert page.locator("#vesting rect.bar.vested").count() == 1
+    assert page.locator("#vesting rect.bar.unvested").count() == 12
+    assert "No payment is owed" in page.locator("#payments").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "agreement-2005-12-20.png"), full_page=True)
+
+
+def test_an_employee_sees_only_their_own_agreement_and_it_reads_on_a_phone(browser: Any, site: dict[str, Any]) -> None:
+    page = login(browser, site, "employee", width=390, height=844)
+    assert page.url.endswith("/ui/agreements/valence-vp")
+    page.screenshot(path=str(ARTIFACTS / "agreement-phone.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "no sideways scrolling of the page on a phone (tables scroll inside their cards)"
+    page.goto(site["base"] + "/ui/")
+    assert page.url.endswith("/ui/agreements/valence-vp")
+    response = page.goto(site["base"] + "/ui/agreements/other")
+    assert response is not None and response.status == 403
+    assert "Not yours" in page.locator("h1").inner_text()
