@@ -189,6 +189,8 @@ def report(
     )
     for kind, aim in (("write", 100), ("read", 50)):
         lat = [t for (t, _), k in zip(results, kinds, strict=True) if k == kind]
+        if not lat:
+            continue
         print(
             f"  {kind}s: {len(lat)} = {len(lat) / elapsed:,.0f}/s; latency p50 {pct(lat, 50):.1f} ms, "
             f"p95 {pct(lat, 95):.1f} ms, p99 {pct(lat, 99):.1f} ms (aim p95 < {aim} ms)"
