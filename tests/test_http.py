@@ -210,3 +210,11 @@ def test_calendars_health_and_readiness(api: Api) -> None:
     assert any(str(e["UID"]) == "dean/payment/lump_sum_5_1a@obligations" for e in cal.walk("VEVENT"))
     assert api.call(None, "GET", "/health").json() == {"status": "ok"}
     assert api.call(None, "GET", "/ready").json() == {"status": "ready", "projection_lag": 0}
+
+
+def test_found_by_fuzzing_extreme_dates_names_with_line_breaks_and_ids(api: Api) -> None:
+    for query in ("as_of=0001-01-01", "as_of=9999-12-31", "company=%0A"):
+        r = api.call("viewer", "GET", f"/v1/portfolio/calendar.ics?{query}")
+        assert r.status_code == 200 and r.text.startswith("BEGIN:VCALENDAR"), (query, r.text[:200])
+    r = api.call("recorder", "POST", "/v1/agreements/a%0Ab/facts", json={"facts": [LIFE[1]], "terms": "valence-2004"})
+    assert r.status_code == 422 and "letters, digits" in r.json()["detail"]

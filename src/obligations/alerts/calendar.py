@@ -22,8 +22,13 @@ PRODID = "-//obligations//reminders and deadlines//EN"
 SETTLED = {"paid", "fulfilled", "fulfilled_late", "vested", "cancelled", "forfeited"}
 
 
+def _plain(text: str) -> str:
+    """One line of printable text (names come from users: no line breaks or controls in a property)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+
+
 def uid(agreement_id: str, item: Item) -> str:
-    return f"{agreement_id}/{item.kind}/{item.item_id}@obligations".replace(" ", "_")
+    return _plain(f"{agreement_id}/{item.kind}/{item.item_id}@obligations").replace(" ", "_")
 
 
 def summary(agreement_id: str, item: Item, status: str) -> str:
@@ -65,7 +70,7 @@ def feed(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", _plain(name))
     for company, item, revision in entries:
         cal.add_component(_event(company, item, revision, policy, as_of, stamp))
     return bytes(cal.to_ical())

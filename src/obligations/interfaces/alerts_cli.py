@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import click
@@ -19,7 +19,7 @@ from obligations.application import portfolio
 from obligations.bootstrap import build, build_alerts
 from obligations.domain.errors import ObligationsError
 from obligations.interfaces import render
-from obligations.interfaces.params import ISO_DATE, dump, today
+from obligations.interfaces.params import ISO_DATE, dump, shifted, today
 from obligations.settings import Settings, clock_from_environment
 
 
@@ -135,7 +135,7 @@ def calendar(settings: Settings, agreement_id: str | None, ics: bool, company: s
     if agreement_id:
         obligations.agreement(agreement_id)  # an unknown agreement is an error, not an empty feed
     else:
-        start, end = start or day - timedelta(days=90), end or day + timedelta(days=365)
+        start, end = start or shifted(day, -90), end or shifted(day, 365)
     entries = portfolio.dated_runs(engine, day, agreement_id, company, start, end)
     name = f"obligations: {agreement_id or company or 'portfolio'}"
     if not ics:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import click
@@ -32,3 +32,11 @@ def dump(obj: Any) -> None:
 def today() -> date:
     """Today in UTC, by the process clock (OBLIGATIONS_NOW moves it)."""
     return clock_from_environment()().date()
+
+
+def shifted(day: date, days: int) -> date:
+    """`day` moved by `days`, held within the calendar (a query window at 0001-01-01 or 9999-12-31)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min

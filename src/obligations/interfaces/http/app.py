@@ -8,8 +8,9 @@ problem documents (`problems.py`); the caller's token name is recorded as `recor
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
@@ -27,9 +28,11 @@ from obligations.domain.errors import InvalidInputError, ObligationsError, Store
 from obligations.domain.input import loads_exact, parse_fact
 from obligations.interfaces.http import problems
 from obligations.interfaces.http.security import BodyLimit, authenticate, can_read, can_write, is_admin
+from obligations.interfaces.params import shifted
 from obligations.settings import Settings, clock_from_environment
 
 MAX_BODY = 1_048_576
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")  # a new agreement's id
 Caller = Annotated[Principal, Depends(authenticate)]
 AsOf = Annotated[date | None, Query(description="End of this day (default: today, UTC)")]
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -54,7 +57,7 @@ class FactsIn(BaseModel):
 
 class AgreementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    agreement_id: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    agreement_id: str = Field(min_length=1, max_length=200, pattern=ID.pattern)
     terms: str = Field(min_length=1, max_length=200)
 
 
@@ -224,7 +227,7 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         can_read(caller)
         day = today(as_of)
         entries = portfolio.dated_runs(
-            engine, day, None, company, start or day - timedelta(days=90), end or day + timedelta(days=365)
+            engine, day, None, company, start or shifted(day, -90), end or shifted(day, 365)
         )
         data = feed(f"obligations: {company or 'portfolio'}", entries, load_policy(settings.config_dir), day, clock())
         return Response(data, media_type="text/calendar")
@@ -297,6 +300,8 @@ def _record(
         items, terms, source = [body], None, None
     if terms is not None and not isinstance(terms, str) or source is not None and not isinstance(source, str):
         raise InvalidInputError("terms, source: strings")
+    if terms is not None and not ID.fullmatch(agreement_id) and not service.exists(agreement_id):
+        raise InvalidInputError(f"agreement id {agreement_id!r}: letters, digits, '.', '_' and '-' only")
     facts = [parse_fact(item, n + 1 if len(items) > 1 else None) for n, item in enumerate(items)]
     r = service.record(agreement_id, facts, caller.name, terms, source, expected_version=expected)
     out = {

@@ -6,7 +6,7 @@ vesting chart's coordinates are layout, not rules.
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +21,7 @@ from obligations.application.tokens import Principal
 from obligations.domain.errors import InvalidInputError, UnknownAgreementError
 from obligations.domain.values import parse_iso_date
 from obligations.interfaces.http.security import COOKIE, token_of
+from obligations.interfaces.params import shifted
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -88,11 +89,11 @@ def install(app: FastAPI) -> None:
         due = [
             r
             for r in portfolio.due(
-                engine, day, day + timedelta(days=30), day, kinds=("payment", "obligation", "vesting")
+                engine, day, shifted(day, 30), day, kinds=("payment", "obligation", "vesting")
             )
             if r["status"] not in ("paid", "fulfilled", "fulfilled_late", "vested")
         ]
-        clocks = [r for r in portfolio.due(engine, day, day + timedelta(days=3650), day, kinds=("clock",))]
+        clocks = [r for r in portfolio.due(engine, day, shifted(day, 3650), day, kinds=("clock",))]
         context = {
             "caller": caller,
             "as_of": day,
