@@ -24,7 +24,7 @@ class Message:
     document: dict[str, Any]  # the webhook body and the log line
 
 
-def _when(offset: int, kind: str, payload: dict[str, Any]) -> str:
+def _when(offset: int, kind: str) -> str:
     if offset < 0:
         return f"in {-offset} day{'s' if offset != -1 else ''}"
     if offset == 0:
@@ -44,7 +44,7 @@ def headline(payload: dict[str, Any]) -> str:
     elif amount and kind == "vesting":
         what += f" ({amount} options)"
     prefix = "OVERDUE: " if offset > 0 else ""
-    return f"{prefix}{what} {'was due' if offset > 0 else 'due'} {payload['due_date']} ({_when(offset, kind, payload)})"
+    return f"{prefix}{what} {'was due' if offset > 0 else 'due'} {payload['due_date']} ({_when(offset, kind)})"
 
 
 def render(key: str, payload: dict[str, Any], send_at: str, late: bool, now: str) -> Message:

@@ -29,6 +29,7 @@ from obligations.domain.input import loads_exact, parse_fact
 from obligations.interfaces.http import problems
 from obligations.interfaces.http.security import BodyLimit, authenticate, can_read, can_write, is_admin
 from obligations.interfaces.params import shifted
+from obligations.interfaces.web.pages import install as install_pages
 from obligations.settings import Settings, clock_from_environment
 
 MAX_BODY = 1_048_576
@@ -88,8 +89,6 @@ def create_app(
     problems.install(app)
     app.add_middleware(BodyLimit, limit=max_body or int(os.environ.get("OBLIGATIONS_HTTP_MAX_BODY", MAX_BODY)))
     _routes(app, service, settings, clock)
-    from obligations.interfaces.web.pages import install as install_pages
-
     install_pages(app)
     return app
 
@@ -226,9 +225,7 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
     ) -> Response:
         can_read(caller)
         day = today(as_of)
-        entries = portfolio.dated_runs(
-            engine, day, None, company, start or shifted(day, -90), end or shifted(day, 365)
-        )
+        entries = portfolio.dated_runs(engine, day, None, company, start or shifted(day, -90), end or shifted(day, 365))
         data = feed(f"obligations: {company or 'portfolio'}", entries, load_policy(settings.config_dir), day, clock())
         return Response(data, media_type="text/calendar")
 
