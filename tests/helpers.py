@@ -16,6 +16,7 @@ from obligations.terms.loader import resolve_terms, terms_from_text
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config"
 FREE_TEXT = {"why", "on_expiry", "clause", "payer", "payee", "note"}
+PROVENANCE = {"fact_ids", "ground_facts"}  # which facts an item rests on: checked by test_explain, not by the example
 
 
 def valence_terms(**interpretations: Any) -> Terms:
@@ -49,7 +50,7 @@ def report(events: list[dict[str, Any]], as_of: str, terms: Terms | None = None)
 
 def strip_free_text(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: strip_free_text(v) for k, v in obj.items() if k not in FREE_TEXT}
+        return {k: strip_free_text(v) for k, v in obj.items() if k not in FREE_TEXT and k not in PROVENANCE}
     if isinstance(obj, list):
         return [strip_free_text(v) for v in obj]
     return obj

@@ -147,7 +147,10 @@ def test_asset_transfers_sum_within_a_series_to_ninety_percent() -> None:
         "change_of_control"
     ]["occurred"]
     r = report([start(), t("2005-05-01", "A", "0.5"), t("2005-06-01", "A", "0.4")], "2005-07-01")
-    assert r["change_of_control"]["events"] == [{"date": "2005-06-01", "prong": "5.3(a)(ii)", "while_employed": True}]
+    # the event rests on both transfers of the series: the second completed what the first began
+    assert r["change_of_control"]["events"] == [
+        {"date": "2005-06-01", "prong": "5.3(a)(ii)", "while_employed": True, "fact_ids": ["t#1", "t#2"]}
+    ]
 
 
 # §5.1 window: last day 2006-12-12 for a 2004-12-13 start (I-04).
@@ -197,7 +200,7 @@ def test_lump_sum_paid_late_and_partial() -> None:
 def test_coc_lump_sum_due_on_a_saturday_is_not_rolled() -> None:
     r = report([start(), merger("2006-02-13", 40)], "2006-02-14")
     assert payment(r, "lump_sum_5_1a")["due_date"] == "2006-02-18"  # type: ignore[index]
-    assert r["employment"] == {"status": "active", "why": r["employment"]["why"]}
+    assert r["employment"] == {"status": "active", "why": r["employment"]["why"], "fact_ids": ["t#0"]}
     assert r["health_continuation"]["path"] == "active_employment_coverage"
     assert r["options"]["acceleration_date"] == "2006-02-13" and r["options"]["vested"] == 220000
 

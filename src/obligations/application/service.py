@@ -13,8 +13,11 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy.pool import StaticPool
 
-from obligations.application.projections import BatchHook, Projector
+from obligations.application import tables
+from obligations.application.projections import BatchHook, Projector, rows_of
 from obligations.application.store import EventLog
 from obligations.domain import aggregates
 from obligations.domain.aggregates import Agreement, Company, FactRecorded, agreement_uuid, company_uuid
@@ -26,8 +29,11 @@ from obligations.domain.errors import (
     UnknownAgreementError,
     VersionMismatchError,
 )
-from obligations.domain.facts import COMPANY_FACT_TYPES, Fact, data_as_json
+from obligations.domain.facts import COMPANY_FACT_TYPES, CORRECTION_TYPES, Fact, data_as_json
 from obligations.domain.input import SubmittedFact, parse_data
+from obligations.rules.corrections import Fate, resolution
+from obligations.rules.corrections import known_at as known_at_of
+from obligations.rules.explain import explain_item, report_diff
 from obligations.rules.report import status_report
 from obligations.rules.validation import check_history
 from obligations.terms.agreement_terms import Terms
@@ -119,29 +125,46 @@ class Obligations:
         terms = self._terms(agreement)
         existing = self._facts(agreement, company)
         stamp = self._stamp()
-        pending: list[tuple[Agreement | Company, Fact, SubmittedFact]] = []
-        lines: dict[str, int | None] = {}
-        for position, sub in enumerate(facts):
-            target: Agreement | Company = company if sub.type in COMPANY_FACT_TYPES else agreement
-            fid = f"new#{position}"
-            fact = Fact(fid, sub.type, sub.date, sub.data, stamp, recorded_by, sub.source or source, (stamp, position))
-            pending.append((target, fact, sub))
-            lines[fid] = sub.line if sub.line is not None else (position + 1 if len(facts) > 1 else None)
-        errors = check_history(terms, existing, [p[1] for p in pending], lines)
-        if errors:
-            raise InvalidFactsError(errors)
-        for target, fact, sub in pending:
+        pending = self.checked(terms, existing, facts, recorded_by, source, stamp)
+        for fact in pending:
+            target: Agreement | Company = company if _in_company_stream(fact) else agreement
             target.trigger_event(
-                aggregates.event_class(sub.type),
-                date=sub.date.isoformat(),
-                data=data_as_json(sub.data),
+                aggregates.event_class(fact.type),
+                date=fact.date.isoformat(),
+                data=data_as_json(fact.data),
                 recorded_at=stamp.isoformat(),
                 recorded_by=recorded_by,
                 source=fact.source,
                 batch_position=fact.order[1],
             )
-        n_company = sum(1 for p in pending if isinstance(p[0], Company))
+        n_company = sum(1 for f in pending if _in_company_stream(f))
         return Recorded(agreement.agreement_id, len(pending) - n_company, n_company, created)
+
+    @staticmethod
+    def checked(
+        terms: Terms,
+        existing: Sequence[Fact],
+        facts: Sequence[SubmittedFact],
+        recorded_by: str,
+        source: str | None,
+        stamp: datetime,
+        prefix: str = "new",
+    ) -> list[Fact]:
+        """The submitted facts as they would be recorded at `stamp`, checked against the history (raises
+        InvalidFactsError naming every refused line). A correction without a date is dated `stamp`'s day."""
+        pending: list[Fact] = []
+        lines: dict[str, int | None] = {}
+        for position, sub in enumerate(facts):
+            fid = f"{prefix}#{position + 1}"
+            day = sub.date or stamp.date()
+            pending.append(
+                Fact(fid, sub.type, day, sub.data, stamp, recorded_by, sub.source or source, (stamp, position))
+            )
+            lines[fid] = sub.line if sub.line is not None else (position + 1 if len(facts) > 1 else None)
+        errors = check_history(terms, existing, pending, lines)
+        if errors:
+            raise InvalidFactsError(errors)
+        return pending
 
     def record_portfolio(
         self,
@@ -263,17 +286,26 @@ class Obligations:
             self._terms_cache.popitem(last=False)
         return terms
 
-    def _facts(self, agreement: Agreement, company: Company | None) -> list[Fact]:
-        out = [_fact(agreement.agreement_id, e) for e in agreement.facts]
+    def _facts(self, agreement: Agreement | None, company: Company | None) -> list[Fact]:
+        out = [_fact(agreement.agreement_id, e) for e in agreement.facts] if agreement is not None else []
         if company is not None:
             out += [_fact(f"company:{company.company_id}", e) for e in company.facts]
         return sorted(out, key=lambda f: f.sort_key)
 
-    def facts_of(self, agreement_id: str) -> tuple[Agreement, Terms, list[Fact]]:
+    def facts_of(self, agreement_id: str, known_at: datetime | None = None) -> tuple[Agreement, Terms, list[Fact]]:
+        """The agreement, its terms and its and its company's facts as recorded (corrections included, not
+        applied: the rules apply them), limited to those recorded at or before `known_at` when given."""
         agreement = self.agreement(agreement_id)
         terms = self._terms(agreement)
         company = self._get(company_uuid(agreement.company_id))
-        return agreement, terms, self._facts(agreement, company)
+        facts = self._facts(agreement, company)
+        if known_at is not None:
+            if not any(f.recorded_at <= known_at and f.id.startswith(f"{agreement_id}#") for f in facts):
+                raise UnknownAgreementError(
+                    f"nothing was recorded for agreement {agreement_id!r} at or before {known_at.isoformat()}"
+                )
+            facts = known_at_of(facts, known_at)
+        return agreement, terms, facts
 
     def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, Terms, list[Fact]]]:
         """For the projector: each agreement's terms and facts, read as stored events (no aggregate is
@@ -305,29 +337,90 @@ class Obligations:
             facts.append(_to_fact(name, stored.originator_version, fact_type, state))
         return opened, facts
 
-    def status(self, agreement_id: str, as_of: Sequence[date]) -> list[dict[str, Any]]:
-        return self.versioned_status(agreement_id, as_of)[1]
+    def status(
+        self, agreement_id: str, as_of: Sequence[date], known_at: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        return self.versioned_status(agreement_id, as_of, known_at)[1]
 
-    def versioned_status(self, agreement_id: str, as_of: Sequence[date]) -> tuple[int, list[dict[str, Any]]]:
-        """The reports and the agreement stream's version they were computed at (one read of the stream)."""
-        agreement, terms, facts = self.facts_of(agreement_id)
+    def versioned_status(
+        self, agreement_id: str, as_of: Sequence[date], known_at: datetime | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The reports and the agreement stream's version they were computed at (one read of the stream).
+        With `known_at`: the reports as they would have been computed then, from the facts recorded by then."""
+        agreement, terms, facts = self.facts_of(agreement_id, known_at)
         return int(agreement.version), [status_report(terms, facts, day) for day in as_of]
 
-    def history(self, agreement_id: str) -> list[dict[str, Any]]:
-        _, _, facts = self.facts_of(agreement_id)
-        return [
-            {
-                "id": f.id,
-                "type": f.type,
-                "date": f.date.isoformat(),
-                "data": data_as_json(f.data),
-                "recorded_at": f.recorded_at.isoformat(),
-                "recorded_by": f.recorded_by,
-                "source": f.source,
-                "stream": "company" if f.is_company_fact else "agreement",
-            }
-            for f in facts
-        ]
+    def history(self, agreement_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
+        """Every recorded fact, originals and corrections alike, in effective order, each with its fate."""
+        _, _, facts = self.facts_of(agreement_id, known_at)
+        return history_rows(facts)
+
+    def company_history(self, company_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
+        """A company's facts and the facts of all its agreements, for an audit: one row per recorded fact."""
+        rows: list[dict[str, Any]] = []
+        company = self._get(company_uuid(company_id))
+        if company is None:
+            raise InvalidInputError(f"unknown company {company_id!r}")
+        company_facts = known_at_of(self._facts(company=company, agreement=None), known_at)
+        for row in history_rows(company_facts):
+            rows.append({"agreement": None, **row})
+        streams = tables.streams.c
+        with self.log.engine.connect() as conn:
+            members = conn.execute(
+                select(streams.name).where(streams.company_id == company_id, streams.kind == "agreement")
+            ).scalars()
+        for agreement_id in sorted(members):
+            agreement = self.agreement(agreement_id)
+            own = known_at_of(self._facts(agreement, None), known_at)
+            fates = resolution([*own, *company_facts])[1]
+            rows += [{"agreement": agreement_id, **row} for row in history_rows(own, fates)]
+        return sorted(rows, key=lambda r: (r["recorded_at"], r["agreement"] or "", r["id"]))
+
+    def what_if(
+        self, agreement_id: str, as_of: Sequence[date], facts: Sequence[SubmittedFact], asked_by: str
+    ) -> list[dict[str, Any]]:
+        """The reports as they would be if `facts` were recorded now, and what that changes. The facts are
+        checked as a real recording would check them; nothing is stored and nothing is sent."""
+        _, terms, existing = self.facts_of(agreement_id)
+        stamp = max([self.clock(), *(f.recorded_at for f in existing)])
+        hypothetical = self.checked(terms, existing, facts, asked_by, "what-if", stamp, prefix="what-if")
+        supposed = [*existing, *hypothetical]
+        out = []
+        for day in as_of:
+            actual, changed = status_report(terms, existing, day), status_report(terms, supposed, day)
+            diff = report_diff(actual, changed)
+            out.append({"as_of": day.isoformat(), "diff": diff, "actual": actual, "what_if": changed})
+        return out
+
+    def explain(self, agreement_id: str, item_id: str, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:
+        """How one item of the report came to be: clauses, interpretations, facts and arithmetic."""
+        agreement, terms, facts = self.facts_of(agreement_id, known_at)
+        where = (
+            f"terms stored with agreement {agreement_id} (key {agreement.terms_key})"
+            if agreement.terms_toml is not None
+            else f"{self.config_dir / 'agreements' / agreement.terms_key}.toml"
+        )
+        out = explain_item(terms, facts, as_of, item_id, where)
+        return {"agreement": agreement_id, "terms": agreement.terms_key, **out}
+
+    def items_as_known_at(self, known_at: datetime, company: str | None = None) -> Engine:
+        """A scratch read model (in memory) of every agreement as known at `known_at`: the portfolio queries
+        run on it unchanged. Built by replaying the log, so it costs a rebuild of the agreements asked for."""
+        engine = create_engine("sqlite://", poolclass=StaticPool)
+        tables.metadata.create_all(engine)
+        jobs = []
+        for agreement_id in self.agreement_ids():
+            agreement, terms, facts = self.facts_of(agreement_id)
+            if company is not None and agreement.company_id != company:
+                continue
+            facts = known_at_of(facts, known_at)
+            if any(f.id.startswith(f"{agreement_id}#") for f in facts):
+                jobs.append((agreement_id, agreement.company_id, terms, facts))
+        rows = rows_of(jobs)
+        if rows:
+            with engine.begin() as conn:
+                conn.execute(insert(tables.items), rows)
+        return engine
 
     def agreement_ids(self) -> list[str]:
         ids: list[str] = []
@@ -358,6 +451,47 @@ class Obligations:
                 row["termination_date"] = None
             rows.append(row)
         return rows
+
+
+def history_rows(facts: Sequence[Fact], fates: Mapping[str, Fate] | None = None) -> list[dict[str, Any]]:
+    """The audit view of recorded facts: what was recorded, when, by whom, from what, and what became of it."""
+    if fates is None:
+        fates = resolution(facts)[1]
+    rows = []
+    for f in sorted(facts, key=lambda f: f.sort_key):
+        row: dict[str, Any] = {
+            "id": f.id,
+            "type": f.type,
+            "date": f.date.isoformat(),
+            "data": data_as_json(f.data),
+            "recorded_at": f.recorded_at.isoformat(),
+            "recorded_by": f.recorded_by,
+            "source": f.source,
+            "stream": "company" if f.id.startswith("company:") else "agreement",
+        }
+        fate = fates.get(f.id)
+        if f.type in CORRECTION_TYPES:
+            row["state"] = "correction"
+            row["corrects"] = f.data.fact_id
+        elif fate is None:
+            row["state"] = "in_effect"
+        else:
+            row["state"] = fate.state
+            row[f"{fate.state}_by"] = fate.by.id
+        if f.type == "FactCorrected":
+            fate = fates.get(f.id)
+            if fate is not None:  # a correction corrected or retracted in its turn
+                row["state"] = f"correction_{fate.state}"
+                row[f"{fate.state}_by"] = fate.by.id
+        rows.append(row)
+    return rows
+
+
+def _in_company_stream(fact: Fact) -> bool:
+    """Company facts, and corrections of company facts, go to the company's stream."""
+    if fact.type in CORRECTION_TYPES:
+        return str(fact.data.fact_id).startswith("company:")
+    return fact.type in COMPANY_FACT_TYPES
 
 
 def _stamps(paths: tuple[Path, ...]) -> tuple[int, ...]:

@@ -194,6 +194,13 @@ class BeneficialOwnershipChanged(FactRecorded): ...
 class LiquidationOccurred(FactRecorded): ...
 
 
+# Corrections (issue 6): in the stream of the fact they name.
+class FactRetracted(FactRecorded): ...
+
+
+class FactCorrected(FactRecorded): ...
+
+
 def event_class(fact_type: str) -> type[FactRecorded]:
     cls = globals()[fact_type]
     if not (isinstance(cls, type) and issubclass(cls, FactRecorded)):

@@ -319,7 +319,34 @@ COMPANY_FACT_TYPES: dict[str, type[FactData]] = {
         LiquidationOccurred,
     )
 }
-FACT_TYPES: dict[str, type[FactData]] = {**AGREEMENT_FACT_TYPES, **COMPANY_FACT_TYPES}
+
+
+# Corrections (issue 6): a recorded fact is never rewritten; a later fact retracts it or replaces it. They go to
+# the stream of the fact they name and are resolved before the rules read the history (`rules.corrections`).
+
+
+class Replacement(BaseModel):
+    """What a corrected fact should have said: a whole fact, checked as a new one would be."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    type: StrictStr
+    date: IsoDate
+    data: dict[str, Any]
+
+
+class FactRetracted(FactData):
+    fact_id: Annotated[StrictStr, Field(min_length=1)]
+    reason: Annotated[StrictStr, Field(min_length=1)]
+
+
+class FactCorrected(FactData):
+    fact_id: Annotated[StrictStr, Field(min_length=1)]
+    replacement: Replacement
+    reason: Annotated[StrictStr, Field(min_length=1)]
+
+
+CORRECTION_TYPES: dict[str, type[FactData]] = {cls.__name__: cls for cls in (FactRetracted, FactCorrected)}
+FACT_TYPES: dict[str, type[FactData]] = {**AGREEMENT_FACT_TYPES, **COMPANY_FACT_TYPES, **CORRECTION_TYPES}
 CHANGE_OF_CONTROL_TYPES = frozenset(COMPANY_FACT_TYPES) - {"ClosingPriceRecorded"}
 
 # §8: after the Termination Date only these agreement facts are accepted.
@@ -354,10 +381,15 @@ class Fact:
     recorded_by: str
     source: str | None
     order: tuple[Any, ...]  # recording order: (recorded_at, batch position)
+    corrects: str | None = None  # a replacement: the id of the fact it corrected (its own id is the correction's)
 
     @property
     def is_company_fact(self) -> bool:
         return self.type in COMPANY_FACT_TYPES
+
+    @property
+    def is_correction(self) -> bool:
+        return self.type in CORRECTION_TYPES
 
     @property
     def sort_key(self) -> tuple[Any, ...]:

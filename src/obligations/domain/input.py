@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from obligations.domain.errors import InvalidFactError, InvalidFactsError
-from obligations.domain.facts import FACT_TYPES, FactData
+from obligations.domain.facts import CORRECTION_TYPES, FACT_TYPES, FactCorrected, FactData, data_as_json
 from obligations.domain.values import parse_iso_date
 
 _LINE_KEYS = {"type", "date", "data", "source"}
@@ -23,7 +23,7 @@ class SubmittedFact:
     """A fact that passed the shape checks, not yet checked against the history."""
 
     type: str
-    date: date
+    date: date | None  # None only for a correction: it is dated the day it is recorded
     data: FactData
     source: str | None
     line: int | None = None
@@ -38,7 +38,7 @@ def parse_data(fact_type: str, data: Any) -> FactData:
     if not isinstance(data, dict):
         raise InvalidFactError("must be a JSON object", field="data")
     try:
-        return model.model_validate(data)
+        parsed = model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         rule = first["msg"]
@@ -47,6 +47,24 @@ def parse_data(fact_type: str, data: Any) -> FactData:
         elif first["type"] == "missing":
             rule = f"required field of {fact_type} is missing"
         raise InvalidFactError(rule, field=_location(first["loc"])) from None
+    if isinstance(parsed, FactCorrected):
+        return _checked_replacement(parsed)
+    return parsed
+
+
+def _checked_replacement(corrected: FactCorrected) -> FactCorrected:
+    """The replacement is a whole fact of catalogue §8, checked as a new one is; its data kept canonical."""
+    rep = corrected.replacement
+    if rep.type not in FACT_TYPES or rep.type in CORRECTION_TYPES:
+        raise InvalidFactError(
+            f"unknown event type {rep.type!r} (a replacement is a fact of catalogue §8)", field="data.replacement.type"
+        )
+    try:
+        data = parse_data(rep.type, rep.data)
+    except InvalidFactError as exc:
+        raise InvalidFactError(exc.rule, field=f"data.replacement.{exc.field or 'data'}") from None
+    canonical = rep.model_copy(update={"data": data_as_json(data)})
+    return corrected.model_copy(update={"replacement": canonical})
 
 
 def parse_fact(obj: Any, line: int | None = None) -> SubmittedFact:
@@ -57,16 +75,20 @@ def parse_fact(obj: Any, line: int | None = None) -> SubmittedFact:
         unknown = sorted(set(obj) - _LINE_KEYS)
         if unknown:
             raise InvalidFactError("unknown key (allowed: type, date, data, source)", field=unknown[0])
-        for key in ("type", "date", "data"):
+        for key in ("type", "data"):
             if key not in obj:
                 raise InvalidFactError("required key is missing", field=key)
         fact_type = obj["type"]
         if not isinstance(fact_type, str) or fact_type not in FACT_TYPES:
             raise InvalidFactError(f"unknown event type {fact_type!r} (see catalogue §8)", field="type")
-        try:
-            effective = parse_iso_date(obj["date"])
-        except ValueError as exc:
-            raise InvalidFactError(str(exc), field="date") from None
+        effective: date | None = None
+        if "date" not in obj and fact_type not in CORRECTION_TYPES:
+            raise InvalidFactError("required key is missing", field="date")
+        if obj.get("date") is not None or fact_type not in CORRECTION_TYPES:
+            try:
+                effective = parse_iso_date(obj["date"])
+            except ValueError as exc:
+                raise InvalidFactError(str(exc), field="date") from None
         source = obj.get("source")
         if source is not None and not isinstance(source, str):
             raise InvalidFactError("must be a string (a document reference)", field="source")

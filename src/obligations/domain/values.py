@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -23,6 +23,19 @@ def parse_iso_date(value: Any) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a calendar date") from None
+
+
+def parse_instant(value: Any) -> datetime:
+    """A knowledge time: an ISO instant (UTC when it has no offset), or a date meaning the end of that day, UTC."""
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        return datetime.combine(parse_iso_date(value), time.max, UTC)
+    if not isinstance(value, str):
+        raise ValueError(f"must be an ISO instant or a date YYYY-MM-DD, got {value!r}")
+    try:
+        instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"must be an ISO instant (2024-06-01T12:00:00Z) or a date YYYY-MM-DD, got {value!r}") from None
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 def parse_decimal(value: Any) -> Decimal:

@@ -21,7 +21,8 @@ from obligations.domain.errors import InvalidInputError, ObligationsError
 from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, parse_portfolio_lines
 from obligations.interfaces import render
 from obligations.interfaces.alerts_cli import alerts, calendar
-from obligations.interfaces.params import ISO_DATE, dump, today
+from obligations.interfaces.audit_cli import explain, history_output, what_if
+from obligations.interfaces.params import ISO_DATE, dump, known_at_option, today
 from obligations.interfaces.serve_cli import serve, token_commands
 from obligations.settings import Settings
 
@@ -99,7 +100,12 @@ def _waiting() -> None:
 @cli.command()
 @click.argument("agreement_id")
 @click.argument("fact_type")
-@click.option("--date", "effective", required=True, type=ISO_DATE, help="Date the fact took legal effect.")
+@click.option(
+    "--date",
+    "effective",
+    type=ISO_DATE,
+    help="Date the fact took legal effect (for FactRetracted/FactCorrected: optional, the day recorded).",
+)
 @click.option("--data", "data", default="{}", help="The fact's data as a JSON object.")
 @click.option("--terms", help="Terms key or path, to create the agreement with this fact.")
 @click.option("--by", help="Who records the fact (default: the OS user).")
@@ -109,7 +115,7 @@ def record(
     settings: Settings,
     agreement_id: str,
     fact_type: str,
-    effective: date,
+    effective: date | None,
     data: str,
     terms: str | None,
     by: str | None,
@@ -120,12 +126,15 @@ def record(
         payload = loads_exact(data)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"field data: corrupt JSON: {exc.msg} at column {exc.colno}") from None
-    fact = parse_fact({"type": fact_type, "date": effective.isoformat(), "data": payload})
+    obj: dict[str, Any] = {"type": fact_type, "data": payload}
+    if effective is not None:
+        obj["date"] = effective.isoformat()
+    fact = parse_fact(obj)
     service = build(settings)
     service.on_wait = _waiting
     result = service.record(agreement_id, [fact], _who(by), terms, source)
     click.echo(
-        f"recorded {fact_type} dated {effective} for agreement {agreement_id}"
+        f"recorded {fact_type} dated {fact.date or today()} for agreement {agreement_id}"
         f"{' (company fact)' if result.company_facts else ''}"
     )
 
@@ -133,11 +142,14 @@ def record(
 @cli.command()
 @click.argument("agreement_id")
 @click.option("--as-of", "as_of", type=ISO_DATE, multiple=True, required=True, help="End of this day; repeatable.")
+@known_at_option
 @click.option("--json", "as_json", is_flag=True, help="The catalogue §10 object (an array for several dates).")
 @click.pass_obj
-def status(settings: Settings, agreement_id: str, as_of: Sequence[date], as_json: bool) -> None:
-    """Everything owed under an agreement as of one or more dates."""
-    reports = build(settings).status(agreement_id, list(as_of))
+def status(
+    settings: Settings, agreement_id: str, as_of: Sequence[date], known_at: datetime | None, as_json: bool
+) -> None:
+    """Everything owed under an agreement as of one or more dates (as known now, or at --as-known-at)."""
+    reports = build(settings).status(agreement_id, list(as_of), known_at)
     if as_json:
         dump(reports[0] if len(reports) == 1 else reports)
     else:
@@ -146,13 +158,32 @@ def status(settings: Settings, agreement_id: str, as_of: Sequence[date], as_json
 
 
 @cli.command()
-@click.argument("agreement_id")
-@click.option("--json", "as_json", is_flag=True)
+@click.argument("agreement_id", required=False)
+@click.option("--company", help="Every fact of the company and of all its agreements (instead of one agreement).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write the export to this file.")
+@known_at_option
 @click.pass_obj
-def history(settings: Settings, agreement_id: str, as_json: bool) -> None:
-    """Facts in effective order, with recorded time, who and source."""
-    rows = build(settings).history(agreement_id)
-    dump(rows) if as_json else render.history(agreement_id, rows)
+def history(
+    settings: Settings,
+    agreement_id: str | None,
+    company: str | None,
+    fmt: str,
+    as_json: bool,
+    out: Path | None,
+    known_at: datetime | None,
+) -> None:
+    """Every recorded fact, originals and corrections, with recorded time, who, source and what became of it."""
+    if (agreement_id is None) == (company is None):
+        raise click.UsageError("give an AGREEMENT_ID or --company C (one of them)")
+    service = build(settings)
+    if company is not None:
+        rows, title = service.company_history(company, known_at), f"company {company}"
+    else:
+        assert agreement_id is not None
+        rows, title = service.history(agreement_id, known_at), agreement_id
+    history_output(rows, "json" if as_json else fmt, out, title)
 
 
 @cli.command()
@@ -221,6 +252,7 @@ def _portfolio_options(f: Any) -> Any:
 @click.option("--to", "end", type=ISO_DATE, required=True)
 @click.option("--kind", "kinds", type=click.Choice(portfolio.DUE_KINDS), multiple=True)
 @click.option("--owed-by", type=click.Choice(["Company", "Employee"]))
+@known_at_option
 @_portfolio_options
 @click.pass_obj
 def due(
@@ -229,16 +261,20 @@ def due(
     end: date,
     kinds: Sequence[str],
     owed_by: str | None,
+    known_at: datetime | None,
     as_json: bool,
     company: str | None,
     as_of: date | None,
 ) -> None:
-    """Every item falling due between two dates, across all agreements, ordered by date."""
+    """Every item falling due between two dates, across all agreements, ordered by date.
+
+    With --as-known-at, as the log stood then (replayed into a scratch read model: slower)."""
     if end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
     day = as_of or today()
+    service = build(settings)
     rows = portfolio.due(
-        build(settings).log.engine,
+        service.items_as_known_at(known_at, company) if known_at else service.log.engine,
         start,
         end,
         day,
@@ -273,6 +309,8 @@ def vesting_calendar(
     dump(rows) if as_json else render.portfolio_items(f"Vesting {start} .. {end}", rows, day)
 
 
+cli.add_command(what_if)
+cli.add_command(explain)
 cli.add_command(alerts)
 cli.add_command(calendar)
 cli.add_command(serve)

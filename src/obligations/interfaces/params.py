@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
 
-from obligations.domain.values import parse_iso_date
+from obligations.domain.values import parse_instant, parse_iso_date
 from obligations.settings import clock_from_environment
 
 
@@ -23,6 +23,28 @@ class IsoDateParam(click.ParamType):  # type: ignore[type-arg]
 
 
 ISO_DATE = IsoDateParam()
+
+
+class InstantParam(click.ParamType):  # type: ignore[type-arg]
+    name = "INSTANT|YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        try:
+            return parse_instant(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+INSTANT = InstantParam()
+
+
+def known_at_option(f: Any) -> Any:
+    return click.option(
+        "--as-known-at",
+        "known_at",
+        type=INSTANT,
+        help="Knowledge time: answer from the facts recorded up to this instant (a date: its end, UTC).",
+    )(f)
 
 
 def dump(obj: Any) -> None:

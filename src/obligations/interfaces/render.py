@@ -111,11 +111,75 @@ def _obligations(items: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def history(agreement_id: str, rows: list[dict[str, Any]]) -> None:
-    table = _table(f"History of {agreement_id} (effective order)", "id", "date", "type", "recorded at", "by", "source")
+def history(title: str, rows: list[dict[str, Any]]) -> None:
+    columns = ["id", "date", "type", "recorded at", "by", "source", "state"]
+    if rows and "agreement" in rows[0]:
+        columns.insert(0, "agreement")
+    table = _table(f"History of {title}", *columns)
     for f in rows:
-        table.add_row(f["id"], f["date"], f["type"], f["recorded_at"][:19], f["recorded_by"], f["source"] or "")
+        state = f["state"].replace("_", " ")
+        if "corrects" in f:
+            verb = "corrects" if f["type"] == "FactCorrected" else "retracts"
+            state = f"{verb} {f['corrects']}: {f['data'].get('reason', '')}"
+            if f["type"] == "FactCorrected":
+                rep = f["data"]["replacement"]
+                state += f" → {rep['type']} {rep['date']}"
+        for key in ("retracted_by", "corrected_by"):
+            if key in f:
+                state += f" by {f[key]}"
+        cells = [f["id"], f["date"], f["type"], f["recorded_at"][:19], f["recorded_by"], f["source"] or "", state]
+        if "agreement" in f:
+            cells.insert(0, f["agreement"] or "(company)")
+        style = "dim strike" if f["state"] in ("retracted", "corrected") else None
+        table.add_row(*cells, style=style)
     console.print(table)
+
+
+def what_if(agreement_id: str, answer: dict[str, Any]) -> None:
+    console.rule(f"[bold]{agreement_id}[/] as of {answer['as_of']}: what if (nothing recorded)")
+    if not answer["diff"]:
+        console.print("No change to the report.")
+    table = _table("Changes", "section", "item", "change", "before → after")
+    for c in answer["diff"]:
+        if c["change"] == "changes":
+            text = "; ".join(f"{k}: {_short(b)} → {_short(a)}" for k, (b, a) in c["fields"].items())
+        else:
+            text = _short(c.get("after") or c.get("before") or "")
+        table.add_row(c["section"], c.get("item", ""), c["change"], text)
+    if answer["diff"]:
+        console.print(table)
+    status(f"{agreement_id} (what if)", answer["what_if"])
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_short(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(_short(v) for v in value) + "]"
+    return "-" if value is None else str(value)
+
+
+def explanation(x: dict[str, Any]) -> None:
+    item = x["item"]
+    console.rule(f"[bold]{x['agreement']}[/] {item['kind']} {item['id']} as of {x['as_of']}")
+    value = x["value"]
+    if isinstance(value, dict):
+        console.print(_short({k: v for k, v in value.items() if k not in ("why", "fact_ids", "ground_facts")}))
+    console.print(f"[bold]Clauses:[/] {', '.join(x['clauses']) or '-'}")
+    if x["interpretations"]:
+        table = _table("Interpretations applied", "id", "setting", "value", "default", "configured in")
+        for i in x["interpretations"]:
+            table.add_row(i["id"], i["setting"], str(i["value"]), str(i["default"]), i["configured_in"])
+        console.print(table)
+    table = _table("Facts it rests on", "id", "type", "date", "recorded at", "by", "source", "correction")
+    for f in x["facts"]:
+        c = f.get("corrects")
+        note = f"corrects {c['id']} ({c['type']} {c['date']}): {c['reason']}" if c else ""
+        table.add_row(f["id"], f["type"], f["date"], f["recorded_at"][:19], f["recorded_by"], f["source"] or "", note)
+    console.print(table)
+    console.print("[bold]Steps:[/]")
+    for n, step in enumerate(x["steps"], start=1):
+        console.print(f"  {n}. {step}")
 
 
 def agreements(rows: list[dict[str, Any]], today: Any) -> None:

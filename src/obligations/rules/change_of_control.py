@@ -14,6 +14,7 @@ class ChangeOfControl:
     date: date
     prong: str
     why: str
+    facts: tuple[str, ...] = ()
 
 
 def changes_of_control(h: History) -> list[ChangeOfControl]:
@@ -21,6 +22,7 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
     excluded = {p.casefold() for p in h.terms.company.change_of_control.excluded_persons}
     found: list[ChangeOfControl] = []
     series_total: dict[str, Decimal] = {}
+    series_facts: dict[str, tuple[str, ...]] = {}
     series_done: set[str] = set()
     holdings: dict[str, Decimal] = {}
     for f in h.of("MergerConsummated", "AssetTransferConsummated", "BeneficialOwnershipChanged", "LiquidationOccurred"):
@@ -36,6 +38,7 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
                             f"§5.3(a)(i): merger with {x.counterparty} consummated {f.date}; Company Shareholders "
                             f"own {pct}% < {terms.merger_shareholders_retain_less_than_pct}% of the survivor (I-17)."
                         ),
+                        (f.id,),
                     )
                 )
         elif f.type == "AssetTransferConsummated":
@@ -43,6 +46,7 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
                 continue
             total = series_total.get(x.series_id, Decimal(0)) + x.fraction_of_assets
             series_total[x.series_id] = total
+            series_facts[x.series_id] = (*series_facts.get(x.series_id, ()), f.id)
             if total >= i.substantially_all_threshold or x.substantially_all_determination:
                 series_done.add(x.series_id)
                 found.append(
@@ -55,6 +59,7 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
                             f"{', or determined substantially all' if x.substantially_all_determination else ''}) "
                             f"on {f.date} (I-17)."
                         ),
+                        series_facts[x.series_id],
                     )
                 )
         elif f.type == "BeneficialOwnershipChanged":
@@ -71,8 +76,9 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
                             f"§5.3(b): {x.person} (not Carl Berg or affiliated) became beneficial owner of "
                             f"{x.voting_pct}% > {limit}% of the voting control on {f.date}."
                         ),
+                        (f.id,),
                     )
                 )
         else:
-            found.append(ChangeOfControl(f.date, "5.3(c)", f"§5.3(c): liquidation ({x.kind}) on {f.date}."))
+            found.append(ChangeOfControl(f.date, "5.3(c)", f"§5.3(c): liquidation ({x.kind}) on {f.date}.", (f.id,)))
     return found

@@ -8,7 +8,7 @@ from typing import Any
 from obligations.rules.calendar import add_days
 from obligations.rules.employment import EmploymentState, i9_deadline
 from obligations.rules.grounds import cure_clocks
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
 from obligations.rules.section51 import Trigger, coverage_months, window
 
 ORDER = [
@@ -31,13 +31,26 @@ def hire_date(h: History) -> date:
 
 
 def _clock(
-    clock: str, started: date, deadline: date, clause: str, on_expiry: str, why: str, notice_id: str | None = None
+    clock: str,
+    started: date,
+    deadline: date,
+    clause: str,
+    on_expiry: str,
+    why: str,
+    basis: list[str],
+    notice_id: str | None = None,
 ) -> dict[str, Any]:
     item: dict[str, Any] = {"clock": clock}
     if notice_id is not None:
         item["notice_id"] = notice_id
     item.update(started=started.isoformat(), deadline=deadline.isoformat(), clause=clause, on_expiry=on_expiry, why=why)
+    item["fact_ids"] = basis
     return item
+
+
+def hire_basis(h: History) -> list[str]:
+    accepted = h.of("OfferAccepted")
+    return fact_ids(accepted[:1] if h.terms.i.date_of_hire == "acceptance" and accepted else h.start_fact)
 
 
 def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> list[dict[str, Any]]:
@@ -55,6 +68,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 "obligation overdue; the offer condition has failed (the Company may end the employment, I-26)",
                 f"§8: no later than {a.onboarding.i9_days_after_start} days after employment begins: "
                 f"{h.start} + {a.onboarding.i9_days_after_start} = {i9} [I-26].",
+                fact_ids(h.start_fact, h.of("I9Submitted")),
             )
         )
     hire = hire_date(h)
@@ -69,6 +83,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 "Company obligation overdue; the employee may give written notice of a material breach (§5.4(f), I-25)",
                 f"§2: within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
                 f"{a.bonus.program_finalization_days} = {bonus} [I-25].",
+                hire_basis(h),
             )
         )
     start, end = window(h)
@@ -81,6 +96,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 "§5.1",
                 "later triggers get no §5.1(a)/(b) benefits (§3 acceleration still applies)",
                 f"§5.1: {start} + {a.section_5_1.window_months} months − 1 day = {end} [I-04].",
+                fact_ids(h.start_fact),
             )
         )
     for kind, clause, expiry in (
@@ -102,6 +118,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                         f"the written notice (received {c.started}): last cure day {c.started} + "
                         f"{(c.deadline - c.started).days} = {c.deadline} (I-10, "
                         f"{'I-14' if who == 'employee' else 'I-15'}).",
+                        fact_ids(c.notice, c.cure_ids),
                         c.notice.data.notice_id,
                     )
                 )
@@ -120,6 +137,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 f"{p.effective}; effective {p.effective} (I-11)."
                 if p.for_good_reason
                 else f"At-will resignation effective {p.effective} (I-33).",
+                p.basis,
             )
         )
     if trigger is not None:
@@ -134,6 +152,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                     "Company's health-continuation / COBRA-premium obligation ends",
                     f"§5.1(b): six months following the Termination Date {trigger.date}: through "
                     f"{trigger.date} + {a.section_5_1.health_continuation_months} months = {period_end} (I-19).",
+                    fact_ids(trigger.facts),
                 )
             )
     return sorted(out, key=lambda c: (c["started"], ORDER.index(c["clock"])))

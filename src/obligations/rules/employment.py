@@ -9,7 +9,7 @@ from obligations.domain.facts import Fact
 from obligations.rules.calendar import add_business_days, add_days
 from obligations.rules.change_of_control import ChangeOfControl, changes_of_control
 from obligations.rules.grounds import good_cause_grounds, good_reason_grounds
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
 
 GOOD_CAUSE_OF_STATED = {"good_cause_a": "5.2(a)", "good_cause_b": "5.2(b)", "good_cause_c": "5.2(c)"}
 
@@ -24,6 +24,11 @@ class Resignation:
     grounds: list[str]
     extended: bool
     why: str
+    ground_facts: tuple[str, ...] = ()
+
+    @property
+    def basis(self) -> list[str]:
+        return fact_ids(self.notice, self.ground_facts)
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class Ending:
     good_cause_claim_rejected: bool = False
     why: str = ""
     end_reason: str | None = None
+    facts: tuple[str, ...] = ()  # what else the ending's type rests on (the grounds)
+
+    @property
+    def basis(self) -> list[str]:
+        return fact_ids(self.fact, self.facts)
 
     @property
     def accelerates(self) -> bool:
@@ -54,9 +64,11 @@ def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) 
     """I-11: Good Reason iff a ground is available on the date the notice is received ('deemed')."""
     i, days = h.terms.i, h.terms.agreement.good_reason.resignation_notice_days
     n = h.notice_date(notice)
-    available = [g.id for g in good_reason_grounds(h, n, _first_coc_on_or_before(cocs, h.start, n))]
+    found = good_reason_grounds(h, n, _first_coc_on_or_before(cocs, h.start, n))
     if i.gr_requires_claim:
-        available = [g for g in available if g in notice.data.good_reason_grounds_claimed]
+        found = [g for g in found if g.id in notice.data.good_reason_grounds_claimed]
+    available = [g.id for g in found]
+    ground_facts = tuple(fact_ids(*(g.facts for g in found)))
     requested = notice.data.requested_effective_date
     minimum = add_days(n, days)
     if available and not (i.gr_short_notice == "lose_good_reason" and (requested or n) < minimum):
@@ -73,7 +85,7 @@ def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) 
             why += f" (requested earlier date {requested} extended to the {days}-day minimum, I-11)"
         why += "."
 
-        return Resignation(notice, n, requested, effective, True, available, extended, why)
+        return Resignation(notice, n, requested, effective, True, available, extended, why, ground_facts)
     effective = requested or n
     why = (
         f"Resignation notice received {n} with no Good Reason ground available on that date: an at-will "
@@ -85,7 +97,16 @@ def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) 
 def _resignation_ending(r: Resignation) -> Ending:
     kind = "resignation_for_good_reason" if r.for_good_reason else "resignation_without_good_reason"
     return Ending(
-        r.effective, kind, r.notice, False, False, r.for_good_reason, r.grounds, False, r.why + " [§5.4, I-11]"
+        r.effective,
+        kind,
+        r.notice,
+        False,
+        False,
+        r.for_good_reason,
+        r.grounds,
+        False,
+        r.why + " [§5.4, I-11]",
+        facts=r.ground_facts,
     )
 
 
@@ -102,6 +123,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                 f"noticed {pending.notice_date}: the Company's date is the Termination Date and it is a termination "
                 f"for other than Good Cause (I-32)."
             ),
+            facts=tuple(pending.basis),
         )
     if stated == "without_cause":
         return Ending(
@@ -115,6 +137,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
         i9_failed = not any(
             x.data.documentation_satisfactory and x.date <= i9_deadline(h) for x in h.of_until(t, "I9Submitted")
         )
+        i9_facts = (h.start_fact.id, *(x.id for x in h.of_until(t, "I9Submitted")))
         if i9_failed and i.i9_termination_class == "offer_condition_failure":
             return Ending(
                 t,
@@ -125,6 +148,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                     f"The Company ended the employment on {t} because the §8 I-9 condition failed (no satisfactory "
                     f"I-9 by {i9_deadline(h)}): no acceleration, no §5.1 (I-26)."
                 ),
+                facts=i9_facts,
             )
         rejected = not i9_failed
         return Ending(
@@ -142,6 +166,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                     else "configured as a termination for other than Good Cause (I-26)."
                 )
             ),
+            facts=i9_facts,
         )
     ground_id = GOOD_CAUSE_OF_STATED[stated]
     available = {g.id: g for g in good_cause_grounds(h, t)}
@@ -152,7 +177,8 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
             else f"The Company terminated the employment on {t} stating Good Cause {ground_id}, which is not "
             f"available on that date; recorded as disputed only (I-14 alternative)."
         )
-        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=why)
+        facts = available[ground_id].facts if ground_id in available else ()
+        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=why, facts=facts)
     return Ending(
         t,
         "termination_without_good_cause",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from obligations.domain.facts import Fact
+from obligations.domain.facts import CHANGE_OF_CONTROL_TYPES, Fact
 from obligations.rules.calendar import add_days
 from obligations.rules.history import Ground, History, is_valid_amendment
 
@@ -20,6 +20,7 @@ class CureClock:
     started: date
     deadline: date
     cured_on: date | None  # the first cure recorded, whenever
+    cure_ids: tuple[str, ...] = ()  # the cure facts recorded for the notice
 
     @property
     def cured_in_time(self) -> bool:
@@ -44,8 +45,9 @@ def cure_clocks(h: History, kind: str) -> list[CureClock]:
         if not neglect and not notice.data.material:
             continue
         started = h.notice_date(notice)
-        cures = [c.date for c in h.of(cure_type) if c.data.notice_id == notice.data.notice_id]
-        clocks.append(CureClock(kind, notice, started, add_days(started, days), min(cures, default=None)))
+        cures = [c for c in h.of(cure_type) if c.data.notice_id == notice.data.notice_id]
+        first = min((c.date for c in cures), default=None)
+        clocks.append(CureClock(kind, notice, started, add_days(started, days), first, tuple(c.id for c in cures)))
     return clocks
 
 
@@ -62,6 +64,7 @@ def _cure_ground(h: History, clock: CureClock, ground_id: str, day: date) -> Gro
             f"{ground_id} available since {clock.ground_from} (written notice received {clock.started}; not cured "
             f"by the {party} by {clock.started} + {(clock.deadline - clock.started).days} days = {clock.deadline})"
         ),
+        (clock.notice.id, *clock.cure_ids),
     )
 
 
@@ -81,7 +84,7 @@ def good_cause_grounds(h: History, day: date) -> list[Ground]:
     for c in h.of_until(day, "ConvictionEntered"):
         if "5.2(a)" not in found and _is_conviction_ground(h, c):
             found["5.2(a)"] = Ground(
-                "5.2(a)", c.date, f"5.2(a) conviction ({c.data.plea}, {c.data.offense_class}) entered {c.date}"
+                "5.2(a)", c.date, f"5.2(a) conviction ({c.data.plea}, {c.data.offense_class}) entered {c.date}", (c.id,)
             )
     for clock in cure_clocks(h, "neglect_cure_period"):
         g = _cure_ground(h, clock, "5.2(b)", day)
@@ -90,7 +93,7 @@ def good_cause_grounds(h: History, day: date) -> list[Ground]:
     for p in h.of_until(day, "PolicyViolationFound"):
         if p.data.willful and "5.2(c)" not in found:
             found["5.2(c)"] = Ground(
-                "5.2(c)", p.date, f"5.2(c) wilful failure to abide by policy '{p.data.policy}' found {p.date}"
+                "5.2(c)", p.date, f"5.2(c) wilful failure to abide by policy '{p.data.policy}' found {p.date}", (p.id,)
             )
     return sorted(found.values(), key=lambda g: g.id)
 
@@ -101,10 +104,12 @@ def _salary_cut_ground(h: History, day: date) -> Ground | None:
     timeline = [t for t in h.salary_timeline() if t[0] <= day]
     baseline = timeline[0][1]
     previous = baseline
+    basis = [timeline[0][2].id]  # the facts that set the baseline
     for since, rate, fact in timeline[1:]:
         agreed = fact.type == "SalaryChanged" and is_valid_amendment(fact.data.amendment)
         if agreed and i.agreed_cut_excluded:
             baseline = previous = rate  # I-13(3): an agreed cut resets the baseline
+            basis = [fact.id]
             continue
         base = previous if i.salary_cut_baseline == "previous" else baseline
         if base > 0 and (base - rate) / base > i.salary_cut_threshold:
@@ -116,9 +121,13 @@ def _salary_cut_ground(h: History, day: date) -> Ground | None:
                     f"({base} − {rate}) / {base} = {((base - rate) / base * 100).quantize(Decimal('0.01'))}% "
                     f"> {i.salary_cut_threshold * 100}% [I-13]"
                 ),
+                (*basis, fact.id),
             )
-        if i.salary_cut_baseline == "peak":
-            baseline = max(baseline, rate)
+        if i.salary_cut_baseline == "peak" and rate > baseline:
+            baseline = rate
+            basis = [fact.id]
+        elif i.salary_cut_baseline == "previous":
+            basis = [fact.id]
         previous = rate
     return None
 
@@ -137,6 +146,7 @@ def good_reason_grounds(h: History, day: date, first_coc: date | None, lapse: bo
                     f.date,
                     f"5.4(a) principal work location moved to "
                     f"{f.data.new_location} (outside Austin, Texas) without agreement {f.date} [I-30]",
+                    (f.id,),
                 ),
             )
     for f in h.of_until(day, "DutiesChanged", "ReportingLineChanged"):
@@ -151,11 +161,12 @@ def good_reason_grounds(h: History, day: date, first_coc: date | None, lapse: bo
                 f"5.4(b) reporting line moved to {f.data.new_manager}, not the Chairman/CEO/President, {f.date} [I-38]"
             )
         if hit:
-            found.setdefault("5.4(b)", Ground("5.4(b)", f.date, text))
+            found.setdefault("5.4(b)", Ground("5.4(b)", f.date, text, (f.id,)))
     cut = _salary_cut_ground(h, day)
     if cut:
         found["5.4(c)"] = cut
     if first_coc is not None and first_coc <= day:
+        coc_ids = tuple(c.id for c in h.of(*CHANGE_OF_CONTROL_TYPES) if c.date == first_coc)
         for f in h.of_until(day, "CompensationOrBenefitsChanged"):
             x = f.data
             if (
@@ -169,10 +180,13 @@ def good_reason_grounds(h: History, day: date, first_coc: date | None, lapse: bo
                         "5.4(d)",
                         f.date,
                         f"5.4(d) after the Change of Control of {first_coc}: {x.description} ({f.date}) [I-31]",
+                        (*coc_ids, f.id),
                     ),
                 )
         if i.good_reason_e_enabled:
-            found["5.4(e)"] = Ground("5.4(e)", first_coc, f"5.4(e) a Change of Control occurred {first_coc}")
+            found["5.4(e)"] = Ground(
+                "5.4(e)", first_coc, f"5.4(e) a Change of Control occurred {first_coc} [I-31]", coc_ids
+            )
     for clock in cure_clocks(h, "breach_cure_period"):
         g = _cure_ground(h, clock, "5.4(f)", day)
         if g and "5.4(f)" not in found:

@@ -10,6 +10,7 @@ from typing import Any
 
 from obligations.domain.errors import NotStartedError
 from obligations.domain.facts import Fact
+from obligations.rules.corrections import resolve
 from obligations.terms.agreement_terms import Terms
 
 
@@ -20,6 +21,7 @@ class Ground:
     id: str
     since: date
     why: str
+    facts: tuple[str, ...] = ()  # the ids of the facts it rests on
 
 
 @dataclass
@@ -40,7 +42,9 @@ class History:
 
     @classmethod
     def build(cls, terms: Terms, facts: Iterable[Fact], as_of: date) -> History:
-        ordered = sorted((f for f in facts if f.date <= as_of), key=lambda f: f.sort_key)
+        """From facts as recorded: corrections are applied before the date cut (a correction recorded
+        today of a 2005 fact changes 2005)."""
+        ordered = [f for f in resolve(facts) if f.date <= as_of]
         return cls(terms, as_of, ordered)
 
     def of(self, *types: str) -> list[Fact]:
@@ -70,6 +74,17 @@ class History:
             if since <= day:
                 rate = value
         return rate
+
+
+def fact_ids(*groups: Fact | str | Iterable[Fact | str] | None) -> list[str]:
+    """The ids of the facts something rests on, each once, in the order given."""
+    out: dict[str, None] = {}
+    for group in groups:
+        if group is None:
+            continue
+        for x in [group] if isinstance(group, (Fact, str)) else group:
+            out[x if isinstance(x, str) else x.id] = None
+    return list(out)
 
 
 def is_valid_amendment(amendment: Any) -> bool:

@@ -21,15 +21,17 @@ from typing import Any
 
 from obligations.domain.facts import Fact
 from obligations.rules.calendar import add_days
+from obligations.rules.corrections import resolve
 from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
+from obligations.rules.history import fact_ids
 from obligations.rules.payments import status_by_due
 from obligations.rules.report import Derivation, derive
+from obligations.rules.report_parts import vesting_basis
 from obligations.rules.vesting import count, schedule
 from obligations.terms.agreement_terms import Terms
 
 FAR = date(2999, 12, 31)
 ENDING_TYPES = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "ResignationNoticeGiven")
-PAID_BY = {"PaymentMade", "ExpenseReimbursed"}
 # Facts that change no item while employed (they change the vacation, bonus or price sections, or the COBRA
 # tier, which is read only when a trigger has occurred): their dates are not checkpoints before an ending.
 INERT = {"SalaryPaid", "VacationTaken", "BonusDetermined", "BonusPaid", "ClosingPriceRecorded", "HealthCoverageChanged"}
@@ -125,14 +127,10 @@ def _iso(value: str | None) -> date | None:
 
 
 def report_items(d: Derivation) -> list[Item]:
-    """The items of one report, with their dates and the facts they rest on."""
+    """The items of one report, with their dates and the facts they rest on (as the rules name them)."""
     h, r = d.h, d.report
-    start_ids = (h.start_fact.id,)
     out: list[Item] = []
-    trigger_ids = _ids_on(h.facts, d.trigger.date, ENDING_TYPES, company=True) if d.trigger else ()
     for p in r["payments"]:
-        paid = tuple(f.id for f in h.facts if f.type in PAID_BY and _pays(f, p["id"]))
-        basis = _payment_basis(h.facts, p["id"], trigger_ids, d)
         detail = {k: p[k] for k in ("payer", "payee", "why", "coverage_month") if k in p}
         out.append(
             Item(
@@ -143,18 +141,14 @@ def report_items(d: Derivation) -> list[Item]:
                 p["amount"],
                 _iso(p["due_date"]),
                 None,
-                _payment_clause(p["id"]),
+                payment_clause(p["id"]),
                 cancelled=p["status"] == "cancelled",
                 paid_on=_iso(p.get("paid_on")),
-                fact_ids=basis + paid,
+                fact_ids=tuple(p["fact_ids"]),
                 detail=detail,
             )
         )
     for o in r["obligations"]:
-        done = _iso(o.get("fulfilled_on"))
-        done_ids = tuple(
-            f.id for f in h.facts if done and f.date == done and f.type in _OBLIGATION_FACTS.get(o["id"], ())
-        )
         out.append(
             Item(
                 "obligation",
@@ -165,8 +159,8 @@ def report_items(d: Derivation) -> list[Item]:
                 _iso(o["due_date"]),
                 None,
                 o["clause"],
-                fulfilled_on=done,
-                fact_ids=start_ids + done_ids,
+                fulfilled_on=_iso(o.get("fulfilled_on")),
+                fact_ids=tuple(o["fact_ids"]),
                 detail={"why": o["why"]},
             )
         )
@@ -176,7 +170,6 @@ def report_items(d: Derivation) -> list[Item]:
     for c in r["open_clocks"]:
         notice = c.get("notice_id")
         cure = cures.get(notice) if notice else None
-        ids = (cure.notice.id,) if cure else _clock_basis(h.facts, c, start_ids, trigger_ids, d)
         detail = {k: c[k] for k in ("notice_id", "on_expiry", "why") if k in c}
         out.append(
             Item(
@@ -188,7 +181,7 @@ def report_items(d: Derivation) -> list[Item]:
                 _iso(c["started"]),
                 c["clause"],
                 cured_on=cure.cured_on if cure else None,
-                fact_ids=ids,
+                fact_ids=tuple(c["fact_ids"]),
                 detail=detail,
             )
         )
@@ -206,22 +199,21 @@ def report_items(d: Derivation) -> list[Item]:
                         ground.since,
                         None,
                         "§5.2" if cause else "§5.4",
-                        fact_ids=_ground_basis(h.facts, ground.since, cures),
+                        fact_ids=ground.facts,
                         detail={"why": ground.why, "ground": "good_cause" if cause else "good_reason"},
                     )
                 )
-    out += _tranches(d, start_ids, trigger_ids)
+    out += _tranches(d)
     return out
 
 
-def _tranches(d: Derivation, start_ids: tuple[str, ...], trigger_ids: tuple[str, ...]) -> list[Item]:
+def _tranches(d: Derivation) -> list[Item]:
     h, vs = d.h, d.vesting
     accel = d.accel[0] if d.accel and vs.accelerated else None
     accel_any = d.accel[0] if d.accel else None
     forfeit = d.emp.ending.date if d.emp.ending and not d.accel else None
-    end_ids = (
-        _ids_on(h.facts, (accel_any or forfeit or FAR), ENDING_TYPES, company=True) if (accel_any or forfeit) else ()
-    )
+    start_ids = tuple(fact_ids(h.start_fact, h.of("OptionsGranted")))
+    end_ids = tuple(vesting_basis(h, d.emp, d.accel))
     out = []
     for t in schedule(h.terms.agreement.vesting, h.start):
         fixed = None
@@ -240,7 +232,7 @@ def _tranches(d: Derivation, start_ids: tuple[str, ...], trigger_ids: tuple[str,
                 None,
                 "§3",
                 fixed_status=fixed,
-                fact_ids=start_ids + (end_ids if fixed else ()),
+                fact_ids=end_ids if fixed else start_ids,
                 detail={"why": f"§3 {t.label}" + (f"; forfeited: employment ended {forfeit}" if fixed else "")},
             )
         )
@@ -256,7 +248,7 @@ def _tranches(d: Derivation, start_ids: tuple[str, ...], trigger_ids: tuple[str,
                 None,
                 "§3",
                 fixed_status="vested",
-                fact_ids=start_ids + end_ids,
+                fact_ids=end_ids,
                 detail={"why": f"§3 full acceleration on {accel} ({d.accel[1] if d.accel else ''})"},
             )
         )
@@ -267,22 +259,7 @@ def _count(value: Fraction) -> str:
     return str(count(value))
 
 
-_OBLIGATION_FACTS = {
-    "submit_i9": ("I9Submitted",),
-    "execute_confidentiality_agreement": ("ConfidentialityAgreementExecuted",),
-    "grant_stock_options": ("OptionsGranted",),
-    "finalize_bonus_program": ("BonusProgramFinalized",),
-    "execute_arbitration_agreement": ("ArbitrationAgreementExecuted",),
-}
-
-
-def _pays(f: Fact, pid: str) -> bool:
-    if f.type == "PaymentMade":
-        return bool(f.data.obligation == pid)
-    return f"expense_{f.data.expense_id}" == pid
-
-
-def _payment_clause(pid: str) -> str:
+def payment_clause(pid: str) -> str:
     if pid.startswith("expense_"):
         return "§6"
     if pid == "final_prorated_salary":
@@ -292,37 +269,10 @@ def _payment_clause(pid: str) -> str:
     return "§5.1(a)"
 
 
-def _payment_basis(facts: Sequence[Fact], pid: str, trigger_ids: tuple[str, ...], d: Derivation) -> tuple[str, ...]:
-    if pid.startswith("expense_"):
-        return tuple(f.id for f in facts if f.type == "ExpenseSubmitted" and f"expense_{f.data.expense_id}" == pid)
-    if pid == "final_prorated_salary" and d.emp.ending is not None:
-        return (d.emp.ending.fact.id,)
-    return trigger_ids
-
-
 def _clock_parties(clock: str) -> tuple[str, str]:
     if clock in ("i9_submission", "neglect_cure_period"):
         return "Employee", "Company"
     return "Company", "Employee"
-
-
-def _clock_basis(
-    facts: Sequence[Fact], c: dict[str, Any], start_ids: tuple[str, ...], trigger_ids: tuple[str, ...], d: Derivation
-) -> tuple[str, ...]:
-    if c["clock"] == "resignation_notice_period" and d.emp.pending is not None:
-        return (d.emp.pending.notice.id,)
-    if c["clock"] == "health_continuation_period":
-        return trigger_ids
-    return start_ids
-
-
-def _ground_basis(facts: Sequence[Fact], since: date, cures: dict[str, Any]) -> tuple[str, ...]:
-    notices = tuple(c.notice.id for c in cures.values() if c.ground_from == since)
-    return notices or tuple(f.id for f in facts if f.date == since)
-
-
-def _ids_on(facts: Iterable[Fact], day: date, types: Sequence[str], company: bool = False) -> tuple[str, ...]:
-    return tuple(f.id for f in facts if f.date == day and (f.type in types or (company and f.is_company_fact)))
 
 
 # -- over every as-of date ----------------------------------------------------------------------------
@@ -349,6 +299,7 @@ def _derived_dates(d: Derivation) -> set[date]:
 
 def dated_items(terms: Terms, facts: Sequence[Fact]) -> list[Item]:
     """Every item of every report of the agreement, each with the as-of range over which it holds."""
+    facts = resolve(facts)
     starts = [f.date for f in facts if f.type == "EmploymentStarted"]
     if not starts:
         return []

@@ -7,15 +7,23 @@ from typing import Any
 
 from obligations.domain.facts import Fact
 from obligations.rules.calendar import add_days
-from obligations.rules.clocks import hire_date
+from obligations.rules.clocks import hire_basis, hire_date
 from obligations.rules.employment import i9_deadline
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
 from obligations.rules.payments import status_by_due
 from obligations.rules.report_parts import first_day_close
 
 
 def _item(
-    h: History, oid: str, owed_by: str, owed_to: str, due: date | None, clause: str, why: str, done: Fact | None
+    h: History,
+    oid: str,
+    owed_by: str,
+    owed_to: str,
+    due: date | None,
+    clause: str,
+    why: str,
+    done: Fact | None,
+    basis: list[str] | None = None,
 ) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": oid,
@@ -31,6 +39,7 @@ def _item(
     else:
         item["status"] = status_by_due(due, h.as_of)
     item["why"] = why
+    item["fact_ids"] = fact_ids(h.start_fact if basis is None else basis, done)
     return item
 
 
@@ -80,6 +89,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
             f"Within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
             f"{a.bonus.program_finalization_days} = {bonus_due} [I-25].",
             next(iter(h.of("BonusProgramFinalized")), None),
+            hire_basis(h),
         ),
         _item(
             h,
@@ -106,6 +116,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
                 f"The Company amended the Confidentiality Agreement ({v}, {amended.date}); signing it is "
                 f"a condition of continued employment, with no deadline [I-28].",
                 done,
+                [amended.id],
             )
         )
     for claim in h.of("IndemnificationClaimMade"):
@@ -121,6 +132,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
                 f"'{claim.data.matter}' made {claim.date}; no deadline; scope from the bylaws, "
                 f"agreements and law (§5.1 s.4, §5.2 s.2, I-41).",
                 None,
+                [claim.id],
             )
         )
     return items

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from obligations.domain.values import money_str
 from obligations.rules.calendar import add_days, next_payday_after, next_weekday
 from obligations.rules.employment import Ending
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
 
 
 def payment_item(
@@ -21,6 +22,7 @@ def payment_item(
     payer: str = "Company",
     payee: str = "Employee",
     cancelled: bool = False,
+    basis: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Status: paid once PaymentMade amounts reach the amount; else by the due date (I-36 end of day)."""
     item: dict[str, Any] = {
@@ -31,11 +33,13 @@ def payment_item(
         "due_date": due.isoformat() if due else None,
     }
     paid, paid_on = Decimal(0), None
+    paying = []
     for p in h.of("PaymentMade", "ExpenseReimbursed"):
         matches = (p.type == "PaymentMade" and p.data.obligation == pid) or (
             p.type == "ExpenseReimbursed" and f"expense_{p.data.expense_id}" == pid
         )
         if matches:
+            paying.append(p.id)
             paid += p.data.amount
             if paid >= amount and paid_on is None:
                 paid_on = p.date
@@ -50,6 +54,7 @@ def payment_item(
         if paid:
             why += f" Partial payment ${money_str(paid)} of ${money_str(amount)} recorded (flagged, §8)."
     item["why"] = why
+    item["fact_ids"] = fact_ids(basis, paying)
     return item
 
 
@@ -112,7 +117,14 @@ def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
             f"(Tex. Lab. Code §61.014(b); external law, I-22)"
         )
     why = f"§2 ('for any reason ... base salary prorated to the date of termination'): {text}; due {rule}."
-    return payment_item(h, "final_prorated_salary", amount, due, why)
+    return payment_item(h, "final_prorated_salary", amount, due, why, basis=salary_basis(h, ending))
+
+
+def salary_basis(h: History, ending: Ending) -> list[str]:
+    """The end, the last salary payment (paid through) and every rate in effect until the end."""
+    last_paid = sorted(h.of("SalaryPaid"), key=lambda p: p.data.period_end)[-1:]
+    rates = [fact for since, _, fact in h.salary_timeline() if since <= ending.date]
+    return fact_ids(ending.basis, last_paid, rates)
 
 
 def expense_items(h: History) -> list[dict[str, Any]]:
@@ -130,5 +142,5 @@ def expense_items(h: History) -> list[dict[str, Any]]:
         prompt = h.terms.i.expense_prompt_days
         if prompt >= 0 and (e.date - x.incurred_date).days > prompt:
             why += f" Submitted more than {prompt} days after it was incurred: not prompt (I-37)."
-        items.append(payment_item(h, f"expense_{x.expense_id}", x.amount, due, why))
+        items.append(payment_item(h, f"expense_{x.expense_id}", x.amount, due, why, basis=[e.id]))
     return items

@@ -11,7 +11,7 @@ from obligations.domain.facts import Fact
 from obligations.rules.calendar import add_days
 from obligations.rules.clocks import open_clocks
 from obligations.rules.employment import EmploymentState, employment_state
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
 from obligations.rules.obligations import obligations
 from obligations.rules.payments import expense_items, final_salary_item
 from obligations.rules.report_parts import (
@@ -31,6 +31,7 @@ from obligations.rules.section51 import (
     cobra_items,
     coverage_months,
     first_trigger,
+    health_basis,
     health_path,
     lump_sum_item,
     tier_before,
@@ -138,6 +139,7 @@ def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[s
         "trigger": trigger.kind if trigger else None,
         "termination_date": trigger.date.isoformat() if trigger else None,
         "why": why,
+        "fact_ids": fact_ids(h.start_fact, trigger.facts if trigger else None),
     }
 
 
@@ -147,6 +149,7 @@ def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, A
             "required": False,
             "why": "§5.1(b) health continuation arises only from a §5.1 trigger inside the "
             "24-month window; none has occurred.",
+            "fact_ids": [],
         }
     months = coverage_months(h, trigger)
     period_start, period_end = months[0][1], months[-1][2]
@@ -172,4 +175,5 @@ def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, A
         "path": path,
         "status": status,
         "why": why,
+        "fact_ids": health_basis(h, trigger),
     }

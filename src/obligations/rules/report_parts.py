@@ -10,7 +10,7 @@ from typing import Any
 from obligations.domain.values import money_str
 from obligations.rules.employment import EmploymentState
 from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
 from obligations.rules.vesting import VestingState, count, schedule
 
 
@@ -30,6 +30,7 @@ def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
             grounds=e.grounds,
             good_cause_claim_rejected=e.good_cause_claim_rejected,
             why=e.why,
+            fact_ids=e.basis,
         )
         return out
     if p is not None:
@@ -40,11 +41,13 @@ def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
             "pending_termination_type": kind,
             "grounds": p.grounds,
             "why": p.why + " Employee remains employed until the end of the effective date.",
+            "fact_ids": p.basis,
         }
     return {
         "status": "active",
         "why": f"Employment began {h.start}; no termination or resignation event "
         f"effective on or before {h.as_of} (§8 at-will).",
+        "fact_ids": fact_ids(h.start_fact),
     }
 
 
@@ -67,12 +70,14 @@ def exercise_price_section(h: History) -> dict[str, Any]:
             "exercise_price": None,
             "why": f"§3: exercise price = closing value of Valence stock on the first "
             f"day of employment {h.start}; no closing price recorded yet.",
+            "fact_ids": fact_ids(h.start_fact),
         }
     price, day = close
     where = f"= {price}" if day == h.start else f"not a trading day: close of {day} = {price} [I-24]"
     return {
         "exercise_price": str(price),
         "why": f"§3: exercise price = closing value of Valence stock on the first day of employment {h.start} {where}.",
+        "fact_ids": fact_ids(h.start_fact, [f for f in h.of("ClosingPriceRecorded") if f.data.trading_date == day]),
     }
 
 
@@ -90,6 +95,17 @@ def _schedule_text(h: History) -> str:
             f"{v.period_length} {unit} through {rest[-1].date} ({v.allocation_type}) [I-23]"
         )
     return head + "."
+
+
+def vesting_basis(h: History, emp: EmploymentState, acceleration: tuple[date, str] | None) -> list[str]:
+    """The start (and grants), and what ended or accelerated the vesting: a change of control or the end."""
+    ids = fact_ids(h.start_fact, h.of("OptionsGranted"))
+    coc = emp.first_coc_while_employed
+    if acceleration is not None and coc is not None and coc.date == acceleration[0]:
+        return fact_ids(ids, coc.facts)
+    if emp.ending is not None:
+        return fact_ids(ids, emp.ending.basis)
+    return fact_ids(ids, emp.pending.basis if emp.pending else None)
 
 
 def options_section(
@@ -142,6 +158,7 @@ def options_section(
         "acceleration_date": vs.acceleration_date.isoformat() if vs.acceleration_date else None,
         "next_vesting": nxt,
         "why": " ".join(why),
+        "fact_ids": vesting_basis(h, emp, acceleration),
     }
 
 
@@ -152,15 +169,22 @@ def change_of_control_section(h: History, emp: EmploymentState) -> dict[str, Any
             "date": c.date.isoformat(),
             "prong": c.prong,
             "while_employed": h.start <= c.date and (end is None or c.date <= end),
+            "fact_ids": list(c.facts),
         }
         for c in emp.cocs
     ]
     if not events:
-        return {"occurred": False, "events": [], "why": "No change-of-control event recorded."}
+        return {"occurred": False, "events": [], "why": "No change-of-control event recorded.", "fact_ids": []}
     why = " ".join(c.why for c in emp.cocs)
     if emp.first_coc_while_employed is None:
         why += " None occurred while employed: no effect on this agreement (I-18)."
-    return {"occurred": True, "first_date": emp.cocs[0].date.isoformat(), "events": events, "why": why}
+    return {
+        "occurred": True,
+        "first_date": emp.cocs[0].date.isoformat(),
+        "events": events,
+        "why": why,
+        "fact_ids": fact_ids(*(c.facts for c in emp.cocs)),
+    }
 
 
 def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
@@ -169,10 +193,12 @@ def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
             "good_cause_available": None,
             "good_reason_available": None,
             "why": f"Employment ended {emp.ending.date}; grounds are only evaluated while employed.",
+            "fact_ids": emp.ending.basis,
         }
     coc = emp.first_coc_while_employed.date if emp.first_coc_while_employed else None
     gc, gr = good_cause_grounds(h, h.as_of), good_reason_grounds(h, h.as_of, coc)
     why = [g.why for g in gc + gr] or ["No Good Cause or Good Reason ground available."]
+    basis = fact_ids(*(g.facts for g in gc + gr))
     for c in cure_clocks(h, "breach_cure_period") + cure_clocks(h, "neglect_cure_period"):
         if c.ground_from > h.as_of and not (c.cured_on and c.cured_on <= h.as_of):
             what = "Good Reason (f)" if c.kind == "breach_cure_period" else "Good Cause (b)"
@@ -181,10 +207,13 @@ def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
                 f"Notice {c.notice.data.notice_id} received {c.started}: {who} cure period runs to "
                 f"{c.deadline} (day {(c.deadline - c.started).days}); {what} cannot arise before {c.ground_from}."
             )
+            basis = fact_ids(basis, c.notice)
     return {
         "good_cause_available": [g.id for g in gc],
         "good_reason_available": [g.id for g in gr],
         "why": " ".join(why),
+        "fact_ids": basis,
+        "ground_facts": {g.id: list(g.facts) for g in gc + gr},
     }
 
 
@@ -210,7 +239,13 @@ def vacation_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     why += " (accrual stops at the Termination Date; no partial-period accrual)." if emp.ending else "."
     if taken:
         why += f" Taken {taken} h; balance {money_str(Decimal(accrued) - taken)} h (no cap, no payout in the letter)."
-    return {"accrued_hours": accrued, "completed_periods": periods, "why": why}
+    ended = emp.ending.basis if emp.ending else None
+    return {
+        "accrued_hours": accrued,
+        "completed_periods": periods,
+        "why": why,
+        "fact_ids": fact_ids(h.start_fact, ended, h.of("VacationTaken")),
+    }
 
 
 def bonus_target_section(h: History, emp: EmploymentState) -> dict[str, Any]:
@@ -226,6 +261,7 @@ def bonus_target_section(h: History, emp: EmploymentState) -> dict[str, Any]:
         "why": f"§2: target {b.target_pct_of_base_salary}% of annual base salary, paid quarterly: "
         f"{b.target_pct_of_base_salary}% × ${money_str(rate)} = ${money_str(annual)} per year; / "
         f"{b.payments_per_year} = ${money_str(quarterly)} per quarter (a target, not a guaranteed amount).",
+        "fact_ids": fact_ids([fact for since, _, fact in h.salary_timeline() if since <= day][-1:]),
     }
 
 
@@ -241,4 +277,5 @@ def dispute_resolution_section(h: History) -> dict[str, Any] | None:
         "venue_county": county,
         "why": f"§7: all disputes are settled by arbitration in the county of the Company's principal executive "
         f"offices when the dispute arises. Disputes raised: {listed} (I-29).",
+        "fact_ids": fact_ids(disputes),
     }

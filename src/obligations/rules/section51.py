@@ -9,7 +9,7 @@ from typing import Any
 
 from obligations.rules.calendar import add_days, add_months
 from obligations.rules.employment import EmploymentState
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
 from obligations.rules.payments import contract_date, payment_item
 
 TRIGGER_WORDS = {
@@ -27,6 +27,7 @@ class Trigger:
     kind: str
     date: date  # the §5 Termination Date T
     tested: Day  # the date tested against the window (I-05)
+    facts: tuple[str, ...] = ()  # the facts of the event (and of the grounds it rests on)
 
 
 def window(h: History) -> tuple[date, date]:
@@ -40,13 +41,13 @@ def candidates(h: History, emp: EmploymentState) -> list[Trigger]:
     found = []
     if emp.first_coc_while_employed and h.terms.i.coc_single_trigger:
         c = emp.first_coc_while_employed.date
-        found.append(Trigger("change_of_control", c, c))
+        found.append(Trigger("change_of_control", c, c, emp.first_coc_while_employed.facts))
     e = emp.ending
     if e and e.type == "termination_without_good_cause":
-        found.append(Trigger(e.type, e.date, e.date))
+        found.append(Trigger(e.type, e.date, e.date, tuple(e.basis)))
     if e and e.type == "resignation_for_good_reason":
         tested = e.fact.date if h.terms.i.window_test_date == "notice_date" else e.date
-        found.append(Trigger(e.type, e.date, tested))
+        found.append(Trigger(e.type, e.date, tested, tuple(e.basis)))
     return sorted(found, key=lambda t: t.date)
 
 
@@ -80,7 +81,7 @@ def lump_sum_item(h: History, t: Trigger) -> dict[str, Any]:
         f"following the Termination Date: {t.date} + {s51.lump_sum_due_days_after_termination_date} days = "
         f"{raw} ({raw.strftime('%a')}; calendar days, {roll}, I-01); amount ${s51.lump_sum:,}; paid once (I-07)."
     )
-    return payment_item(h, "lump_sum_5_1a", Decimal(s51.lump_sum), due, why)
+    return payment_item(h, "lump_sum_5_1a", Decimal(s51.lump_sum), due, why, basis=fact_ids(h.start_fact, t.facts))
 
 
 def coverage_months(h: History, t: Trigger) -> list[tuple[int, date, date]]:
@@ -93,6 +94,14 @@ def tier_before(h: History, t: Trigger) -> tuple[str, int]:
     """I-19: the coverage in effect on T − 1 day (coverage added on or after T does not count)."""
     changes = h.of_until(add_days(t.date, -1), "HealthCoverageChanged")
     return (changes[-1].data.tier, changes[-1].data.dependents) if changes else ("employee_only", 0)
+
+
+def health_basis(h: History, t: Trigger) -> list[str]:
+    """The facts health continuation rests on: the trigger, the coverage held before it, the carrier's
+    decisions, the COBRA election and the end of eligibility."""
+    coverage = h.of_until(add_days(t.date, -1), "HealthCoverageChanged")[-1:]
+    later = h.of("CarrierContinuationDecision", "CobraElected", "CobraEligibilityEnded")
+    return fact_ids(t.facts, coverage, later)
 
 
 def health_path(h: History, t: Trigger, emp: EmploymentState) -> str:
@@ -133,7 +142,14 @@ def cobra_items(h: History, t: Trigger, emp: EmploymentState) -> list[dict[str, 
             + "."
         )
         item = payment_item(
-            h, f"cobra_premium_{k}", amount, due, why, payee="carrier / COBRA administrator", cancelled=cancelled
+            h,
+            f"cobra_premium_{k}",
+            amount,
+            due,
+            why,
+            payee="carrier / COBRA administrator",
+            cancelled=cancelled,
+            basis=health_basis(h, t),
         )
         item["coverage_month"] = {"start": start.isoformat(), "end": end.isoformat()}
         items.append(item)

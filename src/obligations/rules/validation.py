@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
 from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, Fact
+from obligations.rules.corrections import check_targets, resolve
 from obligations.rules.employment import EmploymentState, employment_state
 from obligations.rules.history import History
 from obligations.rules.report import status_report
@@ -137,11 +138,21 @@ def _check_references(h: History, fact: Fact) -> None:
 def check_history(
     terms: Terms, existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None]
 ) -> list[InvalidFactError]:
-    """Check every new fact, and every recorded fact a backdated new one precedes, in effective order."""
-    merged = sorted([*existing, *new], key=lambda f: f.sort_key)
+    """Check every new fact, and every recorded fact a backdated new one precedes, in effective order.
+
+    Corrections are checked as the history they leave: a replacement as a new fact in its original's
+    place, a retraction by every fact from the retracted one's date on (a cure whose notice is retracted
+    is refused). `existing` and `new` are as recorded, corrections included."""
+    errors = check_targets(existing, new, lines)
+    if errors:
+        return errors
+    before = resolve(existing)
+    merged = resolve([*existing, *new])
+    known = {f.id for f in before}
+    kept = {f.id for f in merged}
     new_ids = {f.id for f in new}
-    first_new = min((f.sort_key for f in new), default=None)
-    errors: list[InvalidFactError] = []
+    changed = [f.sort_key for f in merged if f.id not in known] + [f.sort_key for f in before if f.id not in kept]
+    first_new = min(changed, default=None)
     for index, fact in enumerate(merged):
         if first_new is None or fact.sort_key < first_new:
             continue
@@ -152,6 +163,11 @@ def check_history(
         except InvalidFactError as exc:
             if fact.id in new_ids:
                 line = lines.get(fact.id)
+                if fact.corrects is not None:  # a replacement: name the field inside the correction
+                    exc = InvalidFactError(
+                        f"the replacement of {fact.corrects}: {exc.rule}",
+                        field=f"data.replacement.{exc.field or 'type'}",
+                    )
                 errors.append(exc.at_line(line) if line is not None else exc)
             else:
                 errors.append(

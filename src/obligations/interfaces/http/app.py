@@ -26,6 +26,8 @@ from obligations.application.tokens import Principal
 from obligations.bootstrap import build
 from obligations.domain.errors import InvalidInputError, ObligationsError, StoreError
 from obligations.domain.input import loads_exact, parse_fact
+from obligations.domain.values import parse_instant
+from obligations.interfaces.export import history_csv
 from obligations.interfaces.http import problems
 from obligations.interfaces.http.security import BodyLimit, authenticate, can_read, can_write, is_admin
 from obligations.interfaces.params import shifted
@@ -36,6 +38,14 @@ MAX_BODY = 1_048_576
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")  # a new agreement's id
 Caller = Annotated[Principal, Depends(authenticate)]
 AsOf = Annotated[date | None, Query(description="End of this day (default: today, UTC)")]
+KnownAt = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="Knowledge time: the answer from the facts recorded up to this ISO instant (a date: its end, UTC)",
+    ),
+]
+Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for an audit export")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: {"model": problems.Problem, "content": {problems.MEDIA: {}}} for s in (400, 401, 403, 404, 409, 412, 413, 422)
 }
@@ -44,9 +54,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 class FactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: str
-    date: str
+    date: str | None = Field(None, description="Required but for FactRetracted/FactCorrected (default: today)")
     data: dict[str, Any] = {}
     source: str | None = None
+
+
+class WhatIfIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    as_of: list[date] = Field(default_factory=list, max_length=50, description="End of these days (default: today)")
+    facts: list[dict[str, Any]] = Field(min_length=1, max_length=1_000, description="Facts as if recorded now")
 
 
 class FactsIn(BaseModel):
@@ -193,18 +209,46 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.get("/v1/agreements/{agreement_id}/status", tags=["agreements"])
-    def status(agreement_id: str, caller: Caller, response: Response, as_of: AsOf = None) -> dict[str, Any]:
-        """The catalogue §10 report, identical to `obligations status --json`."""
+    def status(
+        agreement_id: str, caller: Caller, response: Response, as_of: AsOf = None, as_known_at: KnownAt = None
+    ) -> dict[str, Any]:
+        """The catalogue §10 report, identical to `obligations status --json` (`--as-known-at` too)."""
         can_read(caller, agreement_id)
-        version, reports = service.versioned_status(agreement_id, [today(as_of)])
-        response.headers["ETag"] = _etag(version)
+        version, reports = service.versioned_status(agreement_id, [today(as_of)], _known(as_known_at))
+        if as_known_at is None:
+            response.headers["ETag"] = _etag(version)
         return reports[0]
 
-    @app.get("/v1/agreements/{agreement_id}/history", tags=["agreements"])
-    def history(agreement_id: str, caller: Caller, response: Response) -> list[dict[str, Any]]:
+    @app.get("/v1/agreements/{agreement_id}/history", tags=["agreements"], response_model=list[dict[str, Any]])
+    def history(agreement_id: str, caller: Caller, as_known_at: KnownAt = None, format: Format = "json") -> Response:
+        """Every recorded fact, originals and corrections, with who recorded it, when, from what, and its fate."""
         can_read(caller, agreement_id)
-        response.headers["ETag"] = _etag(int(service.agreement(agreement_id).version))
-        return service.history(agreement_id)
+        version = int(service.agreement(agreement_id).version)
+        rows = service.history(agreement_id, _known(as_known_at))
+        return _export(rows, format, agreement_id, {"ETag": _etag(version)} if as_known_at is None else {})
+
+    @app.get("/v1/companies/{company_id}/history", tags=["agreements"], response_model=list[dict[str, Any]])
+    def company_history(
+        company_id: str, caller: Caller, as_known_at: KnownAt = None, format: Format = "json"
+    ) -> Response:
+        """The audit export of a company: its facts and every fact of its agreements, in recording order."""
+        can_read(caller)
+        return _export(service.company_history(company_id, _known(as_known_at)), format, None, {})
+
+    @app.post("/v1/agreements/{agreement_id}/what-if", tags=["agreements"])
+    def what_if(agreement_id: str, body: WhatIfIn, caller: Caller) -> list[dict[str, Any]]:
+        """The reports as they would be if these facts were recorded, and the diff. Nothing is stored or sent."""
+        can_read(caller, agreement_id)
+        facts = [parse_fact(item, n + 1 if len(body.facts) > 1 else None) for n, item in enumerate(body.facts)]
+        return service.what_if(agreement_id, body.as_of or [today(None)], facts, caller.name)
+
+    @app.get("/v1/agreements/{agreement_id}/explain/{item_id}", tags=["agreements"])
+    def explain(
+        agreement_id: str, item_id: str, caller: Caller, as_of: AsOf = None, as_known_at: KnownAt = None
+    ) -> dict[str, Any]:
+        """How one item came to be: clauses, interpretations, facts and arithmetic (`obligations explain`)."""
+        can_read(caller, agreement_id)
+        return service.explain(agreement_id, item_id, today(as_of), _known(as_known_at))
 
     @app.get("/v1/agreements/{agreement_id}/calendar.ics", tags=["calendars"], response_class=Response)
     def agreement_calendar(agreement_id: str, caller: Caller, as_of: AsOf = None) -> Response:
@@ -238,9 +282,12 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         company: str | None = None,
         kind: Annotated[list[Literal["payment", "clock", "obligation", "vesting"]] | None, Query()] = None,
         owed_by: Literal["Company", "Employee"] | None = None,
+        as_known_at: KnownAt = None,
     ) -> list[dict[str, Any]]:
         can_read(caller)
-        return portfolio.due(engine, start, end, today(as_of), company, kind or portfolio.DUE_KINDS, owed_by)
+        known = _known(as_known_at)
+        models = service.items_as_known_at(known, company) if known else engine
+        return portfolio.due(models, start, end, today(as_of), company, kind or portfolio.DUE_KINDS, owed_by)
 
     @app.get("/v1/portfolio/overdue", tags=["portfolio"])
     def overdue(caller: Caller, as_of: AsOf = None, company: str | None = None) -> list[dict[str, Any]]:
@@ -277,6 +324,21 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         if not tokens.revoke(engine, name, clock()):
             raise problems.HttpProblem(404, "unknown-token", "No such token", f"no active token named {name!r}")
         return Response(status_code=204)
+
+
+def _known(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise InvalidInputError(f"as_known_at: {exc}") from None
+
+
+def _export(rows: list[dict[str, Any]], fmt: str, agreement: str | None, headers: dict[str, str]) -> Response:
+    if fmt == "csv":
+        return Response(history_csv(rows, agreement), media_type="text/csv; charset=utf-8", headers=headers)
+    return JSONResponse(rows, headers=headers)
 
 
 def _record(

@@ -88,9 +88,7 @@ def install(app: FastAPI) -> None:
         engine = request.app.state.engine
         due = [
             r
-            for r in portfolio.due(
-                engine, day, shifted(day, 30), day, kinds=("payment", "obligation", "vesting")
-            )
+            for r in portfolio.due(engine, day, shifted(day, 30), day, kinds=("payment", "obligation", "vesting"))
             if r["status"] not in ("paid", "fulfilled", "fulfilled_late", "vested")
         ]
         clocks = [r for r in portfolio.due(engine, day, shifted(day, 3650), day, kinds=("clock",))]

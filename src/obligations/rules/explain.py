@@ -1,0 +1,265 @@
+"""Explanations of one item of a report, and the difference between two reports (pure).
+
+An explanation says how an item came to be: the clauses it applies, the interpretations (I-nn) its
+arithmetic used with the option chosen, the facts it rests on (with who recorded them, when and from what,
+and what a correction changed) and the arithmetic step by step. It is computed from the same derivation
+as the report, so it cannot say something the report does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from obligations.domain.errors import InvalidInputError
+from obligations.domain.facts import Fact, data_as_json
+from obligations.rules.corrections import resolution
+from obligations.rules.items import item_status, payment_clause, report_items
+from obligations.rules.report import SECTIONS, derive
+from obligations.terms.agreement_terms import Terms
+from obligations.terms.interpretations import Interpretations
+
+DESCRIPTIVE = {"why", "fact_ids", "ground_facts", "on_expiry", "clause", "payer", "payee", "note"}
+VESTING_WORDS = {"vested", "unvested", "forfeited", "accelerated", "options", "granted"}
+# A clause of the letter (§1 … §9, §5.1(a), §5.3(a)(ii), §3 s.4), not a statute's section (§61.014).
+_CLAUSE = re.compile(r"§\s?[1-9](?!\d)(?:\.\d(?!\d))?(?:\([a-z]\))?(?:\((?:i|ii|iii)\))?(?: s\.\d+)?")
+# The sections whose reasoning an item's rests on (their interpretations apply to it too).
+RELATED = {
+    "lump_sum_5_1a": ("section_5_1",),
+    "cobra_premium": ("section_5_1", "health_continuation"),
+    "health_continuation_period": ("section_5_1", "health_continuation"),
+    "resignation_notice_period": ("employment",),
+    "final_prorated_salary": ("employment",),
+    "vesting": ("options",),
+    "ground": ("grounds",),
+}
+_INTERPRETATION = re.compile(r"\bI-(\d{2})\b")
+
+
+def explain_item(
+    terms: Terms, facts: Sequence[Fact], as_of: date, item_id: str, terms_source: str = "terms"
+) -> dict[str, Any]:
+    """`facts` as recorded (corrections included): the explanation names originals and corrections."""
+    effective, _ = resolution(facts)
+    d = derive(terms, effective, as_of)
+    kind, value, clause, extra_steps = _find(d, item_id, as_of)
+    why = str(value.get("why", "")) if isinstance(value, dict) else ""
+    related = next((v for k, v in RELATED.items() if item_id.startswith(k) or kind == k), ())
+    context = " ".join(str(d.report[s].get("why", "")) for s in related if isinstance(d.report.get(s), dict))
+    ids = list(value.get("fact_ids") or []) if isinstance(value, dict) else []
+    clauses = _unique([clause, *_CLAUSE.findall(why)])
+    recorded = {f.id: f for f in facts}
+    in_effect = {f.id: f for f in effective}
+    return {
+        "as_of": as_of.isoformat(),
+        "item": {"kind": kind, "id": item_id},
+        "value": value,
+        "clauses": clauses,
+        "interpretations": interpretations_used(terms.i, f"{why} {context}", terms_source),
+        "facts": [
+            _fact_record(in_effect.get(i) or recorded[i], recorded) for i in ids if i in in_effect or i in recorded
+        ],
+        "steps": [*_steps(why), *extra_steps],
+    }
+
+
+def _find(d: Any, item_id: str, as_of: date) -> tuple[str, Any, str, list[str]]:
+    r = d.report
+    for p in r["payments"]:
+        if p["id"] == item_id:
+            return "payment", p, payment_clause(item_id), []
+    for o in r["obligations"]:
+        if o["id"] == item_id:
+            return "obligation", o, o["clause"], []
+    for c in r["open_clocks"]:
+        if item_id in (c["clock"], f"{c['clock']}:{c.get('notice_id')}"):
+            return "clock", c, c["clause"], []
+    grounds = r["grounds"]
+    for side in ("good_cause_available", "good_reason_available"):
+        if item_id in (grounds.get(side) or []):
+            ground = next(i for i in report_items(d) if i.kind == "ground" and i.item_id == item_id)
+            value = {
+                "ground": item_id,
+                "available_since": ground.due_date.isoformat() if ground.due_date else None,
+                "why": ground.detail["why"],
+                "fact_ids": list(ground.fact_ids),
+            }
+            return "ground", value, ground.clause, []
+    if item_id in VESTING_WORDS:
+        return "vesting", r["options"], "§3", _tranche_steps(d, as_of)
+    tranche = next((i for i in report_items(d) if i.kind == "vesting" and i.item_id == item_id), None)
+    if tranche is not None:
+        value = {
+            "tranche": item_id,
+            "date": tranche.due_date.isoformat() if tranche.due_date else None,
+            "amount": int(tranche.amount or 0),
+            "status": item_status(tranche, as_of),
+            "why": tranche.detail["why"],
+            "fact_ids": list(tranche.fact_ids),
+        }
+        return "vesting", value, "§3", []
+    if item_id in SECTIONS and isinstance(r.get(item_id), dict):
+        return "section", r[item_id], "", []
+    raise InvalidInputError(
+        f"no item {item_id!r} in the report as of {as_of}; items then: " + ", ".join(available_items(r)) + " (or a "
+        "section: " + ", ".join(s for s in SECTIONS if isinstance(r.get(s), dict)) + ")"
+    )
+
+
+def available_items(report: dict[str, Any]) -> list[str]:
+    ids = [p["id"] for p in report["payments"]] + [o["id"] for o in report["obligations"]]
+    ids += [f"{c['clock']}:{c['notice_id']}" if "notice_id" in c else c["clock"] for c in report["open_clocks"]]
+    g = report["grounds"]
+    ids += (g.get("good_cause_available") or []) + (g.get("good_reason_available") or [])
+    return [*ids, "vested"]
+
+
+def _tranche_steps(d: Any, as_of: date) -> list[str]:
+    steps, total = [], 0
+    for item in report_items(d):
+        if item.kind != "vesting":
+            continue
+        status = item_status(item, as_of)
+        amount = int(item.amount or 0)
+        if status == "vested":
+            total += amount
+        steps.append(f"{item.item_id} {item.due_date}: {amount:,} {status}")
+    steps.append(f"vested = sum of the vested tranches = {total:,}")
+    return steps
+
+
+def interpretations_used(i: Interpretations, text: str, terms_source: str) -> list[dict[str, Any]]:
+    """Each I-nn the text cites, with every setting of it: the option chosen, the default, where it is set."""
+    out = []
+    for number in _unique(_INTERPRETATION.findall(text)):
+        ref = f"I-{number}"
+        for name, info in Interpretations.model_fields.items():
+            description = info.description or ""
+            if not description.startswith(ref + " ") and description != ref:
+                continue
+            value = getattr(i, name)
+            explicit = name in i.model_fields_set
+            out.append(
+                {
+                    "id": ref,
+                    "setting": name,
+                    "meaning": description[len(ref) :].strip(),
+                    "value": _plain(value),
+                    "default": _plain(info.default),
+                    "configured_in": f"{terms_source} [interpretations] {name}"
+                    if explicit
+                    else "the catalogue's default (not set in the terms)",
+                }
+            )
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value if isinstance(value, (bool, int, str)) or value is None else str(value)
+
+
+def _fact_record(f: Fact, recorded: dict[str, Fact]) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": f.id,
+        "type": f.type,
+        "date": f.date.isoformat(),
+        "recorded_at": f.recorded_at.isoformat(),
+        "recorded_by": f.recorded_by,
+        "source": f.source,
+        "data": data_as_json(f.data),
+    }
+    if f.corrects is not None:  # a replacement: the original as recorded, and the correction's reason
+        original, correction = recorded[f.corrects], recorded[f.id]
+        was = original.data.replacement if original.type == "FactCorrected" else original
+        record["corrects"] = {
+            "id": original.id,
+            "type": was.type,
+            "date": str(was.date),
+            "data": was.data if original.type == "FactCorrected" else data_as_json(original.data),
+            "recorded_at": original.recorded_at.isoformat(),
+            "recorded_by": original.recorded_by,
+            "source": original.source,
+            "reason": correction.data.reason,
+        }
+    return record
+
+
+def _steps(why: str) -> list[str]:
+    """The `why` cut into its steps: at '; ' and '. ' outside parentheses and brackets."""
+    steps, depth, current = [], 0, ""
+    for index, ch in enumerate(why):
+        depth += ch in "([" and 1 or (-1 if ch in ")]" else 0)
+        current += ch
+        boundary = ch in ";." and depth == 0 and why[index + 1 : index + 2] in (" ", "")
+        if boundary and not re.search(r"(\bs|\bNo|\be\.g|\bi\.e|\bvs|\d)\.$", current):
+            if current.strip(" ;"):
+                steps.append(current.strip(" ;"))
+            current = ""
+    if current.strip(" ;"):
+        steps.append(current.strip(" ;"))
+    return steps
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(v for v in values if v))
+
+
+# -- what changes between two reports ---------------------------------------------------------------------
+
+
+def _clock_key(x: dict[str, Any]) -> str:
+    return f"{x['clock']}:{x['notice_id']}" if "notice_id" in x else str(x["clock"])
+
+
+def _id_key(x: dict[str, Any]) -> str:
+    return str(x["id"])
+
+
+LISTS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "payments": _id_key,
+    "obligations": _id_key,
+    "open_clocks": _clock_key,
+}
+
+
+def report_diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """What appears, disappears or changes from `before` to `after`, by section and item (free text and
+    fact ids left out: a change is a change of the machine contract)."""
+    out: list[dict[str, Any]] = []
+    for section in SECTIONS:
+        b, a = before.get(section), after.get(section)
+        if section in LISTS:
+            key = LISTS[section]
+            old, new = {key(x): _bare(x) for x in b or []}, {key(x): _bare(x) for x in a or []}
+            for k in old.keys() - new.keys():
+                out.append({"section": section, "item": k, "change": "disappears", "before": old[k]})
+            for k in new.keys() - old.keys():
+                out.append({"section": section, "item": k, "change": "appears", "after": new[k]})
+            for k in old.keys() & new.keys():
+                fields = _fields(old[k], new[k])
+                if fields:
+                    out.append({"section": section, "item": k, "change": "changes", "fields": fields})
+        elif section == "grounds":
+            for side in ("good_cause_available", "good_reason_available"):
+                old_g, new_g = set((b or {}).get(side) or []), set((a or {}).get(side) or [])
+                out += [{"section": section, "item": g, "change": "disappears"} for g in sorted(old_g - new_g)]
+                out += [{"section": section, "item": g, "change": "appears"} for g in sorted(new_g - old_g)]
+        else:
+            fields = _fields(_bare(b or {}), _bare(a or {}))
+            if fields:
+                out.append({"section": section, "change": "changes", "fields": fields})
+    return sorted(out, key=lambda c: (SECTIONS.index(c["section"]), c.get("item") or ""))
+
+
+def _bare(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _bare(v) for k, v in x.items() if k not in DESCRIPTIVE}
+    if isinstance(x, list):
+        return [_bare(v) for v in x]
+    return x
+
+
+def _fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [old.get(k), new.get(k)] for k in sorted(old.keys() | new.keys()) if old.get(k) != new.get(k)}
