@@ -66,6 +66,11 @@ READS = [
     ("GET", "/v1/portfolio/overdue?as_of=2006-09-20", "portfolio"),
     ("GET", "/v1/portfolio/vesting-calendar?from=2005-01-01&to=2007-01-01", "portfolio"),
     ("GET", "/v1/portfolio/calendar.ics?as_of=2006-09-20", "portfolio"),
+    ("GET", "/v1/agreements/dean/status?as_of=2006-09-20&as_known_at=2026-11-01", "own"),
+    ("GET", "/v1/agreements/dean/history?format=csv", "own"),
+    ("GET", "/v1/agreements/dean/explain/vested?as_of=2006-09-20", "own"),
+    ("GET", "/v1/companies/valence/history", "portfolio"),
+    ("GET", "/v1/portfolio/due?from=2006-09-01&to=2006-10-01&as_of=2006-09-20&as_known_at=2026-11-01", "portfolio"),
 ]
 SALARY = {
     "type": "SalaryPaid",
@@ -88,6 +93,8 @@ def test_every_role_against_every_endpoint(api: Api, role: str | None) -> None:
     listed = api.call(role, "GET", "/v1/agreements")
     if role == "employee":
         assert [x["agreement_id"] for x in listed.json()] == ["dean"]
+    what_if = api.call(role, "POST", "/v1/agreements/dean/what-if", json={"as_of": ["2006-09-20"], "facts": [SALARY]})
+    assert what_if.status_code == {None: 401, "other-employee": 403}.get(role, 200), (role, what_if.text)
     write = api.call(role, "POST", "/v1/agreements/dean/facts", json=SALARY)
     assert write.status_code == {None: 401, "admin": 201, "recorder": 201}.get(role, 403), (role, write.text)
     create = api.call(role, "POST", "/v1/agreements", json={"agreement_id": f"n-{role}", "terms": "valence-2004"})
