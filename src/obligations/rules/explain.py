@@ -137,7 +137,7 @@ def interpretations_used(i: Interpretations, text: str, terms_source: str) -> li
         ref = f"I-{number}"
         for name, info in Interpretations.model_fields.items():
             description = info.description or ""
-            if not description.startswith(ref + " ") and description != ref:
+            if not re.match(rf"{ref}(?!\d)", description):
                 continue
             value = getattr(i, name)
             explicit = name in i.model_fields_set
