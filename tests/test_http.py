@@ -225,3 +225,42 @@ def test_found_by_fuzzing_extreme_dates_names_with_line_breaks_and_ids(api: Api)
         assert r.status_code == 200 and r.text.startswith("BEGIN:VCALENDAR"), (query, r.text[:200])
     r = api.call("recorder", "POST", "/v1/agreements/a%0Ab/facts", json={"facts": [LIFE[1]], "terms": "valence-2004"})
     assert r.status_code == 422 and "letters, digits" in r.json()["detail"]
+
+
+def test_knowledge_time_what_if_explain_and_export_over_http(api: Api) -> None:
+    """The same answers as the command line: a correction, the report as known before it, what-if, explain, CSV."""
+    history = api.call("viewer", "GET", "/v1/agreements/dean/history").json()
+    merger = next(r for r in history if r["type"] == "MergerConsummated")
+    fix = {"type": "FactRetracted", "data": {"fact_id": merger["id"], "reason": "the merger was called off"}}
+    assert api.call("recorder", "POST", "/v1/agreements/dean/facts", json=fix).status_code == 201
+    now = api.call("viewer", "GET", "/v1/agreements/dean/status?as_of=2006-09-30").json()
+    then = api.call(
+        "viewer",
+        "GET",
+        f"/v1/agreements/dean/status?as_of=2006-09-30&as_known_at={history[-1]['recorded_at'].replace('+', '%2B')}",
+    ).json()  # noqa: E501
+    assert now["change_of_control"]["occurred"] is False and then["change_of_control"]["occurred"] is True
+    bad = api.call("viewer", "GET", "/v1/agreements/dean/status?as_known_at=last+week")
+    assert bad.status_code == 422 and "as_known_at" in bad.json()["detail"]
+    body = {"as_of": ["2006-09-30"], "facts": [{**fix, "type": "FactRetracted"}]}
+    again = api.call("viewer", "POST", "/v1/agreements/dean/what-if", json=body)
+    assert again.status_code == 422 and "already retracted" in again.json()["detail"]
+    fired = {"type": "EmploymentTerminatedByCompany", "date": "2006-09-20", "data": {"stated_ground": "without_cause"}}
+    answer = api.call("viewer", "POST", "/v1/agreements/dean/what-if", json={"as_of": ["2006-09-30"], "facts": [fired]})
+    assert answer.status_code == 200
+    (one,) = answer.json()
+    assert {"section": "payments", "item": "lump_sum_5_1a", "change": "appears"}.items() <= next(
+        c for c in one["diff"] if c.get("item") == "lump_sum_5_1a"
+    ).items()
+    assert api.call("viewer", "GET", "/v1/agreements/dean/history").json()[-1]["type"] == "FactRetracted"
+    x = api.call("viewer", "GET", "/v1/agreements/dean/explain/vested?as_of=2006-09-30").json()
+    assert x["item"]["kind"] == "vesting" and x["facts"][0]["type"] == "EmploymentStarted"
+    unknown = api.call("viewer", "GET", "/v1/agreements/dean/explain/nothing?as_of=2006-09-30")
+    assert unknown.status_code == 422 and "no item 'nothing'" in unknown.json()["detail"]
+    exported = api.call("viewer", "GET", "/v1/agreements/dean/history?format=csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.text.splitlines()[0].startswith("agreement,id,stream,type")
+    assert f"{merger['id']},company,MergerConsummated" in exported.text and "the merger was called off" in exported.text
+    company = api.call("viewer", "GET", "/v1/companies/valence/history").json()
+    assert {r["agreement"] for r in company} >= {None, "dean"}
+    assert api.call("viewer", "GET", "/v1/companies/nope/history").status_code == 422

@@ -409,13 +409,12 @@ class Obligations:
         engine = create_engine("sqlite://", poolclass=StaticPool)
         tables.metadata.create_all(engine)
         jobs = []
-        for agreement_id in self.agreement_ids():
-            agreement, terms, facts = self.facts_of(agreement_id)
-            if company is not None and agreement.company_id != company:
+        for agreement_id, terms, facts in self.projection_inputs(self.agreement_ids()):
+            if company is not None and terms.agreement.company != company:
                 continue
             facts = known_at_of(facts, known_at)
             if any(f.id.startswith(f"{agreement_id}#") for f in facts):
-                jobs.append((agreement_id, agreement.company_id, terms, facts))
+                jobs.append((agreement_id, terms.agreement.company, terms, facts))
         rows = rows_of(jobs)
         if rows:
             with engine.begin() as conn:

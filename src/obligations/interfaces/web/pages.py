@@ -133,6 +133,17 @@ def install(app: FastAPI) -> None:
         return templates.TemplateResponse(request, "agreement.html", context)
 
 
+def _fact_note(h: dict[str, Any]) -> str:
+    """Who recorded a fact, and what a correction did to it (the history's words, nothing computed)."""
+    note = f"{h['id']}, recorded by {h['recorded_by']} on {h['recorded_at'][:10]}"
+    if h["state"] in ("retracted", "corrected"):
+        note += f"; {h['state']} by {h[h['state'] + '_by']}"
+    if "corrects" in h:
+        verb = "corrects" if h["type"] == "FactCorrected" else "retracts"
+        note += f"; {verb} {h['corrects']}: {h['data'].get('reason', '')}"
+    return note
+
+
 def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: date) -> dict[str, Any]:
     history = service.history(agreement_id)
     report: dict[str, Any] | None = None
@@ -147,8 +158,9 @@ def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: d
             "date": h["date"],
             "kind": "fact",
             "label": h["type"],
-            "detail": f"recorded by {h['recorded_by']}",
+            "detail": _fact_note(h),
             "future": h["date"] > day.isoformat(),
+            "void": h["state"] in ("retracted", "corrected"),
         }
         for h in history
     ]
