@@ -81,14 +81,9 @@ def check_targets(
     existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None]
 ) -> list[InvalidFactError]:
     """Each correction names a fact in effect when it is recorded, of the same kind of stream."""
-    current = {f.id: f for f in existing if f.type not in CORRECTION_TYPES}
-    done: dict[str, Fact] = {}
-    for f in sorted(existing, key=lambda f: f.order):
-        if f.type in CORRECTION_TYPES and f.data.fact_id in current:
-            done[f.data.fact_id] = f
-            target = current.pop(f.data.fact_id)
-            if f.type == "FactCorrected":
-                current[f.id] = replace(target, id=f.id, type=f.data.replacement.type)
+    effective, fates = resolution(existing)
+    current = {f.id: f for f in effective}
+    done = {fact_id: fate.by for fact_id, fate in fates.items()}
     corrections = {f.id: f for f in existing if f.type in CORRECTION_TYPES}
     errors: list[InvalidFactError] = []
     for f in new:
