@@ -217,18 +217,20 @@ def test_projector_killed_mid_batch_resumes_exactly(database_url: str, tmp_path:
 
 
 def test_two_projectors_one_works_one_waits(database_url: str, tmp_path: Path) -> None:
-    pf = generated(tmp_path, 25, seed=31)
+    # Enough work, in batches of 2, that the first projector is still running when the impatient one starts
+    # (25 agreements in batches of 4 once finished first on a loaded machine).
+    pf = generated(tmp_path, 60, seed=31)
     assert cli(database_url, pf, "import", str(pf / "portfolio.jsonl")) == 0
     svc = service(database_url, pf)
     reference, head = dump(svc), svc.projector.max_position()
     _reset(svc)
     trace = tmp_path / "trace"
     env = {"OBLIGATIONS_PROJECTOR_TRACE": str(trace)}
-    first = spawn(database_url, pf, "projections", "catch-up", "--batch", "4", env=env)
+    first = spawn(database_url, pf, "projections", "catch-up", "--batch", "2", env=env)
     deadline = time.monotonic() + 60
     while not _ranges(trace) and time.monotonic() < deadline:
         time.sleep(0.05)
-    second = spawn(database_url, pf, "projections", "catch-up", "--batch", "4", env=env)
+    second = spawn(database_url, pf, "projections", "catch-up", "--batch", "2", env=env)
     impatient = spawn(database_url, pf, "projections", "catch-up", "--no-wait")
     _, err3 = impatient.communicate(timeout=120)
     assert impatient.returncode == 1 and "another projector is running" in err3
