@@ -170,3 +170,11 @@ def test_explain_from_the_command_line(life: str, capsys: pytest.CaptureFixture[
     assert "Facts it rests on" in readable and merger in readable
     code, _, err = run(capsys, life, "explain", "dean", "nothing", "--as-of", "2006-09-30")
     assert code == 2 and "no item 'nothing'" in err and "lump_sum_5_1a" in err
+
+
+def test_what_if_errors_name_the_option_not_a_line() -> None:
+    from obligations.interfaces.audit_cli import _by_option
+
+    assert _by_option("line 2, field date: the deadline 2005-03-31 passed") == (
+        "--fact 2, field date: the deadline 2005-03-31 passed"
+    )

@@ -388,10 +388,6 @@ class Fact:
         return self.type in COMPANY_FACT_TYPES
 
     @property
-    def is_correction(self) -> bool:
-        return self.type in CORRECTION_TYPES
-
-    @property
     def sort_key(self) -> tuple[Any, ...]:
         return (self.date, *self.order)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -20,6 +21,11 @@ from obligations.interfaces.params import ISO_DATE, dump, known_at_option, today
 from obligations.settings import Settings
 
 
+def _by_option(message: str) -> str:
+    """A batch's 'line N' is the N-th --fact here (and only that: 'deadline 2005-…' stays as it is)."""
+    return re.sub(r"\bline (\d+)", r"--fact \1", message)
+
+
 def parse_what_if_facts(raw: Sequence[str]) -> list[SubmittedFact]:
     """Each --fact is one JSON fact {"type", "date", "data"}; errors name the option by its position."""
     facts, errors = [], []
@@ -31,7 +37,7 @@ def parse_what_if_facts(raw: Sequence[str]) -> list[SubmittedFact]:
         except InvalidFactError as exc:
             errors.append(exc)
     if errors:
-        raise InvalidInputError("; ".join(e.describe().replace("line ", "--fact ", 1) for e in errors))
+        raise InvalidInputError("; ".join(_by_option(e.describe()) for e in errors))
     return facts
 
 
@@ -56,7 +62,7 @@ def what_if(
     try:
         answers = service.what_if(agreement_id, list(as_of) or [today()], facts, "what-if")
     except InvalidInputError as exc:
-        raise InvalidInputError(str(exc).replace("line ", "--fact ")) from None
+        raise InvalidInputError(_by_option(str(exc))) from None
     if as_json:
         dump(answers[0] if len(answers) == 1 else answers)
     else:
