@@ -206,7 +206,7 @@ def main() -> None:
     receiver.start()
     hook = f"http://127.0.0.1:{port.get(timeout=10)}/hook"
     hook_policy = Policy(
-        channels={"hook": WebhookChannel(type="webhook", url=hook)},
+        channels={"hook": WebhookChannel(type="webhook", url=hook, unsigned=True)},
         parties={"Company": PartyRoute(channels=("hook",)), "Employee": PartyRoute()},
         dispatch=forever,
     )

@@ -6,6 +6,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,3 +60,30 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'events.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+@pytest.fixture
+def api(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """The HTTP app on a fresh store with Dean's life recorded, an empty agreement `other`, and a token per role."""
+    from fastapi.testclient import TestClient
+
+    from helpers import CONFIG, LIFE, Api
+    from obligations.application import tokens
+    from obligations.interfaces.http.app import create_app
+    from obligations.settings import Settings
+    from receivers import FakeClock, at
+
+    clock = FakeClock(at("2026-11-01T12:00:00"))
+    app = create_app(Settings(database_url=database_url, config_dir=CONFIG, workdir=tmp_path), clock, max_body=65536)
+    engine = app.state.engine
+    toks = {
+        role: tokens.create(engine, f"{role}-token", role, None, clock()) for role in ("admin", "recorder", "viewer")
+    }
+    with TestClient(app) as client:
+        a = Api(client, toks, database_url)
+        created = a.call("recorder", "POST", "/v1/agreements/dean/facts", json={"facts": LIFE, "terms": "valence-2004"})
+        assert created.status_code == 201, created.text
+        a.call("recorder", "POST", "/v1/agreements", json={"agreement_id": "other", "terms": "valence-2004"})
+        toks["employee"] = tokens.create(engine, "dean-self", "employee", "dean", clock())
+        toks["other-employee"] = tokens.create(engine, "other-self", "employee", "other", clock())
+        yield a

@@ -71,3 +71,25 @@ def obligation(r: dict[str, Any], oid: str) -> dict[str, Any]:
 def write_jsonl(path: Path, events: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(e) + "\n" for e in events))
     return path
+
+
+LIFE = [json.loads(x) for x in (ROOT / "examples" / "valence-vp-life.jsonl").read_text().splitlines()]
+HIRE = LIFE[1]
+SALARY = {
+    "type": "SalaryPaid",
+    "date": "2006-09-29",
+    "data": {"period_start": "2006-09-11", "period_end": "2006-09-24", "amount": "7692.31"},
+}
+
+
+class Api:
+    """The HTTP API through its test client, with a token per role (the `api` fixture of conftest.py)."""
+
+    def __init__(self, client: Any, toks: dict[str, str], url: str) -> None:
+        self.client, self.tokens, self.url = client, toks, url
+
+    def call(self, role: str | None, method: str, path: str, **kw: Any) -> Any:
+        headers = dict(kw.pop("headers", {}))
+        if role:
+            headers["Authorization"] = f"Bearer {self.tokens[role]}"
+        return self.client.request(method, path, headers=headers, **kw)

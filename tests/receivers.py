@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import base64
 import json
 import socket
 import threading
@@ -17,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 
 class FakeClock:
@@ -43,13 +44,27 @@ class Hit:
     body: dict[str, Any]
     signature_ok: bool
     status: int
+    raw: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+HOOK_SECRET = "whsec_" + base64.b64encode(b"a test secret of thirty-two b.").decode()
+
+
+def verified(secret: str, body: bytes, headers: dict[str, str]) -> bool:
+    """What a receiver does: the Standard Webhooks verifier (the standardwebhooks package) over the raw body."""
+    try:
+        Webhook(secret).verify(body, headers)
+    except WebhookVerificationError:
+        return False
+    return True
 
 
 @dataclass
 class WebhookReceiver:
     """Answers each POST with `respond(key, n)` -> (status, delay seconds); n counts the key's requests from 1."""
 
-    secret: bytes = b"s3cret"
+    secret: str = HOOK_SECRET
     respond: Callable[[str, int], tuple[int, float]] = lambda key, n: (204, 0.0)
     hits: list[Hit] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
@@ -62,7 +77,6 @@ class WebhookReceiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 key = self.headers.get("Idempotency-Key", "")
-                expected = "sha256=" + hmac.new(receiver.secret, body, hashlib.sha256).hexdigest()
                 with lock:
                     n = receiver.counts[key] = receiver.counts.get(key, 0) + 1
                 status, delay = receiver.respond(key, n)
@@ -74,9 +88,9 @@ class WebhookReceiver:
                     self.end_headers()
                 except OSError:
                     return  # the client gave up (timeout): not a delivery
-                sig = hmac.compare_digest(self.headers.get("X-Obligations-Signature", ""), expected)
+                sig = verified(receiver.secret, body, dict(self.headers))
                 with lock:
-                    receiver.hits.append(Hit(key, json.loads(body), sig, status))
+                    receiver.hits.append(Hit(key, json.loads(body), sig, status, body, dict(self.headers)))
 
             def log_message(self, *args: Any) -> None:
                 return None

@@ -28,7 +28,7 @@ from obligations.alerts.policy import (
 from obligations.bootstrap import Alerts, build_alerts
 from obligations.domain.input import parse_fact
 from obligations.settings import Settings
-from receivers import FakeClock, SmtpSink, WebhookReceiver, at, smtp_server
+from receivers import HOOK_SECRET, FakeClock, SmtpSink, WebhookReceiver, at, smtp_server
 
 AGREEMENT = "dean"
 
@@ -179,7 +179,7 @@ def test_webhook_500_then_success_is_retried_with_backoff_and_recorded_once(data
     )
     clock = FakeClock(at("2004-12-01T12:00:00"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TEST_HOOK_SECRET", "s3cret")
+        mp.setenv("TEST_HOOK_SECRET", HOOK_SECRET)
         a = open_alerts(database_url, tmp_path, clock, policy)
     try:
         record(a, *first_day(), terms="valence-2004")
@@ -211,8 +211,8 @@ def test_a_hanging_webhook_times_out_and_holds_up_no_other_reminder(database_url
 
     def respond(key: str, n: int) -> tuple[int, float]:
         stuck.setdefault("key", key)
-        if key == stuck["key"] and n == 1:  # hang: did the others arrive meanwhile? then outlast the client
-            while_stuck.append(others_arrived.wait(2.0))
+        if key == stuck["key"] and n == 1:  # hang until the others arrived (a barrier, not a race), then
+            while_stuck.append(others_arrived.wait(60))  # outlast the client's timeout
             return 204, 3.0
         others.add(key)
         if len(others) >= 4:
@@ -221,7 +221,7 @@ def test_a_hanging_webhook_times_out_and_holds_up_no_other_reminder(database_url
 
     hook = WebhookReceiver(respond=respond)
     policy = Policy(
-        channels={"hook": WebhookChannel(type="webhook", url=hook.url, timeout_seconds=2.5)},
+        channels={"hook": WebhookChannel(type="webhook", url=hook.url, timeout_seconds=2.5, unsigned=True)},
         parties={"Company": PartyRoute(channels=("hook",)), "Employee": PartyRoute()},
         dispatch=Dispatch(backoff_seconds=10, expire_after_hours=24 * 365),
     )

@@ -268,4 +268,4 @@ def test_console_script_exit_codes(tmp_path: Path) -> None:
         text=True,
         cwd=ROOT,
     )
-    assert done.returncode == 2 and "unknown agreement" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "no event store" in done.stderr and "Traceback" not in done.stderr

@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 
 from helpers import CONFIG, ROOT
-from obligations.application import tokens
+from obligations.application import tables, tokens
 from obligations.domain.input import parse_fact
 from obligations.interfaces.http.app import create_app
 from obligations.settings import Settings
@@ -51,7 +51,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    yield {"base": f"http://127.0.0.1:{port}", "tokens": toks}
+    yield {"base": f"http://127.0.0.1:{port}", "tokens": toks, "engine": engine}
     server.should_exit = True
     thread.join(10)
 
@@ -123,3 +123,23 @@ def test_an_employee_sees_only_their_own_agreement_and_it_reads_on_a_phone(brows
     response = page.goto(site["base"] + "/ui/agreements/other")
     assert response is not None and response.status == 403
     assert "Not yours" in page.locator("h1").inner_text()
+
+
+def test_quarantined_agreements_are_shown_and_signing_out_ends_the_session(browser: Any, site: dict[str, Any]) -> None:
+    quarantine = tables.quarantine
+    row = {"agreement_id": "other", "fact_id": "other#7", "error": "fact other#7 (SalaryPaid) cannot be read back",
+           "since": "2006-09-19T10:00:00+00:00", "checked_at": "2006-09-19T10:00:00+00:00", "position": 1}  # fmt: skip
+    with site["engine"].begin() as conn:
+        conn.execute(quarantine.insert().values(row))
+    try:
+        page = login(browser, site, "viewer")
+        banner = page.locator("#quarantine").inner_text()
+        assert "other#7" in banner and "last good state" in banner
+        page.screenshot(path=str(ARTIFACTS / "portfolio-quarantine.png"), full_page=True)
+        page.click("form.signout button")
+        page.wait_for_url("**/ui/login")
+        page.goto(site["base"] + "/ui/")
+        assert page.url.endswith("/ui/login"), "the session ended: the cookie no longer signs in"
+    finally:
+        with site["engine"].begin() as conn:
+            conn.execute(quarantine.delete())

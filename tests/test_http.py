@@ -5,58 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from icalendar import Calendar
 
-from helpers import CONFIG, ROOT
-from obligations.application import tokens
+from helpers import CONFIG, LIFE, SALARY, Api
 from obligations.interfaces.cli import main
-from obligations.interfaces.http.app import create_app
-from obligations.settings import Settings
-from receivers import FakeClock, at
 
-LIFE = [json.loads(x) for x in (ROOT / "examples" / "valence-vp-life.jsonl").read_text().splitlines()]
-HIRE = LIFE[1]
-
-
-class Api:
-    def __init__(self, client: TestClient, toks: dict[str, str], url: str) -> None:
-        self.client, self.tokens, self.url = client, toks, url
-
-    def call(self, role: str | None, method: str, path: str, **kw: Any) -> Any:
-        headers = dict(kw.pop("headers", {}))
-        if role:
-            headers["Authorization"] = f"Bearer {self.tokens[role]}"
-        return self.client.request(method, path, headers=headers, **kw)
-
-
-@pytest.fixture
-def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
-    clock = FakeClock(at("2026-11-01T12:00:00"))
-    app = create_app(Settings(database_url=database_url, config_dir=CONFIG, workdir=tmp_path), clock, max_body=65536)
-    engine = app.state.engine
-    toks = {
-        role: tokens.create(engine, f"{role}-token", role, None, clock()) for role in ("admin", "recorder", "viewer")
-    }
-    with TestClient(app) as client:
-        a = Api(client, toks, database_url)
-        assert (
-            a.call(
-                "recorder", "POST", "/v1/agreements/dean/facts", json={"facts": LIFE, "terms": "valence-2004"}
-            ).status_code
-            == 201
-        )
-        a.call("recorder", "POST", "/v1/agreements", json={"agreement_id": "other", "terms": "valence-2004"})
-        toks["employee"] = tokens.create(engine, "dean-self", "employee", "dean", clock())
-        toks["other-employee"] = tokens.create(engine, "other-self", "employee", "other", clock())
-        yield a
-
-
+JSON = {"Content-Type": "application/json"}
 READS = [
     ("GET", "/v1/agreements/dean/status?as_of=2006-09-20", "own"),
     ("GET", "/v1/agreements/dean/history", "own"),
@@ -72,11 +28,6 @@ READS = [
     ("GET", "/v1/companies/valence/history", "portfolio"),
     ("GET", "/v1/portfolio/due?from=2006-09-01&to=2006-10-01&as_of=2006-09-20&as_known_at=2026-11-01", "portfolio"),
 ]
-SALARY = {
-    "type": "SalaryPaid",
-    "date": "2006-09-29",
-    "data": {"period_start": "2006-09-11", "period_end": "2006-09-24", "amount": "7692.31"},
-}
 
 
 @pytest.mark.parametrize("role", ["admin", "recorder", "viewer", "employee", "other-employee", None])
@@ -156,13 +107,13 @@ def test_problems_name_the_field_the_rule_and_the_line(api: Api) -> None:
         "recorder", "POST", "/v1/agreements/dean/facts", json={"type": "NoSuchFact", "date": "2006-01-01", "data": {}}
     )
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "type"
-    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", content=b"{not json")
+    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", content=b"{not json", headers=JSON)
     assert r.status_code == 422 and "not valid JSON" in r.json()["detail"]
     assert api.call("viewer", "GET", "/v1/agreements/nobody/status").status_code == 404
     assert api.call("recorder", "POST", "/v1/agreements/nobody/facts", json=SALARY).status_code == 404
     r = api.call("viewer", "GET", "/v1/portfolio/due?from=2006-01-01")
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "query.to"
-    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", content=b"[" + b" " * 70000 + b"]")
+    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", content=b"[" + b" " * 70000 + b"]", headers=JSON)
     assert r.status_code == 413 and r.json()["status"] == 413
     assert len(api.call("viewer", "GET", "/v1/agreements/dean/history").json()) == before
 

@@ -40,7 +40,8 @@ def seeded() -> Iterator[None]:
     life = (ROOT / "examples" / "valence-vp-life.jsonl").read_text().splitlines()
     with TestClient(APP) as client:
         body = '{"terms": "valence-2004", "facts": [' + ",".join(life) + "]}"
-        r = client.post("/v1/agreements/dean/facts", content=body, headers={"Authorization": f"Bearer {TOKEN}"})
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        r = client.post("/v1/agreements/dean/facts", content=body, headers=headers)
         assert r.status_code == 201, r.text
     yield
     APP.state.engine.dispose()

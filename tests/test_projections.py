@@ -8,7 +8,9 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -174,6 +176,56 @@ def _ranges(trace: Path) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for _, a, b in (line.split() for line in trace.read_text().splitlines())]
 
 
+class Gate:
+    """The projector's trace file as a FIFO: a projector reports each committed batch by opening it, and blocks
+    there until the test lets it through. A barrier, not a guess about timing: `allow(n)` lets n more reports
+    through, `open_all()` every one; `lines` holds what was reported."""
+
+    def __init__(self, path: Path) -> None:
+        os.mkfifo(path)
+        self.path, self.closed, self.all = path, False, False
+        self.lines: list[str] = []
+        self.permits = threading.Semaphore(0)
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while True:
+            if not self.all:
+                self.permits.acquire()
+            if self.closed:
+                return
+            with open(self.path) as fifo:  # blocks until a projector opens it to report a batch
+                got = fifo.read().splitlines()
+            with self.changed:
+                self.lines += got
+                self.changed.notify_all()
+
+    def allow(self, n: int = 1) -> None:
+        for _ in range(n):
+            self.permits.release()
+
+    def open_all(self) -> None:
+        self.all = True
+        self.permits.release()
+
+    def wait_lines(self, n: int, timeout: float = 120) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: len(self.lines) >= n, timeout)
+
+    def ranges(self) -> list[tuple[int, int]]:
+        with self.changed:
+            return [(int(a), int(b)) for _, a, b in (line.split() for line in self.lines)]
+
+    def close(self) -> None:
+        self.closed = True
+        self.permits.release()
+        with suppress(OSError):  # wake a reader blocked in open(): a writer that writes nothing
+            os.close(os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
+        self.thread.join(10)
+
+
 def _disjoint(ranges: list[tuple[int, int]]) -> None:
     ordered = sorted(ranges)
     for (_, b1), (a2, _) in zip(ordered, ordered[1:], strict=False):
@@ -194,53 +246,67 @@ def test_projector_killed_mid_batch_resumes_exactly(database_url: str, tmp_path:
     reference = dump(svc)
     head = svc.projector.max_position()
     _reset(svc)
-    trace = tmp_path / "trace"
     rng = random.Random(3)
-    kills = 0
-    for _ in range(12):
-        proc = spawn(
-            database_url, pf, "projections", "catch-up", "--batch", "2", env={"OBLIGATIONS_PROJECTOR_TRACE": str(trace)}
-        )
-        time.sleep(rng.uniform(0.5, 1.0))  # past start-up, into the batches
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
+    reported: list[tuple[int, int]] = []
+    for k in range(8):
+        gate = Gate(tmp_path / f"trace{k}")
+        trace = {"OBLIGATIONS_PROJECTOR_TRACE": str(gate.path)}
+        proc = spawn(database_url, pf, "projections", "catch-up", "--batch", "2", env=trace)
+        n = rng.randint(1, 3)
+        gate.allow(n)
+        assert gate.wait_lines(n), proc.stderr.read() if proc.poll() is not None and proc.stderr else "no report"
+        time.sleep(rng.uniform(0, 0.05))  # in its next batch, or blocked after committing it: both a crash
+        proc.send_signal(signal.SIGKILL)
         proc.wait()
-        if svc.projector.position() == head:
-            break
-    assert kills >= 3, "the projector finished before it could be killed: make the batches smaller"
-    assert svc.projector.position() < head or kills  # killed at least once in the middle
+        gate.close()
+        reported += gate.ranges()
+    assert 0 < svc.projector.position() < head  # killed eight times in the middle, never finished
     assert cli(database_url, pf, "projections", "catch-up") == 0
-    _disjoint(_ranges(trace))
+    _disjoint(reported)
     assert svc.projector.position() == head
     assert dump(svc) == reference
 
 
 def test_two_projectors_one_works_one_waits(database_url: str, tmp_path: Path) -> None:
-    # Enough work, in batches of 2, that the first projector is still running when the impatient one starts
-    # (25 agreements in batches of 4 once finished first on a loaded machine).
-    pf = generated(tmp_path, 60, seed=31)
+    """The first projector is held at a barrier (its trace, a FIFO) after its first batch, holding the lock: the
+    impatient one is refused and the second waits, whatever the machine's speed."""
+    pf = generated(tmp_path, 25, seed=31)
     assert cli(database_url, pf, "import", str(pf / "portfolio.jsonl")) == 0
     svc = service(database_url, pf)
     reference, head = dump(svc), svc.projector.max_position()
     _reset(svc)
-    trace = tmp_path / "trace"
-    env = {"OBLIGATIONS_PROJECTOR_TRACE": str(trace)}
-    first = spawn(database_url, pf, "projections", "catch-up", "--batch", "2", env=env)
-    deadline = time.monotonic() + 60
-    while not _ranges(trace) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    second = spawn(database_url, pf, "projections", "catch-up", "--batch", "2", env=env)
+    gate = Gate(tmp_path / "trace")
+    env = {"OBLIGATIONS_PROJECTOR_TRACE": str(gate.path)}
+    first = spawn(database_url, pf, "projections", "catch-up", "--batch", "4", env=env)
+    gate.allow(1)
+    assert gate.wait_lines(1)
     impatient = spawn(database_url, pf, "projections", "catch-up", "--no-wait")
     _, err3 = impatient.communicate(timeout=120)
     assert impatient.returncode == 1 and "another projector is running" in err3
+    second = spawn(database_url, pf, "projections", "catch-up", "--batch", "4", env=env)
+    said: list[str] = []
+    waiting = threading.Event()
+
+    def listen() -> None:
+        assert second.stderr is not None
+        for line in second.stderr:
+            said.append(line)
+            if "waiting for another projector" in line:
+                waiting.set()
+
+    listener = threading.Thread(target=listen, daemon=True)
+    listener.start()
+    assert waiting.wait(120), "".join(said)
+    gate.open_all()
     out1, err1 = first.communicate(timeout=300)
-    out2, err2 = second.communicate(timeout=300)
-    assert first.returncode == 0 and second.returncode == 0, err1 + err2
-    assert "waiting for another projector" in err2
-    pids = {line.split()[0] for line in trace.read_text().splitlines()}
+    second.wait(300)
+    listener.join(30)
+    out2 = second.stdout.read() if second.stdout else ""
+    gate.close()
+    assert first.returncode == 0 and second.returncode == 0, err1 + "".join(said)
+    pids = {line.split()[0] for line in gate.lines}
     assert len(pids) == 1 or "applied 0 event(s)" in out2  # the second found nothing left to do
-    ranges = _ranges(trace)
+    ranges = gate.ranges()
     _disjoint(ranges)
     assert min(a for a, _ in ranges) == 1 and max(b for _, b in ranges) == head
     assert dump(svc) == reference
@@ -354,7 +420,7 @@ def test_changed_read_model_schema_is_rebuilt_from_the_log(tmp_path: Path, capsy
     assert dump(service(db, pf)) == before
 
 
-def test_a_write_whose_catch_up_fails_says_it_was_recorded(tmp_path: Path, capsys: Any) -> None:
+def test_a_broken_terms_file_quarantines_its_agreements_and_holds_up_no_other(tmp_path: Path, capsys: Any) -> None:
     db = f"sqlite:///{tmp_path / 'e.db'}"
     pf = generated(tmp_path, 12, seed=12)
     assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
@@ -371,15 +437,22 @@ def test_a_write_whose_catch_up_fails_says_it_was_recorded(tmp_path: Path, capsy
     incurred = min(f.date for f in facts if f.type == "EmploymentStarted").isoformat()
     data = json.dumps({"expense_id": "X9", "amount": "5.00", "incurred_date": incurred, "documented": True})
     capsys.readouterr()
-    assert cli(db, pf, "record", agreement_id, "ExpenseSubmitted", "--date", day, "--data", data) == 1
-    err = capsys.readouterr().err
-    assert "recorded 1 fact(s)" in err and "projections catch-up" in err and "nothing was recorded" not in err
-    assert any(f.type == "ExpenseSubmitted" and f.data.expense_id == "X9" for f in svc.facts_of(agreement_id)[2])
-    terms_file.write_text(good)
-    assert cli(db, pf, "projections", "catch-up") == 0
-    assert svc.projector.status()["lag"] == 0
+    assert cli(db, pf, "record", agreement_id, "ExpenseSubmitted", "--date", day, "--data", data) == 0
+    status = svc.projector.status()
+    assert status["lag"] == 0
+    quarantined = {q["agreement"]: q for q in status["quarantined"]}
+    assert quarantined and all(a.startswith(f"{broken}-") for a in quarantined)
+    assert all("salary.bogus" in q["error"] and q["fact_id"] is None for q in quarantined.values())
     items = portfolio.agreement_items(svc.log.engine, agreement_id, date.fromisoformat(day))
     assert "expense_X9" in {i.item_id for i in items}
+    assert cli(db, pf, "projections", "status") == 0
+    assert f"{broken}-a1" in capsys.readouterr().out
+    terms_file.write_text(good)
+    assert cli(db, pf, "projections", "catch-up") == 0
+    assert svc.projector.status()["quarantined"] == []
+    caught_up = dump(svc)
+    svc.projector.rebuild()
+    assert dump(svc) == caught_up
 
 
 def test_worker_processes_and_this_process_project_the_same_rows(

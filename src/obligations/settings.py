@@ -32,13 +32,27 @@ class Settings(BaseModel):
     database_url: str
     config_dir: Path
     workdir: Path
+    cipher_key: str | None = None  # OBLIGATIONS_CIPHER_KEY: AES-GCM for the stored events (base64, 16/24/32 bytes)
+    lock_timeout_ms: int = 30_000  # OBLIGATIONS_LOCK_TIMEOUT_MS: how long a write waits for a locked store
 
     @classmethod
     def load(cls, database: str | None = None, config_dir: str | None = None) -> Settings:
         url = database or os.environ.get("OBLIGATIONS_DATABASE_URL") or DEFAULT_DATABASE
         return cls(
-            database_url=url, config_dir=Path(config_dir) if config_dir else default_config_dir(), workdir=Path.cwd()
+            database_url=url,
+            config_dir=Path(config_dir) if config_dir else default_config_dir(),
+            workdir=Path.cwd(),
+            cipher_key=os.environ.get("OBLIGATIONS_CIPHER_KEY") or None,
+            lock_timeout_ms=_milliseconds(os.environ.get("OBLIGATIONS_LOCK_TIMEOUT_MS")),
         )
+
+
+def _milliseconds(value: str | None) -> int:
+    if value is None or not value.strip():
+        return 30_000
+    if not value.strip().isascii() or not value.strip().isdigit() or not 1 <= int(value) <= 600_000:
+        raise InvalidInputError(f"OBLIGATIONS_LOCK_TIMEOUT_MS={value!r}: milliseconds, 1 to 600000")
+    return int(value)
 
 
 def clock_from_environment() -> Callable[[], datetime]:

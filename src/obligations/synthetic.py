@@ -32,6 +32,7 @@ class Life:
         self.last = start
         self.ended: date | None = None
         self.tier = "employee_only"
+        self.salary = 200000
 
     def ev(self, fact_type: str, day: date, **data: Any) -> None:
         line: dict[str, Any] = {"agreement": self.agreement}
@@ -42,11 +43,12 @@ class Life:
         self.last = max(self.last, day)
 
 
-def life(rng: random.Random, agreement: str, terms: str, start: date) -> Life:
-    """About 20 facts: hire, onboarding, payroll, notices and cures, salary changes, expenses, often an exit."""
+def life(rng: random.Random, agreement: str, terms: str, start: date, salary: int = 200000) -> Life:
+    """About 20 facts: hire, onboarding, payroll, notices and cures, salary changes, expenses, often an exit.
+    `salary`: the base salary of the company's terms (EmploymentStarted must agree with it)."""
     x = Life(rng, agreement, terms, start)
+    x.salary = salary
     s = start
-    salary = rng.choice([180000, 200000, 200000, 215000, 240000])
     x.ev(
         "OfferAccepted",
         s - timedelta(days=rng.randrange(5, 30)),
@@ -253,10 +255,11 @@ def portfolio(agreements: int, seed: int, first: date = FIRST, years: int = 10) 
         c += 1
         company = f"c{c:06d}"
         n = min(agreements - made, rng.randrange(1, 7))
+        salary = rng.choice([180000, 200000, 200000, 215000, 240000])  # the company's terms
         lives = []
         for k in range(n):
             start = first + timedelta(days=rng.randrange(0, 365 * years))
-            lives.append(life(rng, f"{company}-a{k + 1}", f"gen-{company}", start))
+            lives.append(life(rng, f"{company}-a{k + 1}", f"gen-{company}", start, salary))
         made += n
         if rng.random() < 0.2:
             _change_of_control(rng, lives)
@@ -289,6 +292,7 @@ def write(out: Path, agreements: int, seed: int, years: int = 10) -> dict[str, i
             key = f"gen-{company}"
             terms = re.sub(r'(?m)^key = ".*"$', f'key = "{key}"', terms_text)
             terms = re.sub(r'(?m)^company = ".*"$', f'company = "{company}"', terms)
+            terms = re.sub(r'(?m)^annual_base_salary = ".*"$', f'annual_base_salary = "{lives[0].salary}"', terms)
             (out / "config" / "agreements" / f"{key}.toml").write_text(terms)
             comp = re.sub(r'(?m)^company_id = ".*"$', f'company_id = "{company}"', company_text)
             comp = re.sub(r'(?m)^name = ".*"$', f'name = "Company {company}"', comp)

@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
 
-from obligations.alerts.channels import DeliveryFailed, Sender
+from obligations.alerts.channels import Sender
 from obligations.alerts.message import render
 from obligations.alerts.outbox import instant, parse_instant
 from obligations.alerts.policy import Party, Policy, SmtpChannel
@@ -233,7 +233,15 @@ class Dispatcher:
         return out
 
     def _send_row(self, row: Any, done: set[str]) -> tuple[list[Attempt], str | None]:
-        """Deliver one reminder on each channel of its route not yet done; (attempts, first error or None)."""
+        """Deliver one reminder on each channel of its route not yet done; (attempts, first error or None).
+        Never raises: a reminder that cannot be sent fails alone and is retried; its batch goes on."""
+        try:
+            return self._send_row_once(row, done)
+        except Exception as exc:  # a bug or a bad row: this reminder fails, the batch is completed
+            log.exception("reminder %s could not be sent", row.key)
+            return [], f"{type(exc).__name__}: {exc}"
+
+    def _send_row_once(self, row: Any, done: set[str]) -> tuple[list[Attempt], str | None]:
         payload = json.loads(row.payload)
         routes = self.routes(payload)
         if not routes:
@@ -248,7 +256,7 @@ class Dispatcher:
             try:
                 result = self.senders[channel].send(message, recipients)
                 attempts.append(Attempt(channel, instant(self.clock()), True, late, result))
-            except (DeliveryFailed, OSError) as exc:
+            except Exception as exc:  # DeliveryFailed, or anything a channel raised: this channel failed
                 attempts.append(Attempt(channel, instant(self.clock()), False, late, str(exc)))
                 error = error or f"{channel}: {exc}"
         return attempts, error

@@ -65,6 +65,7 @@ class SmtpChannel(Strict):
     ca_file: str | None = None  # trust this CA for STARTTLS (default: the system's)
     username: str | None = None
     password_env: str | None = None  # the name of the environment variable holding the password
+    allow_plaintext_auth: bool = False  # log in without STARTTLS (the password in clear): only when set
     sender: str
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10
 
@@ -72,7 +73,8 @@ class SmtpChannel(Strict):
 class WebhookChannel(Strict):
     type: Literal["webhook"]
     url: str
-    secret_env: str | None = None  # the environment variable holding the HMAC-SHA256 secret
+    secret_env: str | None = None  # the environment variable holding the Standard Webhooks secret (whsec_...)
+    unsigned: bool = False  # deliver without a signature: only when set, never for want of a secret
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5
 
 

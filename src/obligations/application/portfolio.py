@@ -132,10 +132,17 @@ def _out(r: Any, as_of: date, today: str) -> dict[str, Any]:
 
 
 def _fetch(engine: Engine, query: Any, as_of: date) -> list[dict[str, Any]]:
+    """The rows as dicts; those of a quarantined agreement (its last good state) carry `"stale": true`."""
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(t.due_key, t.agreement_id, t.kind, t.item_id)).all()
+        stale = set(conn.execute(select(tables.quarantine.c.agreement_id)).scalars()) if rows else set()
     today = as_of.isoformat()
-    return [_out(r, as_of, today) for r in rows]
+    out = [_out(r, as_of, today) for r in rows]
+    if stale:
+        for row in out:
+            if row["agreement"] in stale:
+                row["stale"] = True
+    return out
 
 
 def due(

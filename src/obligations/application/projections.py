@@ -26,8 +26,8 @@ from sqlalchemy import Connection, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from obligations.application import tables
-from obligations.application.store import EventLog, sqlite_file
-from obligations.domain.errors import ObligationsError
+from obligations.application.store import EventLog, decode_state, sqlite_file
+from obligations.domain.errors import ObligationsError, UnreadableFactError
 from obligations.domain.facts import Fact
 from obligations.rules.items import Item, dated_items
 from obligations.terms.agreement_terms import Terms
@@ -40,8 +40,26 @@ AGREEMENT_OPENED = "obligations.domain.aggregates:Agreement.Opened"
 COMPANY_OPENED = "obligations.domain.aggregates:Company.Opened"
 COMPANY_PREFIX = "obligations.domain.aggregates:Company."
 
-# (agreement ids) -> (agreement id, terms, facts) for each; company streams read once per call.
-Loader = Callable[[list[str]], Iterable[tuple[str, Terms, list[Fact]]]]
+QUARANTINE_RETRIES = 100  # quarantined agreements tried again per catch-up (oldest try first)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An agreement whose rows could not be computed: it is quarantined, its last good rows kept (issue 12)."""
+
+    agreement_id: str
+    error: str
+    fact_id: str | None = None
+
+    @classmethod
+    def of(cls, agreement_id: str, exc: BaseException) -> Failed:
+        fact_id = exc.fact_id if isinstance(exc, UnreadableFactError) else None
+        text = str(exc) if isinstance(exc, ObligationsError) else f"{type(exc).__name__}: {exc}"
+        return cls(agreement_id, _clean(text)[:2000], fact_id)
+
+
+# (agreement ids) -> (agreement id, terms, facts) for each, or Failed; company streams read once per call.
+Loader = Callable[[list[str]], Iterable[tuple[str, Terms, list[Fact]] | Failed]]
 Progress = Callable[[int, int], None]
 # Called in the batch's transaction with the agreements recomputed and their new rows (the reminder outbox).
 BatchHook = Callable[[Session, Sequence[str], Sequence[Mapping[str, Any]]], None]
@@ -134,6 +152,7 @@ class Projector:
                 self._claim(session)
                 session.execute(delete(tables.items))
                 session.execute(delete(tables.streams))
+                session.execute(delete(tables.quarantine))
                 session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=0))
             hook, self.hook = self.hook, None
             try:
@@ -153,6 +172,8 @@ class Projector:
         applied = 0
         self._streams: dict[str, tuple[str, str]] = {}  # stream -> (kind, name); valid while we hold the lock
         self._members: dict[str, list[str]] = {}  # company -> its agreements
+        if self.hook is not None:  # not during a rebuild (its rows are partial until the end)
+            self._retry_quarantined()
         while True:
             batch = self._apply_batch()
             if batch is None:
@@ -186,32 +207,62 @@ class Projector:
             for n in notes:
                 for agreement_id in self._touched(session, n):
                     affected[agreement_id] = None
-            ids = list(affected)
-            for k in range(0, len(ids), 500):  # bounded IN lists
-                session.execute(delete(tables.items).where(tables.items.c.agreement_id.in_(ids[k : k + 500])))
-            written: list[dict[str, Any]] = []
-            for rows in self._computed(ids):
-                if rows:
-                    session.execute(insert(tables.items), rows)
-                    if self.hook:
-                        written += rows
-            if self.hook:
-                self.hook(session, ids, written)
             last = notes[-1].id
+            self._replace(session, list(affected), last)
             session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=last))
             return Batch(notes[0].id, last, len(notes), len(affected))
 
-    def _computed(self, ids: list[str]) -> Iterator[list[dict[str, Any]]]:
+    def _replace(self, session: Session, ids: list[str], position: int) -> None:
+        """Replace the rows of the agreements computed; quarantine those that fail, keeping their last good
+        rows (marked stale by the quarantine) so one bad fact or terms file holds up nothing else."""
+        ok: list[str] = []
+        written: list[dict[str, Any]] = []
+        for done in self._computed(ids):
+            for k in range(0, len(done.ok), 500):  # bounded IN lists
+                part = done.ok[k : k + 500]
+                session.execute(delete(tables.items).where(tables.items.c.agreement_id.in_(part)))
+                session.execute(delete(tables.quarantine).where(tables.quarantine.c.agreement_id.in_(part)))
+            if done.rows:
+                session.execute(insert(tables.items), done.rows)
+            for failed in done.failed:
+                self._quarantine(session, failed, position)
+            ok += done.ok
+            if self.hook:
+                written += done.rows
+        if self.hook:
+            self.hook(session, ok, written)
+
+    def _quarantine(self, session: Session, failed: Failed, position: int) -> None:
+        q = tables.quarantine.c
+        now = datetime.now(UTC).isoformat()
+        values = {"fact_id": failed.fact_id, "error": failed.error, "checked_at": now, "position": position}
+        found = session.execute(update(tables.quarantine).where(q.agreement_id == failed.agreement_id).values(values))
+        if not found.rowcount:  # type: ignore[attr-defined]
+            session.execute(insert(tables.quarantine).values(agreement_id=failed.agreement_id, since=now, **values))
+
+    def _retry_quarantined(self) -> None:
+        """Quarantined agreements are computed again at each catch-up (a fixed terms file lifts it; a
+        correction does so by touching the agreement), the longest untried first, a bounded number a time."""
+        q = tables.quarantine.c
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(select(q.agreement_id).order_by(q.checked_at).limit(QUARANTINE_RETRIES)).scalars())
+        if not ids:
+            return
+        with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            position = self._claim(session)
+            self._replace(session, ids, position)
+
+    def _computed(self, ids: list[str]) -> Iterator[Computed]:
         """Rows of the agreements, in chunks. A large batch is computed by a worker process while this one
         reads the next streams (the rules are pure and CPU-bound; the database work stays here)."""
-        jobs = ((a, terms.agreement.company, terms, facts) for a, terms, facts in self.load(ids))
+        loaded = self.load(ids)
         if self.workers < 1 or len(ids) < PARALLEL_MIN:
-            chunk: list[dict[str, Any]] = []
-            for job in jobs:
-                chunk += rows_of([job])
-                if len(chunk) >= 5000:
+            chunk = Computed([], [], [])
+            for job in loaded:
+                chunk.add(computed([job]))
+                if len(chunk.rows) >= 5000:
                     yield chunk
-                    chunk = []
+                    chunk = Computed([], [], [])
             yield chunk
             return
         if self._pool is None:
@@ -219,13 +270,13 @@ class Projector:
                 self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
             )
         futures, part = [], []
-        for job in jobs:
+        for job in loaded:
             part.append(job)
             if len(part) == 20:
-                futures.append(self._pool.submit(rows_of, part))
+                futures.append(self._pool.submit(computed, part))
                 part = []
         if part:
-            futures.append(self._pool.submit(rows_of, part))
+            futures.append(self._pool.submit(computed, part))
         for future in futures:
             yield future.result()
 
@@ -237,7 +288,7 @@ class Projector:
     def _touched(self, session: Session, n: Any) -> list[str]:
         stream = str(n.originator_id)
         if n.topic == AGREEMENT_OPENED:
-            state = json.loads(n.state)
+            state = decode_state(self.log, n.state)
             agreement, company = state["agreement_id"], state["company_id"]
             session.execute(
                 insert(tables.streams).values(
@@ -249,7 +300,7 @@ class Projector:
                 self._members[company].append(agreement)
             return [agreement]
         if n.topic == COMPANY_OPENED:
-            company = json.loads(n.state)["company_id"]
+            company = decode_state(self.log, n.state)["company_id"]
             session.execute(
                 insert(tables.streams).values(stream_id=stream, kind="company", name=company, company_id=company)
             )
@@ -309,6 +360,7 @@ class Projector:
             n_agreements = conn.execute(
                 select(func.count()).select_from(tables.streams).where(tables.streams.c.kind == "agreement")
             ).scalar_one()
+            quarantined = quarantine_list(conn)
         position = int(row.position) if row else 0
         head = self.max_position()
         return {
@@ -319,7 +371,24 @@ class Projector:
             "last_run": row.updated_at if row else None,
             "agreements": int(n_agreements),
             "rows": int(n_items),
+            "quarantined": quarantined,
         }
+
+
+def quarantine_list(conn: Connection, limit: int = 1000) -> list[dict[str, Any]]:
+    """The quarantined agreements: which, since when, the fact at fault (if one is) and the error."""
+    q = tables.quarantine.c
+    found = conn.execute(select(tables.quarantine).order_by(q.since, q.agreement_id).limit(limit))
+    return [
+        {
+            "agreement": r.agreement_id,
+            "fact_id": r.fact_id,
+            "error": r.error,
+            "since": r.since,
+            "checked_at": r.checked_at,
+        }  # fmt: skip
+        for r in found
+    ]
 
 
 def _die_with_parent() -> None:
@@ -328,10 +397,52 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
+Job = tuple[str, Terms, list[Fact]]
+
+
+@dataclass
+class Computed:
+    """The rows of the agreements that computed, and those that failed."""
+
+    rows: list[dict[str, Any]]
+    ok: list[str]
+    failed: list[Failed]
+
+    def add(self, other: Computed) -> None:
+        self.rows += other.rows
+        self.ok += other.ok
+        self.failed += other.failed
+
+
+def computed(jobs: Sequence[Job | Failed]) -> Computed:
+    """Rows of some agreements, each computed on its own: one that fails is reported, not raised (a bug of the
+    rules or an unreadable fact quarantines that agreement only). Runs in workers too."""
+    out = Computed([], [], [])
+    for job in jobs:
+        if isinstance(job, Failed):
+            out.failed.append(job)
+            continue
+        agreement_id, terms, facts = job
+        try:
+            rows = [_row(agreement_id, terms.agreement.company, item) for item in dated_items(terms, facts)]
+        except Exception as exc:
+            out.failed.append(Failed.of(agreement_id, exc))
+            continue
+        out.rows += rows
+        out.ok.append(agreement_id)
+    return out
+
+
 def rows_of(jobs: list[tuple[str, str, Terms, list[Fact]]]) -> list[dict[str, Any]]:
-    """The read-model rows of some agreements: (agreement, company, terms, facts) each. Runs in workers too."""
+    """The read-model rows of some agreements: (agreement, company, terms, facts) each; raises on a failure."""
     return [_row(agreement_id, company, item) for agreement_id, company, terms, facts in jobs
             for item in dated_items(terms, facts)]  # fmt: skip
+
+
+def _clean(text: str) -> str:
+    """No NUL reaches a text column (PostgreSQL refuses it): input refuses it, and a fact stored before that
+    rule existed must not stall the projector."""
+    return text.replace("\x00", "\ufffd")
 
 
 def _row(agreement_id: str, company_id: str, item: Item) -> dict[str, Any]:
@@ -340,7 +451,7 @@ def _row(agreement_id: str, company_id: str, item: Item) -> dict[str, Any]:
         "agreement_id": agreement_id,
         "company_id": company_id,
         "kind": item.kind,
-        "item_id": item.item_id,
+        "item_id": _clean(item.item_id),
         "owed_by": item.owed_by,
         "owed_to": item.owed_to,
         "amount": item.amount,
@@ -354,9 +465,9 @@ def _row(agreement_id: str, company_id: str, item: Item) -> dict[str, Any]:
         "cured_on": item.cured_on,
         "valid_from": item.valid_from,
         "valid_to": item.valid_to,
-        "why": item.detail.get("why", ""),
+        "why": _clean(item.detail.get("why", "")),
         "fact_ids": json.dumps(list(item.fact_ids)),
-        "detail": json.dumps({k: v for k, v in item.detail.items() if k != "why"}, ensure_ascii=False),
+        "detail": json.dumps({k: v for k, v in item.detail.items() if k != "why"}),
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -11,17 +10,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Engine, create_engine, insert, select
 from sqlalchemy.pool import StaticPool
 
 from obligations.application import tables
-from obligations.application.projections import BatchHook, Projector, rows_of
-from obligations.application.store import EventLog
+from obligations.application.projections import BatchHook, Failed, Projector, rows_of
+from obligations.application.store import EventLog, decode_state
 from obligations.domain import aggregates
 from obligations.domain.aggregates import Agreement, Company, FactRecorded, agreement_uuid, company_uuid
 from obligations.domain.errors import (
+    InvalidFactError,
     InvalidFactsError,
     InvalidInputError,
     ReadModelsBehindError,
@@ -29,11 +28,12 @@ from obligations.domain.errors import (
     UnknownAgreementError,
     VersionMismatchError,
 )
-from obligations.domain.facts import COMPANY_FACT_TYPES, CORRECTION_TYPES, Fact, data_as_json
-from obligations.domain.input import SubmittedFact, parse_data
+from obligations.domain.facts import COMPANY_FACT_TYPES, CORRECTION_TYPES, FACT_TYPES, Fact, Unreadable, data_as_json
+from obligations.domain.input import SubmittedFact, checked_id, checked_line, parse_data
+from obligations.domain.values import is_valid_id
 from obligations.rules.corrections import Fate, resolution
 from obligations.rules.corrections import known_at as known_at_of
-from obligations.rules.explain import explain_item, report_diff
+from obligations.rules.explain import explain_item, paid_amounts, report_diff
 from obligations.rules.report import status_report
 from obligations.rules.validation import check_history
 from obligations.terms.agreement_terms import Terms
@@ -83,12 +83,19 @@ class Obligations:
         terms: str | None = None,
         source: str | None = None,
         expected_version: int | None = None,
+        terms_path: bool = True,
+        in_transaction: Callable[[Any, Recorded], None] | None = None,
     ) -> Recorded:
         """All or nothing: every fact is checked against the history before any is appended. With
-        `expected_version`, nothing is appended unless the agreement's stream is at that version."""
+        `expected_version`, nothing is appended unless the agreement's stream is at that version.
+        `terms_path`: whether `terms` may be a path to a TOML file (the command line) or only a key (HTTP).
+        `in_transaction(session, recorded)` runs in the transaction that saves the facts (an idempotency key)."""
+        recorded_by, source = _who_and_source(recorded_by, source)
         for attempt in range(RETRIES):
             try:
-                return self._record_once(agreement_id, facts, recorded_by, terms, source, expected_version)
+                return self._record_once(
+                    agreement_id, facts, recorded_by, terms, source, expected_version, terms_path, in_transaction
+                )
             except IntegrityError:
                 time.sleep(0.005 * (attempt + 1))  # another writer appended first: reload and re-check
         raise StoreError(f"agreement {agreement_id}: {RETRIES} concurrent writes in a row; nothing recorded")
@@ -101,16 +108,23 @@ class Obligations:
         terms_arg: str | None,
         source: str | None,
         expected_version: int | None = None,
+        terms_path: bool = True,
+        in_transaction: Callable[[Any, Recorded], None] | None = None,
     ) -> Recorded:
-        agreement, created = self._agreement_for_write(agreement_id, terms_arg)
+        agreement, created = self._agreement_for_write(agreement_id, terms_arg, terms_path)
         found = 0 if created else int(agreement.version)
         if expected_version is not None and found != expected_version:
             raise VersionMismatchError(f"agreement {agreement_id} is at version {found}, not {expected_version}")
         company = self._company(self._terms(agreement).agreement.company)
-        result = self._prepare(agreement, created, company, facts, recorded_by, source)
-        self.log.save(agreement, company)
+        result = replace(
+            self._prepare(agreement, created, company, facts, recorded_by, source), version=int(agreement.version)
+        )
+        with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            self.log.save(agreement, company)
+            if in_transaction is not None:
+                in_transaction(session, result)
         self._read_your_writes(f"{len(facts)} fact(s) for agreement {agreement_id}")
-        return replace(result, version=int(agreement.version))
+        return result
 
     def _prepare(
         self,
@@ -178,6 +192,7 @@ class Obligations:
         """Many agreements in ONE transaction, saved in chunks so memory stays flat: all or nothing.
 
         Returns (agreements, facts). On PostgreSQL the event table stays locked until the commit."""
+        recorded_by, source = _who_and_source(recorded_by, source)
         agreements: dict[str, Agreement] = {}
         companies: dict[str, Company] = {}
         n_agreements = n_facts = 0
@@ -203,6 +218,10 @@ class Obligations:
             self._read_your_writes(f"{n_facts} fact(s) for {n_agreements} agreement(s)")
         return n_agreements, n_facts
 
+    def catch_up(self, what: str) -> None:
+        """Bring the read models up to date after `what` was recorded (a write replayed after a crash)."""
+        self._read_your_writes(what)
+
     def _read_your_writes(self, what: str) -> None:
         try:
             self.projector.catch_up(on_wait=self.on_wait)
@@ -224,21 +243,24 @@ class Obligations:
         self._last_stamp = now
         return now
 
-    def _agreement_for_write(self, agreement_id: str, terms_arg: str | None) -> tuple[Agreement, bool]:
+    def _agreement_for_write(
+        self, agreement_id: str, terms_arg: str | None, terms_path: bool = True
+    ) -> tuple[Agreement, bool]:
         existing = self._get(agreement_uuid(agreement_id))
         if existing is not None:
             if terms_arg is not None:
-                key, _, _ = resolve_terms(terms_arg, self.config_dir)
+                key, _, _ = resolve_terms(terms_arg, self.config_dir, terms_path)
                 if key != existing.terms_key:
                     raise InvalidInputError(
                         f"agreement {agreement_id} already uses terms {existing.terms_key!r}, not {key!r}"
                     )
             return existing, False
+        checked_id(agreement_id, field="agreement")
         if terms_arg is None:
             raise UnknownAgreementError(f"unknown agreement {agreement_id!r}: give --terms KEY_OR_PATH to create it")
-        key, text, file = resolve_terms(terms_arg, self.config_dir)
+        key, text, file = resolve_terms(terms_arg, self.config_dir, terms_path)
         terms = terms_from_text(text, file, self.config_dir)
-        by_key = (self.config_dir / "agreements" / f"{terms_arg}.toml").is_file()
+        by_key = is_valid_id(terms_arg) and (self.config_dir / "agreements" / f"{terms_arg}.toml").is_file()
         return Agreement(
             agreement_id=agreement_id,
             company_id=terms.agreement.company,
@@ -250,10 +272,22 @@ class Obligations:
         return self._get(company_uuid(company_id)) or Company(company_id=company_id)
 
     def _get(self, uid: Any) -> Any:
-        try:
-            return self.log.repository.get(uid)
-        except AggregateNotFoundError:
-            return None
+        """The aggregate at its last version, every event read through the mapper. A fact event that fails
+        to decode does not stop it: it is kept as an unreadable fact (shown, retractable), and the
+        aggregate's version counts it, so a write appends after it."""
+        recorder: Any = self.log.recorder
+        aggregate: Any = None
+        for stored in recorder.select_events(uid):
+            try:
+                event = self.log.mapper.to_domain_event(stored)
+            except Exception as exc:
+                if aggregate is None:
+                    raise StoreError(f"stream {uid}: its opening event cannot be read ({exc})") from exc
+                aggregate.facts.append(_undecodable(stored, exc))
+                aggregate._version = stored.originator_version
+                continue
+            aggregate = event.mutate(aggregate)  # type: ignore[attr-defined]
+        return aggregate
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -277,7 +311,7 @@ class Obligations:
             text, file = agreement.terms_toml, f"stored terms {agreement.terms_key}"
             paths: tuple[Path, ...] = ()
         else:
-            _, text, file = resolve_terms(agreement.terms_key, self.config_dir)
+            _, text, file = resolve_terms(agreement.terms_key, self.config_dir, allow_path=False)
             paths = (Path(file),)
         terms = terms_from_text(text, file, self.config_dir)
         paths += (self.config_dir / "companies" / f"{terms.agreement.company}.toml",)
@@ -307,30 +341,49 @@ class Obligations:
             facts = known_at_of(facts, known_at)
         return agreement, terms, facts
 
-    def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, Terms, list[Fact]]]:
+    def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, Terms, list[Fact]] | Failed]:
         """For the projector: each agreement's terms and facts, read as stored events (no aggregate is
         rebuilt); each company stream is read once per call."""
-        companies: dict[str, list[Fact]] = {}
+        companies: dict[str, list[Fact] | Exception] = {}
         for agreement_id in agreement_ids:
-            opened, facts = self._stream(agreement_uuid(agreement_id), agreement_id)
-            if opened is None:
-                raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
-            company_id = opened["company_id"]
-            if company_id not in companies:
+            try:
+                yield self._projection_input(agreement_id, companies)
+            except Exception as exc:  # a terms file that no longer loads, a stream that cannot be read
+                yield Failed.of(agreement_id, exc)
+
+    def _projection_input(
+        self, agreement_id: str, companies: dict[str, list[Fact] | Exception]
+    ) -> tuple[str, Terms, list[Fact]]:
+        opened, facts = self._stream(agreement_uuid(agreement_id), agreement_id)
+        if opened is None:
+            raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
+        company_id = opened["company_id"]
+        if company_id not in companies:
+            try:
                 companies[company_id] = self._stream(company_uuid(company_id), f"company:{company_id}")[1]
-            agreement = Agreement.__new__(Agreement)  # only what _terms reads
-            agreement.terms_key, agreement.terms_toml = opened["terms_key"], opened.get("terms_toml")
-            merged = sorted([*facts, *companies[company_id]], key=lambda f: f.sort_key)
-            yield agreement_id, self._terms(agreement), merged
+            except Exception as exc:
+                companies[company_id] = exc
+        company_facts = companies[company_id]
+        if isinstance(company_facts, Exception):
+            raise company_facts
+        agreement = Agreement.__new__(Agreement)  # only what _terms reads
+        agreement.terms_key, agreement.terms_toml = opened["terms_key"], opened.get("terms_toml")
+        merged = sorted([*facts, *company_facts], key=lambda f: f.sort_key)
+        return agreement_id, self._terms(agreement), merged
 
     def _stream(self, uid: Any, name: str) -> tuple[dict[str, Any] | None, list[Fact]]:
         recorder: Any = self.log.recorder
-        decode = self.log.mapper.transcoder.decode
         opened: dict[str, Any] | None = None
         facts: list[Fact] = []
         for stored in recorder.select_events(uid):
-            state = decode(stored.state)
             fact_type = stored.topic.rpartition(":")[2]
+            try:
+                state = decode_state(self.log, stored.state)
+            except Exception as exc:
+                if fact_type.endswith(".Opened"):
+                    raise StoreError(f"stream {name}: its opening event cannot be read ({exc})") from exc
+                facts.append(_fact(name, _undecodable(stored, exc)))
+                continue
             if fact_type.endswith(".Opened"):
                 opened = state
                 continue
@@ -388,7 +441,7 @@ class Obligations:
         out = []
         for day in as_of:
             actual, changed = status_report(terms, existing, day), status_report(terms, supposed, day)
-            diff = report_diff(actual, changed)
+            diff = report_diff(actual, changed, (paid_amounts(existing, day), paid_amounts(supposed, day)))
             out.append({"as_of": day.isoformat(), "diff": diff, "actual": actual, "what_if": changed})
         return out
 
@@ -398,7 +451,7 @@ class Obligations:
         where = (
             f"terms stored with agreement {agreement_id} (key {agreement.terms_key})"
             if agreement.terms_toml is not None
-            else f"{self.config_dir / 'agreements' / agreement.terms_key}.toml"
+            else f"agreements/{agreement.terms_key}.toml in the configuration folder"
         )
         out = explain_item(terms, facts, as_of, item_id, where)
         return {"agreement": agreement_id, "terms": agreement.terms_key, **out}
@@ -409,7 +462,10 @@ class Obligations:
         engine = create_engine("sqlite://", poolclass=StaticPool)
         tables.metadata.create_all(engine)
         jobs = []
-        for agreement_id, terms, facts in self.projection_inputs(self.agreement_ids()):
+        for loaded in self.projection_inputs(self.agreement_ids()):
+            if isinstance(loaded, Failed):
+                continue  # quarantined (projections status lists it): it has no rows to show
+            agreement_id, terms, facts = loaded
             if company is not None and terms.agreement.company != company:
                 continue
             facts = known_at_of(facts, known_at)
@@ -428,7 +484,7 @@ class Obligations:
             page = self.log.recorder.select_notifications(start=start, limit=500, topics=[OPENED_TOPIC])
             if not page:
                 return ids
-            ids += [json.loads(n.state)["agreement_id"] for n in page]
+            ids += [decode_state(self.log, n.state)["agreement_id"] for n in page]
             start = page[-1].id + 1
 
     def agreements(self, today: date) -> list[dict[str, Any]]:
@@ -471,7 +527,7 @@ def history_rows(facts: Sequence[Fact], fates: Mapping[str, Fate] | None = None)
         fate = fates.get(f.id)
         if f.type in CORRECTION_TYPES:
             row["state"] = "correction"
-            row["corrects"] = f.data.fact_id
+            row["corrects"] = getattr(f.data, "fact_id", None)
         elif fate is None:
             row["state"] = "in_effect"
         else:
@@ -484,6 +540,14 @@ def history_rows(facts: Sequence[Fact], fates: Mapping[str, Fate] | None = None)
                 row[f"{fate.state}_by"] = fate.by.id
         rows.append(row)
     return rows
+
+
+def _who_and_source(recorded_by: str, source: str | None) -> tuple[str, str | None]:
+    """Who records and from what document: one line of text each, like any stored string."""
+    by = checked_line(recorded_by, "by", "who records the facts")
+    if not by.strip():
+        raise InvalidFactError("who records the facts must not be empty", field="by")
+    return by, None if source is None else checked_line(source, "source", "a document reference")
 
 
 def _in_company_stream(fact: Fact) -> bool:
@@ -502,15 +566,47 @@ def _fact(stream: str, e: FactRecorded) -> Fact:
 
 
 def _to_fact(stream: str, version: int, fact_type: str, fields: Mapping[str, Any]) -> Fact:
-    """A stored fact event (an event object's fields, or a decoded stored state) as a rules `Fact`."""
+    """A stored fact event (an event object's fields, or a decoded stored state) as a rules `Fact`. Data that
+    no longer reads back (a value an older version accepted) is kept as `Unreadable`, never raised here:
+    the fact can still be listed, retracted and corrected."""
+    if "unreadable" in fields:
+        return Fact(f"{stream}#{version}", fact_type, date.min, Unreadable(None, fields["unreadable"]),
+                    EARLIEST, "?", None, (EARLIEST, version))  # fmt: skip
     recorded_at = datetime.fromisoformat(fields["recorded_at"])
+    data: Any
+    try:
+        data = parse_data(fact_type, fields["data"]) if fact_type in FACT_TYPES else None
+        if data is None:
+            data = Unreadable(fields["data"], f"unknown fact type {fact_type!r}")
+    except InvalidFactError as exc:
+        data = Unreadable(fields["data"], exc.describe())
     return Fact(
         f"{stream}#{version}",
         fact_type,
         date.fromisoformat(fields["date"]),
-        parse_data(fact_type, fields["data"]),
+        data,
         recorded_at,
         fields["recorded_by"],
         fields["source"],
         (recorded_at, fields["batch_position"]),
     )
+
+
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _undecodable(stored: Any, exc: Exception) -> Any:
+    """A stand-in for a stored fact event whose state cannot be decoded: its version and type are known."""
+    event = object.__new__(aggregates.event_class(_type_of(stored.topic)))
+    reason = f"its stored state cannot be decoded ({type(exc).__name__})"
+    object.__setattr__(event, "__dict__", {"originator_version": stored.originator_version, "unreadable": reason})
+    return event
+
+
+def _type_of(topic: str) -> str:
+    name = topic.rpartition(":")[2]
+    try:
+        aggregates.event_class(name)
+        return name
+    except KeyError:
+        return "FactRecorded"

@@ -18,7 +18,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a read-model table changes: the tables are then dropped and rebuilt from the log on next open.
-VERSION = 3
+VERSION = 4
 
 schema_version = Table("read_model_schema", MetaData(), Column("version", Integer, nullable=False))
 
@@ -71,6 +71,20 @@ items = Table(
     Index("rm_items_agreement", "agreement_id"),
     Index("rm_items_company_due", "company_id", "due_key"),
     sqlite_with_rowid=False,
+)
+
+
+# Agreements whose rows could not be computed (issue 12): their rows keep the last good state, stale until the
+# cause is fixed (a correction of the fact, a fixed terms file) and the next catch-up computes them again.
+quarantine = Table(
+    "rm_quarantine",
+    metadata,
+    Column("agreement_id", String(200), primary_key=True),
+    Column("fact_id", String(300)),  # the fact that cannot be read, when that is the cause
+    Column("error", Text, nullable=False),
+    Column("since", String(40), nullable=False),
+    Column("checked_at", String(40), nullable=False),
+    Column("position", BigInteger, nullable=False),  # the log position of the last failed try
 )
 
 
@@ -127,6 +141,14 @@ alert_meta = Table(
     Column("value", String(80), nullable=False),
 )
 
+# What the store is: whether its events are encrypted (issue 12), so a store is never opened with the wrong key.
+store_meta = Table(
+    "store_meta",
+    durable,
+    Column("name", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
 # -- the HTTP API (issue 5) ------------------------------------------------------------------------------
 api_tokens = Table(
     "api_tokens",
@@ -136,6 +158,18 @@ api_tokens = Table(
     Column("role", String(16), nullable=False),  # admin | recorder | viewer | employee
     Column("agreement_id", String(200)),  # the employee's own agreement
     Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+
+# The dashboard's sign-in sessions (issue 12): a random value of their own in the cookie, never the API token;
+# stored as a SHA-256, expiring, revoked on sign-out or with the token they were opened with.
+sessions = Table(
+    "dashboard_sessions",
+    durable,
+    Column("session_hash", String(64), primary_key=True),
+    Column("token_name", String(100), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
     Column("revoked_at", String(40)),
 )
 

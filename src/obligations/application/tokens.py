@@ -5,17 +5,27 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from obligations.application import tables
 from obligations.domain.errors import InvalidInputError
+from obligations.domain.values import parse_line
 
 ROLES = ("admin", "recorder", "viewer", "employee")
 PREFIX = "obl_"
 t = tables.api_tokens.c
+SESSION_HOURS = 8
+
+
+def is_valid_line(value: str) -> bool:
+    try:
+        parse_line(value)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -42,8 +52,8 @@ def create(engine: Engine, name: str, role: str, agreement_id: str | None, now: 
     """A new token (shown once); refuses an unknown role, a duplicate name, or an employee without agreement."""
     if role not in ROLES:
         raise InvalidInputError(f"role {role!r}: expected one of {', '.join(ROLES)}")
-    if not name.strip() or len(name) > 100:
-        raise InvalidInputError("name: 1 to 100 characters")
+    if not name.strip() or len(name) > 100 or not is_valid_line(name):
+        raise InvalidInputError("name: 1 to 100 characters, no control characters")
     if (role == "employee") != (agreement_id is not None):
         raise InvalidInputError("agreement: required for the employee role, and only for it")
     token = PREFIX + secrets.token_urlsafe(32)
@@ -84,3 +94,45 @@ def listing(engine: Engine) -> list[dict[str, str | None]]:
     with engine.connect() as conn:
         rows = conn.execute(select(t.name, t.role, t.agreement_id, t.created_at, t.revoked_at).order_by(t.name))
         return [dict(r._mapping) for r in rows]
+
+
+# -- dashboard sessions ----------------------------------------------------------------------------------------
+sc = tables.sessions.c
+
+
+def open_session(engine: Engine, principal: Principal, now: datetime) -> str:
+    """A new sign-in session for the dashboard: a random value (only its hash is kept), valid SESSION_HOURS."""
+    session = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(
+            insert(tables.sessions).values(
+                session_hash=digest(session),
+                token_name=principal.name,
+                created_at=now.isoformat(),
+                expires_at=(now + timedelta(hours=SESSION_HOURS)).isoformat(),
+                revoked_at=None,
+            )
+        )
+    return session
+
+
+def session_principal(engine: Engine, session: str, now: datetime) -> Principal | None:
+    """Who a session belongs to, while neither it nor its token is revoked and it has not expired."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(t.name, t.role, t.agreement_id, sc.expires_at)
+            .join(tables.api_tokens, t.name == sc.token_name)
+            .where(sc.session_hash == digest(session), sc.revoked_at.is_(None), t.revoked_at.is_(None))
+        ).one_or_none()
+    if row is None or datetime.fromisoformat(row.expires_at) <= now:
+        return None
+    return Principal(row.name, row.role, row.agreement_id)
+
+
+def close_session(engine: Engine, session: str, now: datetime) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            update(tables.sessions)
+            .where(sc.session_hash == digest(session), sc.revoked_at.is_(None))
+            .values(revoked_at=now.isoformat())
+        )

@@ -6,6 +6,7 @@ ObligationsError
  │    ├── TermsError              a terms or company file is wrong (file, key, reason)
  │    ├── UnknownAgreementError   no such agreement
  │    └── NotStartedError         a report asked for before employment began
+ ├── UnreadableFactError          a stored fact cannot be read back: fix it by retracting or correcting it
  ├── VersionMismatchError         a write expected another stream version: HTTP 412
  └── StoreError                   the event store failed: exit 1
 """
@@ -74,6 +75,18 @@ class StoreError(ObligationsError):
 
 class ReadModelsBehindError(ObligationsError):
     """The facts were recorded, but bringing the read models up to date failed: a catch-up will finish it."""
+
+
+class UnreadableFactError(ObligationsError):
+    """A stored fact in effect cannot be read back (its state does not decode, or a value no longer passes
+    validation): the agreement is quarantined until the fact is retracted or corrected."""
+
+    def __init__(self, fact_id: str, fact_type: str, reason: str) -> None:
+        self.fact_id, self.fact_type, self.reason = fact_id, fact_type, reason
+        super().__init__(
+            f"fact {fact_id} ({fact_type}) cannot be read back: {reason}; retract it (FactRetracted) or correct it "
+            f"(FactCorrected) to go on"
+        )
 
 
 class VersionMismatchError(ObligationsError):

@@ -6,34 +6,34 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from obligations.domain.values import IsoDate, Money, Number
+from obligations.domain.values import Count, IsoDate, Line, Money, Number, Text
 
 
 class FactData(BaseModel):
     """Base of every `data` model: unknown fields refused, strict types, an optional note."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-    note: StrictStr | None = None
+    note: Text | None = None
 
 
 Tier = Literal["employee_only", "employee_plus_dependents"]
 GoodReasonId = Literal["5.4(a)", "5.4(b)", "5.4(c)", "5.4(d)", "5.4(e)", "5.4(f)"]
 Pct = Annotated[Number, Field(ge=0, le=100)]
-NonNegInt = Annotated[StrictInt, Field(ge=0)]
+NonNegInt = Count
 
 
 class OfferAccepted(FactData):
     offer_date: IsoDate
-    signed_by: list[StrictStr]
+    signed_by: list[Line]
 
 
 class EmploymentStarted(FactData):
     start_date: IsoDate
-    position: StrictStr | None = None
-    reports_to: StrictStr | None = None
-    work_location: StrictStr | None = None
+    position: Line | None = None
+    reports_to: Line | None = None
+    work_location: Line | None = None
     annual_base_salary: Money
     options: NonNegInt
 
@@ -49,11 +49,11 @@ class I9Submitted(FactData):
 
 
 class ConfidentialityAgreementExecuted(FactData):
-    version: StrictStr
+    version: Line
 
 
 class ConfidentialityAgreementAmended(FactData):
-    version: StrictStr
+    version: Line
 
 
 class ArbitrationAgreementExecuted(FactData):
@@ -61,16 +61,16 @@ class ArbitrationAgreementExecuted(FactData):
 
 
 class BonusProgramFinalized(FactData):
-    summary: StrictStr | None = None
+    summary: Text | None = None
 
 
 class BonusDetermined(FactData):
-    quarter: StrictStr
+    quarter: Line
     amount: Money
 
 
 class BonusPaid(FactData):
-    quarter: StrictStr
+    quarter: Line
     amount: Money
 
 
@@ -84,7 +84,7 @@ class Amendment(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     signed_by_chairman_ceo_president: StrictBool
     signed_by_employee: StrictBool
-    signed_by_other: StrictStr | None = None
+    signed_by_other: Line | None = None
 
 
 class SalaryChanged(FactData):
@@ -105,7 +105,7 @@ class HealthCoverageChanged(FactData):
 
 
 class CompensationOrBenefitsChanged(FactData):
-    description: StrictStr
+    description: Text
     below_pre_coc_level: StrictBool
     substantially_diminishes_overall_benefits: StrictBool
     equitable_arrangement_approved_by_employee: StrictBool
@@ -113,53 +113,53 @@ class CompensationOrBenefitsChanged(FactData):
 
 
 class LetterAmended(FactData):
-    changes: StrictStr
+    changes: Text
     signed_by_chairman_ceo_president: StrictBool
     signed_by_employee: StrictBool
 
 
 class WorkLocationChanged(FactData):
-    new_location: StrictStr
+    new_location: Line
     in_austin_tx: StrictBool
     employee_agreed: StrictBool
 
 
 class DutiesChanged(FactData):
-    description: StrictStr
+    description: Text
     inconsistent_with_position: StrictBool
     substantial_diminution: StrictBool
     employee_agreed_in_signed_amendment: StrictBool
 
 
 class ReportingLineChanged(FactData):
-    new_manager: StrictStr
+    new_manager: Line
     new_manager_holds_ceo_chair_president: StrictBool
 
 
 class NeglectNoticeReceived(FactData):
-    notice_id: Annotated[StrictStr, Field(min_length=1)]
+    notice_id: Annotated[Line, Field(min_length=1)]
     sent_date: IsoDate
-    duties_specified: StrictStr
+    duties_specified: Text
     cure_demanded: StrictBool
 
 
 class NeglectCured(FactData):
-    notice_id: StrictStr
+    notice_id: Line
 
 
 class BreachNoticeReceived(FactData):
-    notice_id: Annotated[StrictStr, Field(min_length=1)]
+    notice_id: Annotated[Line, Field(min_length=1)]
     sent_date: IsoDate
-    provision: StrictStr
+    provision: Line
     material: StrictBool
 
 
 class BreachCured(FactData):
-    notice_id: StrictStr
+    notice_id: Line
 
 
 class PolicyViolationFound(FactData):
-    policy: StrictStr
+    policy: Line
     willful: StrictBool
 
 
@@ -207,34 +207,34 @@ class CobraElected(FactData):
 
 
 class CobraEligibilityEnded(FactData):
-    reason: StrictStr
+    reason: Text
 
 
 class PaymentMade(FactData):
-    obligation: Annotated[StrictStr, Field(min_length=1)]
+    obligation: Annotated[Line, Field(min_length=1)]
     amount: Money
 
 
 class ExpenseSubmitted(FactData):
-    expense_id: Annotated[StrictStr, Field(min_length=1)]
+    expense_id: Annotated[Line, Field(min_length=1)]
     amount: Money
     incurred_date: IsoDate
     documented: StrictBool
 
 
 class ExpenseReimbursed(FactData):
-    expense_id: StrictStr
+    expense_id: Line
     amount: Money
 
 
 class IndemnificationClaimMade(FactData):
-    matter_id: Annotated[StrictStr, Field(min_length=1)]
-    matter: StrictStr
+    matter_id: Annotated[Line, Field(min_length=1)]
+    matter: Text
 
 
 class DisputeRaised(FactData):
-    principal_executive_office_county: StrictStr
-    subject: StrictStr
+    principal_executive_office_county: Line
+    subject: Text
 
 
 # Company facts: one stream per company, applying to every agreement of that company.
@@ -246,25 +246,25 @@ class ClosingPriceRecorded(FactData):
 
 
 class MergerConsummated(FactData):
-    counterparty: StrictStr
+    counterparty: Line
     company_shareholders_voting_pct_after: Pct
 
 
 class AssetTransferConsummated(FactData):
-    series_id: StrictStr
+    series_id: Line
     kind: Literal["sale", "lease", "other"]
     fraction_of_assets: Annotated[Number, Field(gt=0, le=1)]
     substantially_all_determination: StrictBool | None = None
 
 
 class BeneficialOwnershipChanged(FactData):
-    person: StrictStr
+    person: Line
     berg_affiliated: StrictBool
     voting_pct: Pct
 
 
 class LiquidationOccurred(FactData):
-    kind: StrictStr
+    kind: Line
 
 
 AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
@@ -329,20 +329,20 @@ class Replacement(BaseModel):
     """What a corrected fact should have said: a whole fact, checked as a new one would be."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-    type: StrictStr
+    type: Line
     date: IsoDate
     data: dict[str, Any]
 
 
 class FactRetracted(FactData):
-    fact_id: Annotated[StrictStr, Field(min_length=1)]
-    reason: Annotated[StrictStr, Field(min_length=1)]
+    fact_id: Annotated[Line, Field(min_length=1)]
+    reason: Annotated[Text, Field(min_length=1)]
 
 
 class FactCorrected(FactData):
-    fact_id: Annotated[StrictStr, Field(min_length=1)]
+    fact_id: Annotated[Line, Field(min_length=1)]
     replacement: Replacement
-    reason: Annotated[StrictStr, Field(min_length=1)]
+    reason: Annotated[Text, Field(min_length=1)]
 
 
 CORRECTION_TYPES: dict[str, type[FactData]] = {cls.__name__: cls for cls in (FactRetracted, FactCorrected)}
@@ -392,6 +392,18 @@ class Fact:
         return (self.date, *self.order)
 
 
-def data_as_json(data: FactData) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Unreadable:
+    """The data of a stored fact that cannot be read back: its state failed to decode, or no longer passes
+    validation (a value an older version accepted). The fact keeps its place, its id and its type, so it can
+    be shown, retracted or corrected; a report that would read it refuses, naming it (issue 12)."""
+
+    raw: Any
+    reason: str
+
+
+def data_as_json(data: FactData | Unreadable) -> dict[str, Any]:
     """The canonical stored form: JSON values only, decimals and dates as strings, aliases kept."""
+    if isinstance(data, Unreadable):
+        return {"unreadable": data.reason, "stored": data.raw if isinstance(data.raw, dict) else None}
     return data.model_dump(mode="json", by_alias=True, exclude_none=False)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from obligations.domain.errors import InvalidFactError, InvalidFactsError
 from obligations.domain.facts import CORRECTION_TYPES, FACT_TYPES, FactCorrected, FactData, data_as_json
-from obligations.domain.values import parse_iso_date
+from obligations.domain.values import check_id, parse_iso_date, parse_line
 
 _LINE_KEYS = {"type", "date", "data", "source"}
 
@@ -90,17 +90,36 @@ def parse_fact(obj: Any, line: int | None = None) -> SubmittedFact:
             except ValueError as exc:
                 raise InvalidFactError(str(exc), field="date") from None
         source = obj.get("source")
-        if source is not None and not isinstance(source, str):
-            raise InvalidFactError("must be a string (a document reference)", field="source")
+        if source is not None:
+            source = checked_line(source, "source", "a document reference")
         data = parse_data(fact_type, obj["data"])
         return SubmittedFact(fact_type, effective, data, source, line)
     except InvalidFactError as exc:
         raise exc.at_line(line) if line is not None else exc from None
 
 
+def checked_line(value: Any, field: str, what: str) -> str:
+    """A one-line string given beside the facts (a source, a recorder's name), by the rule of `Line`."""
+    try:
+        return parse_line(value)
+    except ValueError as exc:
+        raise InvalidFactError(f"{what}: {exc}", field=field) from None
+
+
+def checked_id(value: Any, field: str = "agreement", what: str = "agreement id") -> str:
+    try:
+        return check_id(value, what)
+    except ValueError as exc:
+        raise InvalidFactError(str(exc), field=field) from None
+
+
 def loads_exact(text: str) -> Any:
-    """JSON with every non-integer number read as Decimal, so 0.3 + 0.6 == 0.9."""
-    return json.loads(text, parse_float=Decimal)
+    """JSON with every non-integer number read as Decimal, so 0.3 + 0.6 == 0.9. Nesting deeper than
+    Python's recursion limit is a JSON error like any other, not a crash."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text[:0], 0) from None
 
 
 def parse_json_lines(text: str) -> list[SubmittedFact]:
@@ -144,6 +163,10 @@ def parse_portfolio_lines(lines: Iterable[str]) -> Iterator[tuple[str, str | Non
         line_terms = obj.pop("terms", None)
         if not isinstance(agreement, str) or not agreement:
             raise InvalidFactError("required key is missing or not a string", field="agreement", line=number)
+        try:
+            check_id(agreement)
+        except ValueError as exc:
+            raise InvalidFactError(str(exc), field="agreement", line=number) from None
         if line_terms is not None and not isinstance(line_terms, str):
             raise InvalidFactError("must be a string (a terms key)", field="terms", line=number)
         if agreement != current:

@@ -1,4 +1,16 @@
-"""Exact value types of event-fields.md: ISO dates, money and numbers held as Decimal, strict ints."""
+"""Exact value types of event-fields.md, and the one canonical form every stored value takes.
+
+Whatever is accepted is written by the serialisers here and read back by the parsers here, so a stored fact
+always reads back equal (issue 12):
+
+* decimals are plain fixed-point text, never exponent form (`0.0000001`, not `1E-7`), and bounded: money
+  is 0 <= x < 10^12 with at most 6 places; other numbers have |x| < 10^12 and at most 10 places;
+* counts (options, dependents) are integers 0 <= n < 10^12;
+* strings are Unicode without control characters or lone surrogates: a `Line` (names, ids, references;
+  at most 500 characters) has none at all, a `Text` (notes, descriptions, reasons; at most 10,000) may
+  hold tabs and newlines;
+* dates are YYYY-MM-DD, a real calendar day.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +23,15 @@ from pydantic import BeforeValidator, PlainSerializer
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+BOUND = Decimal(10) ** 12  # every amount, count and number is below this in magnitude
+MONEY_PLACES = 6
+NUMBER_PLACES = 10
+LINE_MAX = 500
+TEXT_MAX = 10_000
+ID_MAX = 64
+ID_RULE = "1-64 of letters, digits, '.', '_' and '-', starting with a letter or a digit"
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_ID = re.compile(ID_PATTERN)
 
 
 def parse_iso_date(value: Any) -> date:
@@ -35,7 +56,10 @@ def parse_instant(value: Any) -> datetime:
         instant = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ValueError(f"must be an ISO instant (2024-06-01T12:00:00Z) or a date YYYY-MM-DD, got {value!r}") from None
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    try:
+        return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is outside the calendar once moved to UTC") from None
 
 
 def parse_decimal(value: Any) -> Decimal:
@@ -46,7 +70,7 @@ def parse_decimal(value: Any) -> Decimal:
         result = value
     elif isinstance(value, int):
         result = Decimal(value)
-    elif isinstance(value, str) and _DECIMAL.match(value.strip()):
+    elif isinstance(value, str) and len(value) <= 64 and _DECIMAL.match(value.strip()):
         result = Decimal(value.strip())
     elif isinstance(value, float):
         # A float only reaches here from Python callers; go through its shortest repr, never binary.
@@ -61,20 +85,97 @@ def parse_decimal(value: Any) -> Decimal:
     return result
 
 
+def _bounded(value: Decimal, places: int) -> Decimal:
+    if abs(value) >= BOUND:
+        raise ValueError(f"must be below 10^12 in magnitude, got {canonical_decimal(value)[:40]}")
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > places:
+        raise ValueError(f"at most {places} decimal places, got {canonical_decimal(value)[:40]}")
+    return value
+
+
+def parse_number(value: Any) -> Decimal:
+    """A bounded decimal: |x| < 10^12, at most 10 places."""
+    return _bounded(parse_decimal(value), NUMBER_PLACES)
+
+
 def parse_money(value: Any) -> Decimal:
-    amount = parse_decimal(value)
+    """An amount of money: 0 <= x < 10^12, at most 6 places."""
+    amount = _bounded(parse_decimal(value), MONEY_PLACES)
     if amount < 0:
         raise ValueError("an amount of money must not be negative")
     return amount
 
 
+def canonical_decimal(value: Decimal) -> str:
+    """Plain fixed-point text, never exponent form: what `parse_decimal` reads back equal."""
+    return format(value, "f")
+
+
+def parse_count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number, got {value!r}"[:120])
+    if not 0 <= value < BOUND:
+        raise ValueError("must be a whole number from 0 to 10^12 - 1")
+    return value
+
+
+def _check_chars(value: str, allowed: str) -> str:
+    for index, char in enumerate(value):
+        code = ord(char)
+        if (code < 32 or 127 <= code < 160) and char not in allowed:
+            what = "a NUL" if code == 0 else f"control character U+{code:04X}"
+            raise ValueError(f"{what} at position {index} is not allowed" + ("" if allowed else " in this field"))
+        if 0xD800 <= code <= 0xDFFF:
+            raise ValueError(f"a lone surrogate U+{code:04X} at position {index} is not text")
+    return value
+
+
+def _string(value: Any, limit: int, allowed: str) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {type(value).__name__}")
+    if len(value) > limit:
+        raise ValueError(f"at most {limit} characters, got {len(value)}")
+    return _check_chars(value, allowed)
+
+
+def parse_line(value: Any) -> str:
+    """One line of text: a name, an id, a reference. No control characters at all."""
+    return _string(value, LINE_MAX, "")
+
+
+def parse_text(value: Any) -> str:
+    """Free text: tabs and newlines allowed, no other control character."""
+    return _string(value, TEXT_MAX, "\t\n\r")
+
+
+def check_id(value: Any, what: str = "agreement id") -> str:
+    """The one rule for agreement and company ids, everywhere: the CLI, imports, HTTP, terms files."""
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        shown = repr(value)[:80] if isinstance(value, str) else type(value).__name__
+        raise ValueError(f"{what} {shown}: {ID_RULE}")
+    return value
+
+
+def is_valid_id(value: str) -> bool:
+    return bool(_ID.fullmatch(value))
+
+
 IsoDate = Annotated[date, BeforeValidator(parse_iso_date), PlainSerializer(lambda d: d.isoformat())]
-Money = Annotated[Decimal, BeforeValidator(parse_money), PlainSerializer(lambda d: str(d))]
-Number = Annotated[Decimal, BeforeValidator(parse_decimal), PlainSerializer(lambda d: str(d))]
+Money = Annotated[Decimal, BeforeValidator(parse_money), PlainSerializer(canonical_decimal)]
+Number = Annotated[Decimal, BeforeValidator(parse_number), PlainSerializer(canonical_decimal)]
+Count = Annotated[int, BeforeValidator(parse_count)]
+Line = Annotated[str, BeforeValidator(parse_line)]
+Text = Annotated[str, BeforeValidator(parse_text)]
 
 CENT = Decimal("0.01")
 
 
 def money_str(amount: Decimal) -> str:
     """Two places, rounded once, half up."""
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    return canonical_decimal(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def count_str(value: int | str | Decimal) -> str:
+    """An option count as shown to a person: thousands separators; a decimal only under FRACTIONAL."""
+    return f"{Decimal(str(value)):,f}"

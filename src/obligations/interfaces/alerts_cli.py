@@ -11,7 +11,7 @@ import click
 
 from obligations.alerts import service
 from obligations.alerts.calendar import feed
-from obligations.alerts.channels import DeliveryFailed
+from obligations.alerts.channels import DeliveryFailed, new_secret
 from obligations.alerts.message import test_message
 from obligations.alerts.outbox import instant, listing
 from obligations.alerts.policy import load_policy
@@ -54,7 +54,7 @@ def alerts_run(settings: Settings, once: bool, tick_seconds: float | None) -> No
 
 def _listing(settings: Settings, states: tuple[str, ...], title: str, as_json: bool, agreement: str | None,
              limit: int | None) -> None:  # fmt: skip
-    rows = listing(build(settings).log.engine, states, limit, agreement)
+    rows = listing(build(settings, create=False).log.engine, states, limit, agreement)
     dump(rows) if as_json else render.outbox(title, rows)
 
 
@@ -109,6 +109,12 @@ def alerts_test(settings: Settings, channel: str, recipients: tuple[str, ...]) -
     click.echo(f"{channel}: {result}", err=True)
 
 
+@alerts.command("secret")
+def alerts_secret() -> None:
+    """Print a new webhook secret (Standard Webhooks: whsec_ and 32 random bytes in base64), for secret_env."""
+    click.echo(new_secret())
+
+
 @alerts.command("replan")
 @click.pass_obj
 def alerts_replan(settings: Settings) -> None:
@@ -130,7 +136,7 @@ def calendar(settings: Settings, agreement_id: str | None, ics: bool, company: s
              end: date | None, as_of: date | None, out: Path | None) -> None:  # fmt: skip
     """Dated items (due dates, deadlines, vesting dates) as a calendar of one agreement or of the portfolio."""
     day = as_of or today()
-    obligations = build(settings)
+    obligations = build(settings, create=False)
     engine = obligations.log.engine
     if agreement_id:
         obligations.agreement(agreement_id)  # an unknown agreement is an error, not an empty feed

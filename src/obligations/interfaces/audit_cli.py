@@ -58,7 +58,7 @@ def what_if(
 ) -> None:
     """The report as it would be if these facts were recorded, and what changes. Nothing is stored or sent."""
     facts = parse_what_if_facts(raw_facts)
-    service = build(settings)
+    service = build(settings, create=False)
     try:
         answers = service.what_if(agreement_id, list(as_of) or [today()], facts, "what-if")
     except InvalidInputError as exc:
@@ -84,7 +84,7 @@ def explain(
 
     ITEM_ID is a payment or obligation id (lump_sum_5_1a, submit_i9), a clock (i9_submission,
     neglect_cure_period:N1), a ground (5.4(f)), `vested` or a tranche (installment_3), or a report section."""
-    answer = build(settings).explain(agreement_id, item_id, as_of or today(), known_at)
+    answer = build(settings, create=False).explain(agreement_id, item_id, as_of or today(), known_at)
     dump(answer) if as_json else render.explanation(answer)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import getpass
 import json
 import os
@@ -149,7 +150,7 @@ def status(
     settings: Settings, agreement_id: str, as_of: Sequence[date], known_at: datetime | None, as_json: bool
 ) -> None:
     """Everything owed under an agreement as of one or more dates (as known now, or at --as-known-at)."""
-    reports = build(settings).status(agreement_id, list(as_of), known_at)
+    reports = build(settings, create=False).status(agreement_id, list(as_of), known_at)
     if as_json:
         dump(reports[0] if len(reports) == 1 else reports)
     else:
@@ -177,7 +178,7 @@ def history(
     """Every recorded fact, originals and corrections, with recorded time, who, source and what became of it."""
     if (agreement_id is None) == (company is None):
         raise click.UsageError("give an AGREEMENT_ID or --company C (one of them)")
-    service = build(settings)
+    service = build(settings, create=False)
     if company is not None:
         rows, title = service.company_history(company, known_at), f"company {company}"
     else:
@@ -193,7 +194,7 @@ def history(
 def agreements(settings: Settings, as_json: bool, as_of: date | None) -> None:
     """Every agreement with its company, terms and employment status."""
     today = as_of or datetime.now(UTC).date()
-    rows = build(settings).agreements(today)
+    rows = build(settings, create=False).agreements(today)
     dump(rows) if as_json else render.agreements(rows, today)
 
 
@@ -207,7 +208,7 @@ def projections() -> None:
 @click.pass_obj
 def projections_status(settings: Settings, as_json: bool) -> None:
     """Position applied, the log's head and the lag between them."""
-    s = build(settings).projector.status()
+    s = build(settings, create=False).projector.status()
     dump(s) if as_json else render.projection_status(s)
 
 
@@ -272,7 +273,7 @@ def due(
     if end < start:
         raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
     day = as_of or today()
-    service = build(settings)
+    service = build(settings, create=False)
     rows = portfolio.due(
         service.items_as_known_at(known_at, company) if known_at else service.log.engine,
         start,
@@ -291,7 +292,7 @@ def due(
 def overdue(settings: Settings, as_json: bool, company: str | None, as_of: date | None) -> None:
     """Unpaid payments and unfulfilled obligations past due, and grounds an expired clock made available."""
     day = as_of or today()
-    rows = portfolio.overdue(build(settings).log.engine, day, company)
+    rows = portfolio.overdue(build(settings, create=False).log.engine, day, company)
     dump(rows) if as_json else render.portfolio_items("Overdue", rows, day)
 
 
@@ -305,8 +306,14 @@ def vesting_calendar(
 ) -> None:
     """Option tranches by date across agreements."""
     day = as_of or today()
-    rows = portfolio.vesting_calendar(build(settings).log.engine, start, end, day, company)
+    rows = portfolio.vesting_calendar(build(settings, create=False).log.engine, start, end, day, company)
     dump(rows) if as_json else render.portfolio_items(f"Vesting {start} .. {end}", rows, day)
+
+
+@cli.command("cipher-key")
+def cipher_key() -> None:
+    """Print a new key for OBLIGATIONS_CIPHER_KEY (AES-256-GCM of the stored events; keep it like a password)."""
+    click.echo(base64.b64encode(os.urandom(32)).decode())
 
 
 cli.add_command(what_if)

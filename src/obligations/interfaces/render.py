@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from obligations.domain.values import count_str
 from obligations.rules.items import item_status
 
 console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)  # files and pipes: wide tables
@@ -33,9 +34,10 @@ def status(agreement_id: str, r: dict[str, Any]) -> None:
     o = r["options"]
     nxt = o["next_vesting"]
     console.print(
-        f"[bold]Options[/]: {o['vested']:,} vested, {o['unvested']:,} unvested, {o['forfeited']:,} forfeited "
-        f"of {o['granted']:,} at {o['exercise_price'] or 'price not recorded'}"
-        + (f"; next {nxt['amount']:,} on {nxt['date']} ({nxt['kind']})" if nxt else "")
+        f"[bold]Options[/]: {count_str(o['vested'])} vested, {count_str(o['unvested'])} unvested, "
+        f"{count_str(o['forfeited'])} forfeited of {count_str(o['granted'])} at "
+        f"{o['exercise_price'] or 'price not recorded'}"
+        + (f"; next {count_str(nxt['amount'])} on {nxt['date']} ({nxt['kind']})" if nxt else "")
     )
     console.print(f"  {o['why']}", style="dim")
     s = r["section_5_1"]
@@ -239,6 +241,16 @@ def projection_status(s: dict[str, Any]) -> None:
         f"[bold]{s['projection']}[/]: position {s['position']:,} of {s['head']:,} (lag {s['lag']:,}); "
         f"{s['agreements']:,} agreement(s), {s['rows']:,} row(s); last run {s['last_run'] or 'never'}"
     )
+    quarantined = s.get("quarantined") or []
+    if not quarantined:
+        return
+    table = _table(
+        f"Quarantined: {len(quarantined)} agreement(s), rows stale (last good state kept)",
+        "agreement", "since", "fact", "error",
+    )  # fmt: skip
+    for q in quarantined:
+        table.add_row(q["agreement"], q["since"][:19], q["fact_id"] or "-", q["error"])
+    console.print(table)
 
 
 def outbox(title: str, rows: list[dict[str, Any]]) -> None:

@@ -55,7 +55,7 @@ def token_create(settings: Settings, name: str, role: str, agreement_id: str | N
 @click.pass_obj
 def token_revoke(settings: Settings, name: str) -> None:
     """Revoke a token: it is refused (401) from the next request on."""
-    if not tokens.revoke(build(settings).log.engine, name, clock_from_environment()()):
+    if not tokens.revoke(build(settings, create=False).log.engine, name, clock_from_environment()()):
         raise click.BadParameter(f"no active token named {name!r}", param_hint="--name")
     click.echo(f"token {name!r} revoked", err=True)
 
@@ -65,7 +65,7 @@ def token_revoke(settings: Settings, name: str) -> None:
 @click.pass_obj
 def token_list(settings: Settings, as_json: bool) -> None:
     """Token names, roles and dates (never the tokens)."""
-    rows = tokens.listing(build(settings).log.engine)
+    rows = tokens.listing(build(settings, create=False).log.engine)
     if as_json:
         dump(rows)
         return

@@ -16,8 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from obligations.domain.errors import InvalidFactError
-from obligations.domain.facts import COMPANY_FACT_TYPES, CORRECTION_TYPES, Fact
+from obligations.domain.errors import InvalidFactError, UnreadableFactError
+from obligations.domain.facts import COMPANY_FACT_TYPES, CORRECTION_TYPES, Fact, Unreadable
 from obligations.domain.input import parse_data
 from obligations.domain.values import parse_iso_date
 
@@ -36,11 +36,19 @@ def known_at(facts: Iterable[Fact], instant: datetime | None) -> list[Fact]:
 
 
 def resolve(facts: Iterable[Fact]) -> list[Fact]:
-    """The history the rules read: corrections applied, in effective order (date, recording order)."""
+    """The history the rules read: corrections applied, in effective order (date, recording order).
+    Raises UnreadableFactError if a fact in effect cannot be read back."""
     facts = list(facts)
     if not any(f.type in CORRECTION_TYPES for f in facts):
-        return sorted(facts, key=lambda f: f.sort_key)
-    return resolution(facts)[0]
+        return readable(sorted(facts, key=lambda f: f.sort_key))
+    return readable(resolution(facts)[0])
+
+
+def readable(facts: list[Fact]) -> list[Fact]:
+    for f in facts:
+        if isinstance(f.data, Unreadable):
+            raise UnreadableFactError(f.corrects or f.id, f.type, f.data.reason)
+    return facts
 
 
 def resolution(facts: Iterable[Fact]) -> tuple[list[Fact], dict[str, Fate]]:
@@ -48,8 +56,8 @@ def resolution(facts: Iterable[Fact]) -> tuple[list[Fact], dict[str, Fate]]:
     current: dict[str, Fact] = {}
     fates: dict[str, Fate] = {}
     for f in sorted(facts, key=lambda f: f.order):
-        if f.type not in CORRECTION_TYPES:
-            current[f.id] = f
+        if f.type not in CORRECTION_TYPES or isinstance(f.data, Unreadable):
+            current[f.id] = f  # an unreadable correction stays in effect, so that reading it is refused
             continue
         target = current.pop(f.data.fact_id, None)
         if target is None:
@@ -64,11 +72,15 @@ def resolution(facts: Iterable[Fact]) -> tuple[list[Fact], dict[str, Fate]]:
 
 def replacement_fact(correction: Fact, original: Fact) -> Fact:
     rep = correction.data.replacement
+    try:
+        data: object = parse_data(rep.type, rep.data)
+    except InvalidFactError as exc:  # recorded by a version that accepted it: kept, and refused when read
+        data = Unreadable(rep.data, exc.describe())
     return Fact(
         correction.id,
         rep.type,
         parse_iso_date(rep.date),
-        parse_data(rep.type, rep.data),
+        data,
         correction.recorded_at,
         correction.recorded_by,
         correction.source,

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact, data_as_json
-from obligations.rules.corrections import resolution
+from obligations.domain.values import money_str
+from obligations.rules.corrections import resolution, resolve
 from obligations.rules.items import item_status, payment_clause, report_items
 from obligations.rules.report import SECTIONS, derive
 from obligations.terms.agreement_terms import Terms
@@ -117,16 +119,16 @@ def available_items(report: dict[str, Any]) -> list[str]:
 
 
 def _tranche_steps(d: Any, as_of: date) -> list[str]:
-    steps, total = [], 0
+    steps, total = [], Decimal(0)
     for item in report_items(d):
         if item.kind != "vesting":
             continue
         status = item_status(item, as_of)
-        amount = int(item.amount or 0)
+        amount = Decimal(item.amount or 0)  # whole, or a decimal under FRACTIONAL allocation
         if status == "vested":
             total += amount
-        steps.append(f"{item.item_id} {item.due_date}: {amount:,} {status}")
-    steps.append(f"vested = sum of the vested tranches = {total:,}")
+        steps.append(f"{item.item_id} {item.due_date}: {amount:,f} {status}")
+    steps.append(f"vested = sum of the vested tranches = {total:,f}")
     return steps
 
 
@@ -224,9 +226,52 @@ LISTS: dict[str, Callable[[dict[str, Any]], str]] = {
 }
 
 
-def report_diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+def paid_amounts(facts: Sequence[Fact], as_of: date) -> dict[str, Decimal]:
+    """How much has been paid against each payment id on or before `as_of` (PaymentMade, ExpenseReimbursed)."""
+    out: dict[str, Decimal] = {}
+    for f in resolve(facts):
+        if f.date > as_of:
+            continue
+        if f.type == "PaymentMade":
+            key = f.data.obligation
+        elif f.type == "ExpenseReimbursed":
+            key = f"expense_{f.data.expense_id}"
+        else:
+            continue
+        out[key] = out.get(key, Decimal(0)) + f.data.amount
+    return out
+
+
+def report_diff(
+    before: dict[str, Any], after: dict[str, Any], paid: tuple[dict[str, Decimal], dict[str, Decimal]] | None = None
+) -> list[dict[str, Any]]:
     """What appears, disappears or changes from `before` to `after`, by section and item (free text and
-    fact ids left out: a change is a change of the machine contract)."""
+    fact ids left out: a change is a change of the machine contract). With `paid` (the amounts paid per
+    payment before and after), a payment whose amount paid changes shows `amount_paid` even when its status
+    does not (a partial payment)."""
+    out = _diff(before, after)
+    if paid is not None:
+        _paid_changes(out, after, *paid)
+    return sorted(out, key=lambda c: (SECTIONS.index(c["section"]), c.get("item") or ""))
+
+
+def _paid_changes(
+    out: list[dict[str, Any]], after: dict[str, Any], old: dict[str, Decimal], new: dict[str, Decimal]
+) -> None:
+    shown = {p["id"] for p in after.get("payments") or []}
+    for pid in sorted((old.keys() | new.keys()) & shown):
+        was, now = old.get(pid, Decimal(0)), new.get(pid, Decimal(0))
+        if was == now:
+            continue
+        change = [money_str(was), money_str(now)]
+        entry = next((c for c in out if c["section"] == "payments" and c.get("item") == pid), None)
+        if entry is None:
+            out.append({"section": "payments", "item": pid, "change": "changes", "fields": {"amount_paid": change}})
+        elif entry["change"] == "changes":
+            entry["fields"]["amount_paid"] = change
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for section in SECTIONS:
         b, a = before.get(section), after.get(section)
@@ -250,7 +295,7 @@ def report_diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str,
             fields = _fields(_bare(b or {}), _bare(a or {}))
             if fields:
                 out.append({"section": section, "change": "changes", "fields": fields})
-    return sorted(out, key=lambda c: (SECTIONS.index(c["section"]), c.get("item") or ""))
+    return out
 
 
 def _bare(x: Any) -> Any:

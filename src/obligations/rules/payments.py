@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from obligations.domain.values import money_str
+from obligations.domain.values import CENT, money_str
 from obligations.rules.calendar import add_days, next_payday_after, next_weekday
 from obligations.rules.employment import Ending
 from obligations.rules.history import History, fact_ids
@@ -24,7 +24,11 @@ def payment_item(
     cancelled: bool = False,
     basis: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """Status: paid once PaymentMade amounts reach the amount; else by the due date (I-36 end of day)."""
+    """Status: paid once PaymentMade amounts reach the amount; else by the due date (I-36 end of day).
+
+    The amount is rounded once, here, before it is shown or compared: a payment of exactly the amount shown
+    settles it (issue 12)."""
+    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     item: dict[str, Any] = {
         "id": pid,
         "payer": payer,

@@ -11,7 +11,7 @@ from obligations.domain.values import money_str
 from obligations.rules.employment import EmploymentState
 from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
 from obligations.rules.history import History, fact_ids
-from obligations.rules.vesting import VestingState, count, schedule
+from obligations.rules.vesting import VestingState, count, count_text, schedule
 
 
 def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
@@ -88,10 +88,10 @@ def _schedule_text(h: History) -> str:
         return f"{v.clause} schedule: nothing to vest."
     first, rest = plan[0], plan[1:]
     unit = "months" if v.period_unit == "MONTHS" else "days"
-    head = f"{v.clause} schedule: {count(first.amount):,} on {first.date} ({first.label})"
+    head = f"{v.clause} schedule: {count_text(first.amount)} on {first.date} ({first.label})"
     if rest:
         head += (
-            f", then {count(sum((t.amount for t in rest), Fraction(0))):,} over {len(rest)} tranche(s) every "
+            f", then {count_text(sum((t.amount for t in rest), Fraction(0)))} over {len(rest)} tranche(s) every "
             f"{v.period_length} {unit} through {rest[-1].date} ({v.allocation_type}) [I-23]"
         )
     return head + "."
@@ -118,29 +118,30 @@ def options_section(
         a_date, cause = acceleration
         why.append(
             f"Scheduled vesting on or before {a_date}: {len(scheduled)} tranche(s) = "
-            f"{count(vs.vested - vs.accelerated):,}. {cause} on {a_date} → §3 acceleration: all options "
-            f"granted before it vest that day: {count(vs.granted):,} − {count(vs.vested - vs.accelerated):,} "
-            f"= {count(vs.accelerated):,} accelerated; vested {count(vs.vested):,}, unvested {count(vs.unvested):,}."
+            f"{count_text(vs.vested - vs.accelerated)}. {cause} on {a_date} → §3 acceleration: all options "
+            f"granted before it vest that day: {count_text(vs.granted)} − {count_text(vs.vested - vs.accelerated)} "
+            f"= {count_text(vs.accelerated)} accelerated; vested {count_text(vs.vested)}, "
+            f"unvested {count_text(vs.unvested)}."
         )
     elif emp.ending is not None:
         why.append(
             f"Employment ended {emp.ending.date} ({emp.ending.type}): tranches dated on or before it vest "
-            f"({count(vs.vested):,}); the remaining {count(vs.forfeited):,} are forfeited (I-09, I-39)."
+            f"({count_text(vs.vested)}); the remaining {count_text(vs.forfeited)} are forfeited (I-09, I-39)."
         )
     else:
-        why.append(f"As of {h.as_of}: {len(scheduled)} tranche(s) vested = {count(vs.vested):,}.")
+        why.append(f"As of {h.as_of}: {len(scheduled)} tranche(s) vested = {count_text(vs.vested)}.")
         if vs.next_tranche is not None:
             t = vs.next_tranche
             nxt = {"date": t.date.isoformat(), "amount": count(t.amount), "kind": "scheduled"}
-            why.append(f"Next scheduled tranche {t.date} ({t.label}) {count(t.amount):,}.")
+            why.append(f"Next scheduled tranche {t.date} ({t.label}) {count_text(t.amount)}.")
         p = emp.pending
         if p is not None and (vs.next_tranche is None or p.effective < vs.next_tranche.date):
             if p.for_good_reason:
                 nxt = {"date": p.effective.isoformat(), "amount": count(vs.unvested), "kind": "acceleration"}
                 why.append(
                     f"Pending resignation for Good Reason effective {p.effective} precedes the next scheduled "
-                    f"tranche, so the next vesting event is the §3 acceleration of {count(vs.granted):,} − "
-                    f"{count(vs.vested):,} = {count(vs.unvested):,} on {p.effective} [I-11]."
+                    f"tranche, so the next vesting event is the §3 acceleration of {count_text(vs.granted)} − "
+                    f"{count_text(vs.vested)} = {count_text(vs.unvested)} on {p.effective} [I-11]."
                 )
             else:
                 nxt = None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
 from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, Fact
-from obligations.rules.corrections import check_targets, resolve
+from obligations.rules.corrections import check_targets, resolution, resolve
 from obligations.rules.employment import EmploymentState, employment_state
 from obligations.rules.history import History
 from obligations.rules.report import status_report
@@ -79,6 +79,13 @@ def _check_start(terms: Terms, fact: Fact, starts: list[Fact]) -> None:
         raise InvalidFactError(
             f"options must be {promised}, the options granted in the terms (§3)", field="data.options"
         )
+    salary = terms.agreement.salary
+    if fact.data.annual_base_salary != salary.annual_base_salary:
+        raise InvalidFactError(
+            f"annual_base_salary must be {salary.annual_base_salary}, the base salary of the terms ({salary.clause}); "
+            "a later change is a SalaryChanged",
+            field="data.annual_base_salary",
+        )
 
 
 def _check_after_end(fact: Fact, emp: EmploymentState) -> None:
@@ -146,8 +153,8 @@ def check_history(
     errors = check_targets(existing, new, lines)
     if errors:
         return errors
-    before = resolve(existing)
-    merged = resolve([*existing, *new])
+    before = resolution(existing)[0]  # may hold an unreadable fact: the new facts may retract it
+    merged = resolve([*existing, *new])  # refused if one remains in effect
     known = {f.id for f in before}
     kept = {f.id for f in merged}
     new_ids = {f.id for f in new}

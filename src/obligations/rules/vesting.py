@@ -161,3 +161,9 @@ def count(value: Fraction) -> int | str:
     if value.denominator == 1:
         return int(value)
     return str((Decimal(value.numerator) / Decimal(value.denominator)).normalize())
+
+
+def count_text(value: Fraction) -> str:
+    """An option count for a sentence, with thousands separators: whole, or a decimal for FRACTIONAL."""
+    shown = count(value)
+    return f"{shown:,}" if isinstance(shown, int) else f"{Decimal(shown):,f}"

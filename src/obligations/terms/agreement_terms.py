@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
+from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.interpretations import Interpretations
 from obligations.terms.models import (
     Bonus,
@@ -48,6 +49,18 @@ class TermsFile(BaseModel):
     onboarding: Onboarding
     dispute_resolution: DisputeResolution
     interpretations: Interpretations
+
+    @model_validator(mode="after")
+    def _one_grant(self) -> TermsFile:
+        """The options granted (§3) and the options the schedule vests are the same grant: they must agree."""
+        if self.vesting.quantity != self.options.quantity:
+            raise ValueError(
+                f"vesting.quantity {self.vesting.quantity} differs from options.quantity {self.options.quantity}: "
+                "the schedule vests the grant, so they must be equal"
+            )
+        if not is_valid_id(self.company):
+            raise ValueError(f"company {self.company[:80]!r}: {ID_RULE}")
+        return self
 
 
 class Terms(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from obligations.domain.errors import TermsError
+from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.agreement_terms import Terms, TermsFile
 from obligations.terms.models import Company
 
@@ -34,6 +35,8 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
 
 
 def load_company(config_dir: Path, company_id: str) -> Company:
+    if not is_valid_id(company_id):
+        raise TermsError("terms", "company", f"company id {company_id[:80]!r}: {ID_RULE}")
     path = config_dir / "companies" / f"{company_id}.toml"
     if not path.is_file():
         raise TermsError(str(path), None, f"no company file for company {company_id!r}")
@@ -51,10 +54,18 @@ def terms_from_text(text: str, file: str, config_dir: Path) -> Terms:
     return Terms(agreement=terms_file, company=load_company(config_dir, terms_file.company))
 
 
-def resolve_terms(key_or_path: str, config_dir: Path) -> tuple[str, str, str]:
-    """(terms key, TOML text, file name) for a key under config/agreements/ or a path to a TOML file."""
+def resolve_terms(key_or_path: str, config_dir: Path, allow_path: bool = True) -> tuple[str, str, str]:
+    """(terms key, TOML text, file name) for a key under config/agreements/ or, when `allow_path` (the
+    command line, on the operator's own disk), a path to a TOML file. Over HTTP only a key is accepted: a
+    key is an id (no '/', no '..'), so nothing outside config/agreements/ can be named."""
     by_key = config_dir / "agreements" / f"{key_or_path}.toml"
-    path = by_key if by_key.is_file() else Path(key_or_path)
+    if is_valid_id(key_or_path) and by_key.is_file():
+        path = by_key
+    elif allow_path:
+        path = Path(key_or_path)
+    else:
+        known = sorted(p.stem for p in (config_dir / "agreements").glob("*.toml"))
+        raise TermsError("terms", None, f"unknown terms key {key_or_path[:80]!r} (known keys: {', '.join(known)})")
     if not path.is_file() or path.suffix != ".toml":
         known = sorted(p.stem for p in (config_dir / "agreements").glob("*.toml"))
         raise TermsError(key_or_path, None, f"unknown terms key or file (known keys: {', '.join(known)})")

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from obligations.alerts.calendar import feed
 from obligations.alerts.policy import load_policy
@@ -24,18 +27,17 @@ from obligations.application import idempotency, portfolio, tables, tokens
 from obligations.application.service import Obligations
 from obligations.application.tokens import Principal
 from obligations.bootstrap import build
-from obligations.domain.errors import InvalidInputError, ObligationsError, StoreError
+from obligations.domain.errors import InvalidInputError, ObligationsError, ReadModelsBehindError, StoreError
 from obligations.domain.input import loads_exact, parse_fact
-from obligations.domain.values import parse_instant
+from obligations.domain.values import ID_MAX, ID_PATTERN, ID_RULE, parse_instant
 from obligations.interfaces.export import history_csv
 from obligations.interfaces.http import problems
-from obligations.interfaces.http.security import BodyLimit, authenticate, can_read, can_write, is_admin
+from obligations.interfaces.http.security import BodyLimit, Guards, authenticate, can_read, can_write, is_admin
 from obligations.interfaces.params import shifted
 from obligations.interfaces.web.pages import install as install_pages
 from obligations.settings import Settings, clock_from_environment
 
 MAX_BODY = 1_048_576
-ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")  # a new agreement's id
 Caller = Annotated[Principal, Depends(authenticate)]
 AsOf = Annotated[date | None, Query(description="End of this day (default: today, UTC)")]
 KnownAt = Annotated[
@@ -47,7 +49,8 @@ KnownAt = Annotated[
 ]
 Format = Annotated[Literal["json", "csv"], Query(description="json, or csv for an audit export")]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    s: {"model": problems.Problem, "content": {problems.MEDIA: {}}} for s in (400, 401, 403, 404, 409, 412, 413, 422)
+    s: {"model": problems.Problem, "content": {problems.MEDIA: {}}}
+    for s in (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503)
 }
 
 
@@ -74,8 +77,10 @@ class FactsIn(BaseModel):
 
 class AgreementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    agreement_id: str = Field(min_length=1, max_length=200, pattern=ID.pattern)
-    terms: str = Field(min_length=1, max_length=200)
+    agreement_id: str = Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, description=ID_RULE)
+    terms: str = Field(
+        min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, description="a key under config/agreements/"
+    )
 
 
 class TokenIn(BaseModel):
@@ -104,6 +109,7 @@ def create_app(
     app.state.settings = settings
     problems.install(app)
     app.add_middleware(BodyLimit, limit=max_body or int(os.environ.get("OBLIGATIONS_HTTP_MAX_BODY", MAX_BODY)))
+    app.add_middleware(Guards)
     _routes(app, service, settings, clock)
     install_pages(app)
     return app
@@ -122,13 +128,14 @@ def _if_match(value: str | None) -> int | None:
     if value is None:
         return None
     raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
         raise InvalidInputError(f"If-Match {value!r}: expected the agreement's ETag, a quoted version number")
     return int(raw)
 
 
 def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Callable[[], datetime]) -> None:
     engine = service.log.engine
+    replays = threading.BoundedSemaphore(1)
 
     def today(as_of: date | None) -> date:
         return as_of or clock().astimezone(UTC).date()
@@ -139,13 +146,20 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
 
     @app.get("/ready", tags=["service"], responses={503: ERRORS[401]})
     def ready() -> JSONResponse:
+        """`ready`; `degraded` (still 200) when agreements are quarantined, with the list; 503 if the store fails."""
         try:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-            lag = service.projector.status()["lag"]
+            status = service.projector.status()
         except Exception as exc:  # the store is down: not ready, and say why
-            return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
-        return JSONResponse({"status": "ready", "projection_lag": lag})
+            return JSONResponse(
+                {"status": "unavailable", "detail": type(exc).__name__}, status_code=503, headers={"Retry-After": "5"}
+            )
+        quarantined = [{k: q[k] for k in ("agreement", "fact_id", "since")} for q in status["quarantined"]]
+        body: dict[str, Any] = {"status": "degraded" if quarantined else "ready", "projection_lag": status["lag"]}
+        if quarantined:
+            body["quarantined"] = quarantined
+        return JSONResponse(body)
 
     @app.get("/v1/agreements", tags=["agreements"])
     def agreements(caller: Caller) -> list[dict[str, Any]]:
@@ -160,7 +174,7 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         can_write(caller)
         if service.exists(body.agreement_id):
             raise InvalidInputError(f"agreement {body.agreement_id!r} exists")
-        r = service.record(body.agreement_id, [], caller.name, terms=body.terms)
+        r = service.record(body.agreement_id, [], caller.name, terms=body.terms, terms_path=False)
         response.headers["ETag"] = _etag(r.version)
         response.headers["Location"] = f"/v1/agreements/{body.agreement_id}"
         return Recorded(
@@ -190,22 +204,13 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         """One fact or a batch (`{"facts": [...]}`), all or nothing."""
         can_write(caller)
         raw = await request.body()
-        if idempotency_key:
-            digest = idempotency.request_hash("POST", request.url.path, raw)
-            stored = idempotency.begin(engine, caller.name, idempotency_key, digest, clock())
-            if stored is not None:
-                media = problems.MEDIA if stored.status >= 400 else "application/json"
-                return JSONResponse(
-                    stored.body, status_code=stored.status, media_type=media, headers={"Idempotent-Replayed": "true"}
-                )
-        try:
-            status, body, headers = _record(service, agreement_id, raw, caller, _if_match(if_match))
-        except Exception as exc:
-            if idempotency_key:
-                _settle(engine, caller.name, idempotency_key, exc, request)
-            raise
-        if idempotency_key:
-            idempotency.finish(engine, caller.name, idempotency_key, status, body)
+        expected = _if_match(if_match)
+        # The database and rules work runs in a worker thread: reads keep flowing during a large write.
+        status, body, headers = await run_in_threadpool(
+            _record_once, service, engine, agreement_id, raw, caller, expected, idempotency_key, request.url.path
+        )
+        if status >= 400:
+            return JSONResponse(body, status_code=status, media_type=problems.MEDIA, headers=headers)
         return JSONResponse(body, status_code=status, headers=headers)
 
     @app.get("/v1/agreements/{agreement_id}/status", tags=["agreements"])
@@ -286,8 +291,19 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
     ) -> list[dict[str, Any]]:
         can_read(caller)
         known = _known(as_known_at)
-        models = service.items_as_known_at(known, company) if known else engine
-        return portfolio.due(models, start, end, today(as_of), company, kind or portfolio.DUE_KINDS, owed_by)
+        if known is None:
+            return portfolio.due(engine, start, end, today(as_of), company, kind or portfolio.DUE_KINDS, owed_by)
+        # A replay of the whole log: one at a time per process, so a few requests cannot exhaust the server.
+        if not replays.acquire(blocking=False):
+            raise problems.HttpProblem(
+                429, "busy", "A replay is running", "one as_known_at portfolio replay at a time; retry shortly",
+                {"Retry-After": "10"},
+            )  # fmt: skip
+        try:
+            models = service.items_as_known_at(known, company)
+            return portfolio.due(models, start, end, today(as_of), company, kind or portfolio.DUE_KINDS, owed_by)
+        finally:
+            replays.release()
 
     @app.get("/v1/portfolio/overdue", tags=["portfolio"])
     def overdue(caller: Caller, as_of: AsOf = None, company: str | None = None) -> list[dict[str, Any]]:
@@ -341,9 +357,63 @@ def _export(rows: list[dict[str, Any]], fmt: str, agreement: str | None, headers
     return JSONResponse(rows, headers=headers)
 
 
-def _record(
-    service: Obligations, agreement_id: str, raw: bytes, caller: Principal, expected: int | None
+def _record_once(
+    service: Obligations,
+    engine: Any,
+    agreement_id: str,
+    raw: bytes,
+    caller: Principal,
+    expected: int | None,
+    key: str | None,
+    path: str,
 ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """The write, and with an Idempotency-Key its answer, in ONE transaction with the facts: a crash leaves
+    both or neither, so a retry after a crash can never record the batch twice."""
+    digest = idempotency.request_hash("POST", path, raw) if key else None
+    if key and digest:
+        stored = idempotency.replay(engine, caller.name, key, digest)
+        if stored is not None:
+            if stored.status < 300:  # recorded: the first request may have died before its catch-up
+                service.catch_up(f"the facts of Idempotency-Key {key[:80]!r}")
+            return stored.status, stored.body, {"Idempotent-Replayed": "true"}
+    try:
+        facts, terms, source = _parsed(raw)
+        remember = (
+            idempotency.remembering(caller.name, key, digest, service.clock(), _created) if key and digest else None
+        )
+        r = service.record(
+            agreement_id, facts, caller.name, terms, source, expected_version=expected, terms_path=False,
+            in_transaction=remember,
+        )  # fmt: skip
+    except (idempotency.IdempotencyRace, IntegrityError):
+        if not key or not digest:
+            raise
+        stored = idempotency.replay(engine, caller.name, key, digest)
+        if stored is None:
+            raise
+        return stored.status, stored.body, {"Idempotent-Replayed": "true"}
+    except ObligationsError as exc:
+        if not key or not digest or isinstance(exc, StoreError | ReadModelsBehindError):
+            raise
+        body = problems.of_error(path, exc)  # a refusal is answered the same way on a retry
+        idempotency.remember_refusal(engine, caller.name, key, digest, body["status"], body, service.clock())
+        return body["status"], body, {}
+    status, out = _created(r)
+    return status, out, {"ETag": _etag(r.version)}
+
+
+def _created(r: Any) -> tuple[int, dict[str, Any]]:
+    """The answer to a write that recorded its facts (kept with them for an Idempotency-Key)."""
+    return 201, {
+        "agreement_id": r.agreement_id,
+        "created": r.created,
+        "agreement_facts": r.agreement_facts,
+        "company_facts": r.company_facts,
+        "version": r.version,
+    }
+
+
+def _parsed(raw: bytes) -> tuple[list[Any], str | None, str | None]:
     try:
         body = loads_exact(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -351,7 +421,7 @@ def _record(
     if isinstance(body, dict) and "facts" in body:
         extra = sorted(set(body) - {"facts", "terms", "source"})
         if extra:
-            raise InvalidInputError(f"body: unknown key {extra[0]!r} (allowed: facts, terms, source)")
+            raise InvalidInputError(f"body: unknown key {extra[0][:80]!r} (allowed: facts, terms, source)")
         items, terms, source = body["facts"], body.get("terms"), body.get("source")
         if not isinstance(items, list) or not items:
             raise InvalidInputError("facts: a non-empty array of facts")
@@ -359,27 +429,5 @@ def _record(
         items, terms, source = [body], None, None
     if terms is not None and not isinstance(terms, str) or source is not None and not isinstance(source, str):
         raise InvalidInputError("terms, source: strings")
-    if terms is not None and not ID.fullmatch(agreement_id) and not service.exists(agreement_id):
-        raise InvalidInputError(f"agreement id {agreement_id!r}: letters, digits, '.', '_' and '-' only")
     facts = [parse_fact(item, n + 1 if len(items) > 1 else None) for n, item in enumerate(items)]
-    r = service.record(agreement_id, facts, caller.name, terms, source, expected_version=expected)
-    out = {
-        "agreement_id": r.agreement_id,
-        "created": r.created,
-        "agreement_facts": r.agreement_facts,
-        "company_facts": r.company_facts,
-        "version": r.version,
-    }
-    return 201, out, {"ETag": _etag(r.version)}
-
-
-def _settle(engine: Any, principal: str, key: str, exc: Exception, request: Request) -> None:
-    """A refused request (or one recorded whose read models lag) is answered the same way on a retry; a
-    failure of the store or of ours frees the key for the retry."""
-    if isinstance(exc, ObligationsError) and not isinstance(
-        exc, StoreError | idempotency.IdempotencyConflict | idempotency.IdempotencyInProgress
-    ):
-        body = problems.of_error(request.url.path, exc)
-        idempotency.finish(engine, principal, key, body["status"], body)
-        return
-    idempotency.abandon(engine, principal, key)
+    return facts, terms, source

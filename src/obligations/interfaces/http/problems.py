@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from obligations.application.idempotency import IdempotencyConflict, IdempotencyInProgress
@@ -21,6 +24,7 @@ from obligations.domain.errors import (
     StoreError,
     TermsError,
     UnknownAgreementError,
+    UnreadableFactError,
     VersionMismatchError,
 )
 
@@ -52,9 +56,11 @@ class HttpProblem(Exception):
 def document(
     path: str, status: int, slug: str, title: str, detail: str, errors: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"type": BASE + slug, "title": title, "status": status, "detail": detail, "instance": path}
+    body: dict[str, Any] = {
+        "type": BASE + slug, "title": title, "status": status, "detail": safe(detail), "instance": safe(path)
+    }  # fmt: skip
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = [{k: safe(v) if isinstance(v, str) else v for k, v in e.items()} for e in errors]
     return body
 
 
@@ -101,9 +107,16 @@ TABLE: list[tuple[type[Exception], int, str, str]] = [
     (InvalidFactError, 422, "invalid-fact", "Fact refused; nothing was recorded"),
     (TermsError, 422, "invalid-terms", "Terms refused"),
     (InvalidInputError, 422, "invalid-input", "Invalid input; nothing was recorded"),
+    (UnreadableFactError, 409, "unreadable-fact", "A stored fact of this agreement cannot be read back"),
     (ReadModelsBehindError, 503, "read-models-behind", "Recorded, but the read models are behind"),
     (StoreError, 503, "store-unavailable", "The event store failed"),
 ]
+RETRY_AFTER = "5"  # seconds: a busy or unreachable store is worth retrying soon
+
+
+def safe(text: str) -> str:
+    """Text that encodes as UTF-8 whatever the input held (a lone surrogate is shown escaped)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def install(app: FastAPI) -> None:
@@ -114,7 +127,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ObligationsError)
     async def _ours(request: Request, exc: ObligationsError) -> JSONResponse:
         body = of_error(request.url.path, exc)
-        return JSONResponse(body, status_code=body["status"], media_type=MEDIA)
+        headers = {"Retry-After": RETRY_AFTER} if body["status"] == 503 else None
+        return JSONResponse(body, status_code=body["status"], media_type=MEDIA, headers=headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(StoreOperationalError)
+    @app.exception_handler(StoreInterfaceError)
+    async def _store_busy(request: Request, exc: Exception) -> JSONResponse:
+        # A locked SQLite file, a lock timeout, a refused or dropped connection: retry later, nothing recorded.
+        detail = "the event store is busy or unreachable; nothing was recorded by this request; retry later"
+        return problem(request, 503, "store-unavailable", "The event store failed", detail,
+                       headers={"Retry-After": RETRY_AFTER})  # fmt: skip
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

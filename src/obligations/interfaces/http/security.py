@@ -1,5 +1,14 @@
-"""Who is calling: a bearer token (or the dashboard's cookie), checked against the stored hashes; and the
-request-size guard. Tokens are never logged: they travel in a header or a cookie, never in a URL."""
+"""Who is calling, and the guards every request passes (issue 12).
+
+* The API authenticates by `Authorization: Bearer <token>` only. The dashboard's cookie is a session value
+  of its own (never the token), read by the dashboard's GET pages only, so no other origin can make a
+  browser write with it (CSRF); the dashboard's own forms (sign-in, sign-out) check the Origin header.
+* A body sent to a write of the API must say `Content-Type: application/json` (a form or text/plain body
+  from another origin is refused with 415 before it is read).
+* Every response carries `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
+  `Cache-Control: no-store`; the dashboard's pages a Content-Security-Policy allowing nothing from elsewhere.
+* Bodies over the limit get 413. Tokens are never logged: they travel in a header, never in a URL.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +21,12 @@ from obligations.application import tokens
 from obligations.application.tokens import Principal
 from obligations.interfaces.http.problems import HttpProblem
 
-COOKIE = "obligations_token"
+COOKIE = "obligations_session"
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+WRITES = {b"POST", b"PUT", b"PATCH", b"DELETE"}
 
 
 def token_of(request: Request) -> str | None:
@@ -20,7 +34,19 @@ def token_of(request: Request) -> str | None:
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    return request.cookies.get(COOKIE)
+    return None
+
+
+def same_origin(request: Request) -> bool:
+    """A form posted from the dashboard itself: its Origin (without one, its Referer) names this server."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        origin = request.headers.get("referer")
+        if not origin:
+            return True  # not a browser's cross-site form: browsers send Origin with every POST
+    if origin == "null":
+        return False
+    return origin.split("://", 1)[-1].split("/", 1)[0] == request.headers.get("host", "")
 
 
 def authenticate(request: Request) -> Principal:
@@ -111,3 +137,54 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class Guards:
+    """Security headers on every response; 415 for a write of the API whose body is not JSON."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        headers = dict(scope["headers"])
+        if scope["method"].encode() in WRITES and path.startswith("/v1/") and _has_body(headers):
+            media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if media != b"application/json":
+                await _refuse_media(scope, send)
+                return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin"),
+                ]
+                if not path.startswith("/ui/static/"):
+                    extra.append((b"cache-control", b"no-store"))
+                if path.startswith("/ui"):
+                    extra.append((b"content-security-policy", CSP.encode()))
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in extra if h[0] not in names)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _has_body(headers: dict[bytes, bytes]) -> bool:
+    length = headers.get(b"content-length")
+    return b"transfer-encoding" in headers or (length is not None and length.strip() not in (b"", b"0"))
+
+
+async def _refuse_media(scope: Scope, send: Send) -> None:
+    body = (
+        b'{"type":"https://obligations.example/problems/unsupported-media-type","title":"Unsupported media type",'
+        b'"status":415,"detail":"a request body of the API must be JSON, sent with Content-Type: application/json"}'
+    )
+    headers: list[Any] = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 415, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

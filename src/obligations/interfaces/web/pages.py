@@ -6,7 +6,8 @@ vesting chart's coordinates are layout, not rules.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,22 +17,34 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from obligations.application import portfolio, tokens
+from obligations.application.projections import quarantine_list
 from obligations.application.service import Obligations
 from obligations.application.tokens import Principal
-from obligations.domain.errors import InvalidInputError, UnknownAgreementError
-from obligations.domain.values import parse_iso_date
-from obligations.interfaces.http.security import COOKIE, token_of
+from obligations.domain.errors import InvalidInputError, UnknownAgreementError, UnreadableFactError
+from obligations.domain.values import count_str, parse_iso_date
+from obligations.interfaces.http.security import COOKIE, same_origin, token_of
 from obligations.interfaces.params import shifted
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["words"] = lambda s: str(s or "").replace("_", " ")
-templates.env.filters["count"] = lambda n: f"{int(n):,}" if n is not None else ""
+templates.env.filters["count"] = lambda n: count_str(n) if n is not None else ""
 
 
 def _caller(request: Request) -> Principal | None:
+    """The signed-in person of a page: the session cookie, or a bearer token (a script reading a page)."""
     token = token_of(request)
-    return tokens.verify(request.app.state.engine, token) if token else None
+    if token:
+        return tokens.verify(request.app.state.engine, token)
+    session = request.cookies.get(COOKIE)
+    if not session or len(session) > 200:
+        return None
+    return tokens.session_principal(request.app.state.engine, session, _now(request))
+
+
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
 
 
 def _as_of(request: Request, value: str | None) -> date:
@@ -48,6 +61,13 @@ def _login() -> RedirectResponse:
     return RedirectResponse("/ui/login", status_code=303)
 
 
+def _cross_site(request: Request) -> Response:
+    text = "This form was sent from another site; nothing was done."
+    return templates.TemplateResponse(
+        request, "message.html", {"caller": None, "title": "Refused", "text": text}, status_code=403
+    )
+
+
 def install(app: FastAPI) -> None:
     app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -60,7 +80,9 @@ def install(app: FastAPI) -> None:
         return templates.TemplateResponse(request, "login.html", {"error": None})
 
     @app.post("/ui/login", response_class=HTMLResponse, include_in_schema=False)
-    def login(request: Request, token: Annotated[str, Form()]) -> Response:
+    def login(request: Request, token: Annotated[str, Form(max_length=200)]) -> Response:
+        if not same_origin(request):
+            return _cross_site(request)
         principal = tokens.verify(request.app.state.engine, token.strip())
         if principal is None:
             return templates.TemplateResponse(
@@ -68,13 +90,27 @@ def install(app: FastAPI) -> None:
             )
         target = f"/ui/agreements/{principal.agreement_id}" if principal.role == "employee" else "/ui/"
         response = RedirectResponse(target, status_code=303)
-        response.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", max_age=8 * 3600)
+        session = tokens.open_session(request.app.state.engine, principal, _now(request))
+        response.set_cookie(
+            COOKIE,
+            session,
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=tokens.SESSION_HOURS * 3600,
+            path="/ui",
+        )
         return response
 
-    @app.get("/ui/logout", include_in_schema=False)
-    def logout() -> Response:
+    @app.post("/ui/logout", include_in_schema=False)
+    def logout(request: Request) -> Response:
+        if not same_origin(request):
+            return _cross_site(request)
+        session = request.cookies.get(COOKIE)
+        if session and len(session) <= 200:
+            tokens.close_session(request.app.state.engine, session, _now(request))
         response = _login()
-        response.delete_cookie(COOKIE)
+        response.delete_cookie(COOKIE, path="/ui")
         return response
 
     @app.get("/ui/", response_class=HTMLResponse, include_in_schema=False)
@@ -92,9 +128,12 @@ def install(app: FastAPI) -> None:
             if r["status"] not in ("paid", "fulfilled", "fulfilled_late", "vested")
         ]
         clocks = [r for r in portfolio.due(engine, day, shifted(day, 3650), day, kinds=("clock",))]
+        with engine.connect() as conn:
+            quarantined = quarantine_list(conn)
         context = {
             "caller": caller,
             "as_of": day,
+            "quarantined": quarantined,
             "due": due,
             "overdue": portfolio.overdue(engine, day),
             "clocks": clocks,
@@ -150,7 +189,7 @@ def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: d
     note: str | None = None
     try:
         report = service.status(agreement_id, [day])[0]
-    except InvalidInputError as exc:  # before employment began: say so, show the history
+    except (InvalidInputError, UnreadableFactError) as exc:  # not started, or quarantined: say so, show the history
         note = str(exc)
     runs = portfolio.dated_runs(engine, day, agreement_id, keep_forfeited=True)
     timeline = [
@@ -184,25 +223,25 @@ def vesting_chart(runs: list[tuple[str, Any, int]], day: date) -> dict[str, Any]
     tranches = sorted((i for _, i, _ in runs if i.kind == "vesting" and i.due_date), key=lambda i: i.due_date)
     if not tranches:
         return None
-    total = sum(int(i.amount or 0) for i in tranches) or 1
+    total = sum(Decimal(i.amount or 0) for i in tranches) or 1
     first, last = tranches[0].due_date, max(tranches[-1].due_date, day)
     span = max((last - first).days, 1)
     width, height, left, bottom = 640, 220, 8, 24
-    bars, cumulative = [], 0
+    bars, cumulative = [], Decimal(0)
     for i in tranches:
-        cumulative += int(i.amount or 0)
+        cumulative += Decimal(i.amount or 0)
         state = i.fixed_status or ("vested" if i.due_date <= day else "unvested")
         if i.item_id == "acceleration":
             state = "accelerated"
         x = left + (i.due_date - first).days / span * (width - 2 * left - 12)
-        h = cumulative / total * (height - bottom - 10)
+        h = float(cumulative / total) * (height - bottom - 10)
         bars.append(
             {
                 "x": round(x, 1),
                 "y": round(height - bottom - h, 1),
                 "h": round(h, 1),
                 "state": state,
-                "label": f"{i.due_date}: {int(i.amount or 0):,} ({state}), {cumulative:,} cumulative",
+                "label": f"{i.due_date}: {count_str(i.amount or 0)} ({state}), {count_str(cumulative)} cumulative",
             }
         )
     marker = left + (min(max(day, first), last) - first).days / span * (width - 2 * left - 12)
