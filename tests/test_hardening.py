@@ -7,20 +7,27 @@ import csv
 import io
 import json
 import time
+import typing
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from helpers import CONFIG, ROOT, ev, start, write_jsonl
 from obligations.alerts.channels import BrokenSender, header_value, open_senders, redacted
 from obligations.alerts.message import Message
 from obligations.alerts.policy import Dispatch, LogChannel, PartyRoute, Policy, SmtpChannel, WebhookChannel
+from obligations.application import tokens
 from obligations.domain.errors import TermsError
 from obligations.interfaces.cli import main
 from obligations.interfaces.export import history_csv
+from obligations.interfaces.http.app import create_app
+from obligations.settings import Settings
 from obligations.terms.loader import terms_from_text
+from obligations.terms.models import AllocationType
 from receivers import HOOK_SECRET, FakeClock, WebhookReceiver, at
 from test_alerts import first_day, open_alerts, record
 
@@ -47,6 +54,16 @@ def test_one_id_rule_in_the_cli_the_portfolio_import_and_http(
     assert code == 2 and "line 1" in err, err
     code, out, err = run(capsys, db, "agreements", "--json")
     assert code == 0 and json.loads(out) == []
+
+
+@pytest.mark.parametrize(("option", "value"), [("--by", "hr\nadmin"), ("--by", "x" * 501), ("--source", "memo\x00")])
+def test_who_records_and_the_source_are_one_line_of_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    db = f"sqlite:///{tmp_path / 'e.db'}"
+    path = write_jsonl(tmp_path / "one.jsonl", [start()])
+    code, _, err = run(capsys, db, "import", str(path), "--agreement", "a1", "--terms", "valence-2004", option, value)
+    assert code == 2 and option.strip("-") in err, err
 
 
 def test_fact_ids_of_an_agreement_and_a_company_can_never_collide(
@@ -271,39 +288,54 @@ def test_a_payment_of_exactly_the_amount_shown_on_its_due_date_settles_every_kin
     assert [r for r in json.loads(out) if r["kind"] == "payment"] == []
 
 
-def _fractional_config(tmp_path: Path) -> Path:
+ALLOCATION_TYPES = typing.get_args(AllocationType)
+
+
+def _config_with(tmp_path: Path, allocation: str, quantity: int) -> Path:
     config = tmp_path / "config"
     for sub in ("agreements", "companies"):
         (config / sub).mkdir(parents=True)
         for f in (CONFIG / sub).glob("*.toml"):
             (config / sub / f.name).write_text(f.read_text())
     terms = config / "agreements" / "valence-2004.toml"
-    text_ = terms.read_text().replace('allocation_type = "CUMULATIVE_ROUND_DOWN"', 'allocation_type = "FRACTIONAL"')
-    assert "FRACTIONAL" in text_
-    terms.write_text(text_.replace("quantity = 220000", "quantity = 220001", 2))
+    text_ = terms.read_text().replace('allocation_type = "CUMULATIVE_ROUND_DOWN"', f'allocation_type = "{allocation}"')
+    assert allocation in text_
+    terms.write_text(text_.replace("quantity = 220000", f"quantity = {quantity}", 2))
     return config
 
 
-def test_fractional_allocation_reports_explains_and_projects(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("allocation", ALLOCATION_TYPES)
+def test_every_allocation_type_reports_explains_shows_and_projects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], allocation: str
 ) -> None:
-    config = _fractional_config(tmp_path)
+    """220,003 options in 16 quarters leave remainders every type allocates its own way (FRACTIONAL: decimals)."""
+    config = _config_with(tmp_path, allocation, 220003)
     db = f"sqlite:///{tmp_path / 'e.db'}"
-    hire = dict(start(), data={**start()["data"], "options": 220001})
+    hire = dict(start(), data={**start()["data"], "options": 220003})
     path = write_jsonl(tmp_path / "life.jsonl", [hire])
     code, _, err = run(capsys, db, "import", str(path), "--agreement", "dean", "--terms", "valence-2004", config=config)
     assert code == 0, err
-    code, out, err = run(capsys, db, "status", "dean", "--as-of", "2006-03-13", config=config)
+    day = "2006-06-13"
+    code, out, err = run(capsys, db, "status", "dean", "--as-of", day, "--json", config=config)
     assert code == 0, err
-    assert "." in out.split("vested")[0] or "," in out
-    code, out, err = run(capsys, db, "status", "dean", "--as-of", "2006-03-13", "--json", config=config)
     options = json.loads(out)["options"]
-    assert isinstance(options["vested"], str) and "." in options["vested"]
-    code, out, err = run(capsys, db, "explain", "dean", "vested", "--as-of", "2006-03-13", config=config)
-    assert code == 0, err
-    code, out, err = run(capsys, db, "vesting-calendar", "--from", "2005-01-01", "--to", "2009-01-01", "--json",
-                         config=config)  # fmt: skip
-    assert code == 0 and any("." in str(r["amount"]) for r in json.loads(out))
+    vested = Decimal(str(options["vested"]))
+    assert Decimal(str(options["vested"])) + Decimal(str(options["unvested"])) == 220003
+    code, out, err = run(capsys, db, "status", "dean", "--as-of", day, config=config)
+    assert code == 0 and f"{vested:,f} vested" in out, out
+    code, out, err = run(capsys, db, "explain", "dean", "vested", "--as-of", day, config=config)
+    assert code == 0 and f"= {vested:,f}" in out, out
+    code, out, err = run(capsys, db, "vesting-calendar", "--from", "2004-01-01", "--to", "2010-01-01", "--as-of", day,
+                         "--json", config=config)  # fmt: skip
+    rows = json.loads(out)
+    assert sum(Decimal(str(r["amount"])) for r in rows) == 220003
+    assert sum(Decimal(str(r["amount"])) for r in rows if r["status"] == "vested") == vested
+    clock = FakeClock(at("2026-11-01T12:00:00"))
+    app = create_app(Settings(database_url=db, config_dir=config, workdir=tmp_path), clock)
+    token = tokens.create(app.state.engine, "v", "viewer", None, clock())
+    with TestClient(app) as client:
+        page = client.get(f"/ui/agreements/dean?as_of={day}", headers={"Authorization": f"Bearer {token}"})
+    assert page.status_code == 200 and f"{vested:,f}" in page.text
 
 
 # -- 14. the smaller findings ---------------------------------------------------------------------------------

@@ -420,8 +420,10 @@ def test_changed_read_model_schema_is_rebuilt_from_the_log(tmp_path: Path, capsy
     assert dump(service(db, pf)) == before
 
 
-def test_a_broken_terms_file_quarantines_its_agreements_and_holds_up_no_other(tmp_path: Path, capsys: Any) -> None:
-    db = f"sqlite:///{tmp_path / 'e.db'}"
+def test_a_broken_terms_file_quarantines_its_agreements_and_holds_up_no_other(
+    database_url: str, tmp_path: Path, capsys: Any
+) -> None:
+    db = database_url
     pf = generated(tmp_path, 12, seed=12)
     assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
     svc = service(db, pf)

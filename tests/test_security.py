@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -255,3 +256,24 @@ def test_a_pooled_postgresql_connection_the_server_dropped_is_replaced(api: Api)
     assert killed and killed[0] >= 1
     assert api.call("viewer", "GET", "/v1/agreements/dean/status").status_code == 200
     assert api.call("recorder", "POST", FACTS, json=SALARY).status_code == 201
+
+
+@pytest.mark.parametrize("bad", ["company:valence", "a%2Fb", "x" * 65, "-dash", "a%0Ab", "a%00b", "%C3%BC"])
+def test_agreement_ids_over_http_follow_the_one_rule(api: Api, bad: str) -> None:
+    plain = unquote(bad)
+    created = api.call("admin", "POST", "/v1/agreements", json={"agreement_id": plain, "terms": "valence-2004"})
+    assert created.status_code == 422, created.text
+    with_facts = api.call(
+        "admin", "POST", f"/v1/agreements/{bad}/facts", json={"facts": [LIFE[1]], "terms": "valence-2004"}
+    )
+    assert with_facts.status_code in (404, 422), with_facts.text
+    assert {a["agreement_id"] for a in api.call("admin", "GET", "/v1/agreements").json()} == {"dean", "other"}
+
+
+def test_a_nul_or_control_character_is_refused_and_later_writes_go_on(api: Api) -> None:
+    for version in ("v2\u0000", "v2\u001b[31m", "v2\r\nX-Injected: 1"):
+        fact = {"type": "ConfidentialityAgreementAmended", "date": "2006-09-01", "data": {"version": version}}
+        r = api.call("recorder", "POST", FACTS, json=fact)
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data.version", r.text
+    assert api.call("recorder", "POST", FACTS, json=SALARY).status_code == 201
+    assert api.call(None, "GET", "/ready").json() == {"status": "ready", "projection_lag": 0}
