@@ -182,3 +182,29 @@ def test_an_unreadable_fact_quarantines_its_agreement_until_it_is_retracted(
     code, out, err = run(capsys, db, "status", "bad", "--as-of", "2005-03-01", "--json")
     assert code == 0, err
     assert json.loads(out)["payments"] == []
+
+
+def test_a_failing_database_is_not_a_quarantine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the agreement's own data quarantines it: an error of the database fails the batch, which is retried."""
+    from eventsourcing.persistence import PersistenceError
+    from sqlalchemy.exc import OperationalError
+
+    from obligations.domain.input import parse_fact
+
+    svc = Obligations(open_log(f"sqlite:///{tmp_path / 'e.db'}", tmp_path), CONFIG)
+    svc.record("a1", [parse_fact(start())], "test", terms="valence-2004")
+
+    def down(*_: Any) -> Any:
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(svc, "_stream", down)
+    with svc.log.engine.begin() as conn:  # the projector has everything still to do
+        conn.execute(text("DELETE FROM rm_items"))
+        conn.execute(text("DELETE FROM rm_streams"))
+        conn.execute(text("UPDATE projection_positions SET position = 0"))
+    with pytest.raises((OperationalError, PersistenceError)):  # eventsourcing wraps it on the way out
+        svc.projector.catch_up()
+    monkeypatch.undo()
+    assert svc.projector.status()["quarantined"] == []
+    svc.projector.catch_up()
+    assert svc.projector.status()["lag"] == 0

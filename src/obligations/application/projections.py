@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, text, update
@@ -41,6 +41,7 @@ COMPANY_OPENED = "obligations.domain.aggregates:Company.Opened"
 COMPANY_PREFIX = "obligations.domain.aggregates:Company."
 
 QUARANTINE_RETRIES = 100  # quarantined agreements tried again per catch-up (oldest try first)
+QUARANTINE_PAUSE = timedelta(minutes=1)  # between two automatic tries of one quarantined agreement
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class Projector:
         cores = os.cpu_count() or 1
         self.workers = int(configured) if configured else (min(cores, 4) if cores > 1 else 0)
         self._pool: ProcessPoolExecutor | None = None
+        self._retry_all = False
 
     # -- the lock ----------------------------------------------------------------------------------
 
@@ -135,9 +137,16 @@ class Projector:
     # -- catching up ------------------------------------------------------------------------------
 
     def catch_up(
-        self, wait: bool = True, on_wait: Callable[[], None] | None = None, progress: Progress | None = None
+        self,
+        wait: bool = True,
+        on_wait: Callable[[], None] | None = None,
+        progress: Progress | None = None,
+        retry_all: bool = False,
     ) -> int:
-        """Apply every event after the committed position; returns how many were applied."""
+        """Apply every event after the committed position; returns how many were applied. Quarantined
+        agreements are tried again first: all of them with `retry_all` (`projections catch-up`), else those
+        not tried for a minute (so a write or a tick pays for a few at most)."""
+        self._retry_all = retry_all
         with self.lock(wait, on_wait):
             return self._run(progress)
 
@@ -244,8 +253,11 @@ class Projector:
         """Quarantined agreements are computed again at each catch-up (a fixed terms file lifts it; a
         correction does so by touching the agreement), the longest untried first, a bounded number a time."""
         q = tables.quarantine.c
+        due = select(q.agreement_id).order_by(q.checked_at).limit(QUARANTINE_RETRIES)
+        if not self._retry_all:
+            due = due.where(q.checked_at < (datetime.now(UTC) - QUARANTINE_PAUSE).isoformat())
         with self.engine.connect() as conn:
-            ids = list(conn.execute(select(q.agreement_id).order_by(q.checked_at).limit(QUARANTINE_RETRIES)).scalars())
+            ids = list(conn.execute(due).scalars())
         if not ids:
             return
         with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 from sqlalchemy import Engine, create_engine, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from obligations.application import tables
@@ -348,6 +349,8 @@ class Obligations:
         for agreement_id in agreement_ids:
             try:
                 yield self._projection_input(agreement_id, companies)
+            except (SQLAlchemyError, PersistenceError):
+                raise  # the database itself failed: the batch fails and is retried, nothing is quarantined
             except Exception as exc:  # a terms file that no longer loads, a stream that cannot be read
                 yield Failed.of(agreement_id, exc)
 
@@ -361,7 +364,9 @@ class Obligations:
         if company_id not in companies:
             try:
                 companies[company_id] = self._stream(company_uuid(company_id), f"company:{company_id}")[1]
-            except Exception as exc:
+            except (SQLAlchemyError, PersistenceError):
+                raise
+            except Exception as exc:  # every agreement of the company is quarantined with this error
                 companies[company_id] = exc
         company_facts = companies[company_id]
         if isinstance(company_facts, Exception):

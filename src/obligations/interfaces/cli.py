@@ -220,7 +220,7 @@ def projections_catch_up(settings: Settings, wait: bool, batch: int) -> None:
     """Apply the events recorded since the last position."""
     projector = build(settings).projector
     projector.batch_size = batch
-    applied = projector.catch_up(wait=wait, on_wait=_waiting)
+    applied = projector.catch_up(wait=wait, on_wait=_waiting, retry_all=True)
     click.echo(f"applied {applied} event(s); position {projector.position()}")
 
 
