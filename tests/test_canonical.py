@@ -131,7 +131,7 @@ def test_accepted_facts_of_every_type_are_stored_reported_projected_and_exported
     recorded: dict[str, int] = {}
     examples: list[tuple[str, dict[str, Any]]] = []
 
-    @settings(max_examples=250, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=250, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(submitted(), st.dates(date(2004, 12, 13), date(2006, 12, 31)))
     def collect(case: tuple[str, dict[str, Any]], day: date) -> None:
         kind, data = case
@@ -139,6 +139,8 @@ def test_accepted_facts_of_every_type_are_stored_reported_projected_and_exported
             examples.append((kind, {"type": kind, "date": day.isoformat(), "data": data}))
 
     collect()
+    endings = {"EmploymentTerminatedByCompany", "EmploymentEndedOther", "ResignationNoticeGiven"}
+    examples.sort(key=lambda e: e[0] in endings)  # an early end of employment would refuse most of the rest
     for kind, raw in examples:
         try:
             fact = parse_fact(json.loads(json.dumps(raw)))
