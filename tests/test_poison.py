@@ -62,6 +62,12 @@ def record(
         ("ConfidentialityAgreementAmended", {"version": "\ud800"}, "data.version", "surrogate"),
         ("ConfidentialityAgreementAmended", {"version": "x" * 501}, "data.version", "at most 500"),
         ("VacationTaken", {"hours": "1E-7", "from": "2005-02-01", "to": "2005-02-01"}, "data.hours", "decimal"),
+        (
+            "SalaryPaid",
+            {"period_start": "2005-01-03", "period_end": "2005-01-16", "amount": "\u0661\u0662\u0663"},
+            "data.amount",
+            "decimal",
+        ),
     ],
 )
 def test_values_outside_the_canonical_form_are_refused_naming_field_and_rule(

@@ -21,8 +21,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?\Z")  # ASCII digits only
 BOUND = Decimal(10) ** 12  # every amount, count and number is below this in magnitude
 MONEY_PLACES = 6
 NUMBER_PLACES = 10
@@ -171,9 +171,14 @@ Text = Annotated[str, BeforeValidator(parse_text)]
 CENT = Decimal("0.01")
 
 
+def round_money(amount: Decimal) -> Decimal:
+    """To the cent, half up: the one rounding of an amount (catalogue I-21), before it is compared or shown."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def money_str(amount: Decimal) -> str:
     """Two places, rounded once, half up."""
-    return canonical_decimal(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+    return canonical_decimal(round_money(amount))
 
 
 def count_str(value: int | str | Decimal) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
-from obligations.domain.values import CENT, money_str
+from obligations.domain.values import money_str, round_money
 from obligations.rules.calendar import add_days, next_payday_after, next_weekday
 from obligations.rules.employment import Ending
 from obligations.rules.history import History, fact_ids
@@ -28,7 +28,7 @@ def payment_item(
 
     The amount is rounded once, here, before it is shown or compared: a payment of exactly the amount shown
     settles it (issue 12)."""
-    amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    amount = round_money(amount)
     item: dict[str, Any] = {
         "id": pid,
         "payer": payer,

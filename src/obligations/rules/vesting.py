@@ -10,6 +10,7 @@ from fractions import Fraction
 from functools import lru_cache
 from math import floor
 
+from obligations.domain.values import count_str
 from obligations.terms.models import Vesting
 
 
@@ -165,5 +166,4 @@ def count(value: Fraction) -> int | str:
 
 def count_text(value: Fraction) -> str:
     """An option count for a sentence, with thousands separators: whole, or a decimal for FRACTIONAL."""
-    shown = count(value)
-    return f"{shown:,}" if isinstance(shown, int) else f"{Decimal(shown):,f}"
+    return count_str(count(value))
