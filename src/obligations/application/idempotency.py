@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -94,8 +95,5 @@ def remember_refusal(
     engine: Engine, principal: str, key: str, digest: str, status: int, body: Any, now: datetime
 ) -> None:
     """A refused request recorded nothing: its answer is kept on its own, for a retry to get the same."""
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(tables.idempotency).values(_row(principal, key, digest, status, body, now)))
-    except IntegrityError:
-        pass  # answered meanwhile by the same request sent twice
+    with suppress(IntegrityError), engine.begin() as conn:  # already answered by the same request sent twice
+        conn.execute(insert(tables.idempotency).values(_row(principal, key, digest, status, body, now)))
