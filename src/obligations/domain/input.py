@@ -164,9 +164,9 @@ def parse_portfolio_lines(lines: Iterable[str]) -> Iterator[tuple[str, str | Non
         if not isinstance(agreement, str) or not agreement:
             raise InvalidFactError("required key is missing or not a string", field="agreement", line=number)
         try:
-            check_id(agreement)
-        except ValueError as exc:
-            raise InvalidFactError(str(exc), field="agreement", line=number) from None
+            checked_id(agreement)
+        except InvalidFactError as exc:
+            raise exc.at_line(number) from None
         if line_terms is not None and not isinstance(line_terms, str):
             raise InvalidFactError("must be a string (a terms key)", field="terms", line=number)
         if agreement != current:

@@ -19,6 +19,7 @@ from obligations.domain.facts import Fact, data_as_json
 from obligations.domain.values import money_str
 from obligations.rules.corrections import resolution, resolve
 from obligations.rules.items import item_status, payment_clause, report_items
+from obligations.rules.payments import paid_against
 from obligations.rules.report import SECTIONS, derive
 from obligations.terms.agreement_terms import Terms
 from obligations.terms.interpretations import Interpretations
@@ -230,15 +231,9 @@ def paid_amounts(facts: Sequence[Fact], as_of: date) -> dict[str, Decimal]:
     """How much has been paid against each payment id on or before `as_of` (PaymentMade, ExpenseReimbursed)."""
     out: dict[str, Decimal] = {}
     for f in resolve(facts):
-        if f.date > as_of:
-            continue
-        if f.type == "PaymentMade":
-            key = f.data.obligation
-        elif f.type == "ExpenseReimbursed":
-            key = f"expense_{f.data.expense_id}"
-        else:
-            continue
-        out[key] = out.get(key, Decimal(0)) + f.data.amount
+        key = paid_against(f)
+        if key is not None and f.date <= as_of:
+            out[key] = out.get(key, Decimal(0)) + f.data.amount
     return out
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from obligations.domain.facts import Fact
 from obligations.domain.values import money_str, round_money
 from obligations.rules.calendar import add_days, next_payday_after, next_weekday
 from obligations.rules.employment import Ending
@@ -39,10 +40,7 @@ def payment_item(
     paid, paid_on = Decimal(0), None
     paying = []
     for p in h.of("PaymentMade", "ExpenseReimbursed"):
-        matches = (p.type == "PaymentMade" and p.data.obligation == pid) or (
-            p.type == "ExpenseReimbursed" and f"expense_{p.data.expense_id}" == pid
-        )
-        if matches:
+        if paid_against(p) == pid:
             paying.append(p.id)
             paid += p.data.amount
             if paid >= amount and paid_on is None:
@@ -60,6 +58,15 @@ def payment_item(
     item["why"] = why
     item["fact_ids"] = fact_ids(basis, paying)
     return item
+
+
+def paid_against(fact: Fact) -> str | None:
+    """The payment id a PaymentMade or ExpenseReimbursed pays (catalogue §8), None for any other fact."""
+    if fact.type == "PaymentMade":
+        return str(fact.data.obligation)
+    if fact.type == "ExpenseReimbursed":
+        return f"expense_{fact.data.expense_id}"
+    return None
 
 
 def status_by_due(due: date | None, as_of: date) -> str:
