@@ -1,8 +1,9 @@
-"""Date arithmetic of the letter, each boundary word written once (catalogue §0.3, I-01..I-03, I-22)."""
+"""Date arithmetic of the letter, each boundary word written once (catalogue §0.3, I-01..I-03, I-22).
+
+Business days, holiday calendars and rolling are in `rules.days`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -29,28 +30,6 @@ def add_months(anchor: date, months: int, feb29: str = "feb28") -> date:
 def within_days(anchor: date, days: int) -> date:
     """'Within N days of D' / 'no later than N days after D': the last day is D + N (inclusive)."""
     return add_days(anchor, days)
-
-
-def is_weekend(day: date) -> bool:
-    return day.weekday() >= 5
-
-
-def next_weekday(day: date, holidays: Iterable[date] = ()) -> date:
-    """Move a Saturday, Sunday or listed holiday forward to the next working day (I-22)."""
-    closed = set(holidays)
-    while is_weekend(day) or day in closed:
-        day += timedelta(days=1)
-    return day
-
-
-def add_business_days(anchor: date, days: int) -> date:
-    """I-26 alternative: N business days (Monday to Friday) after the anchor."""
-    day = anchor
-    while days > 0:
-        day += timedelta(days=1)
-        if not is_weekend(day):
-            days -= 1
-    return day
 
 
 def next_payday_after(day: date, first_period_start: date, period_days: int, offset_after_end: int) -> date:

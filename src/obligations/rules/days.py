@@ -24,10 +24,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Literal
 
-import holidays as holiday_data
-
 from obligations.rules.calendar import add_months
 from obligations.terms.expressions import Duration
+from obligations.terms.holidays import holiday_calendar_problem, public_holidays
+from obligations.terms.models import Company
 
 Counting = Literal["on", "within", "after"]
 Roll = Literal["none", "following", "preceding", "modified_following"]
@@ -35,27 +35,46 @@ Feb29 = Literal["feb28", "mar1"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-@lru_cache(maxsize=512)
-def _public_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
-    found = holiday_data.country_holidays(country, subdiv=subdivision, years=year)
-    return {d: str(name) for d, name in found.items()}
+check_country = holiday_calendar_problem
 
 
-def check_country(country: str, subdivision: str | None) -> str | None:
-    """Why a holiday calendar cannot be built (an unknown country or subdivision), or None."""
-    try:
-        holiday_data.country_holidays(country, subdiv=subdivision, years=2000)
-    except NotImplementedError:
-        return f"unknown country {country!r} (an ISO 3166 code the holidays package knows, such as US, GB, DE)"
-    except Exception as exc:  # the package raises NotImplementedError or ValueError by version
-        return f"{country!r} / {subdivision!r}: {exc}"
-    return None
+_ORDINALS = [
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+]
+
+
+def ordinal(n: int) -> str:
+    """'sixth' for 6, '45th' for 45: the words of "on the Nth day following"."""
+    if 0 <= n < len(_ORDINALS):
+        return _ORDINALS[n]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 @dataclass(frozen=True)
 class BusinessCalendar:
     """The days a company is open: weekdays that are not a public holiday of its country and subdivision
-    (from the `holidays` package) nor one of its own days off; `extra_open` reopens a listed day."""
+    (from the `holidays` package) nor one of its own days off."""
 
     country: str | None = None
     subdivision: str | None = None
@@ -68,7 +87,7 @@ class BusinessCalendar:
             return "company holiday"
         if self.country is None:
             return None
-        return _public_holidays(self.country, self.subdivision, day.year).get(day)
+        return public_holidays(self.country, self.subdivision, day.year).get(day)
 
     def is_business_day(self, day: date) -> bool:
         return day.weekday() not in self.weekend and self.holiday(day) is None
@@ -82,11 +101,32 @@ class BusinessCalendar:
 CALENDAR_DAYS_ONLY = BusinessCalendar()
 
 
+@lru_cache(maxsize=1024)
+def _calendar(
+    country: str | None, subdivision: str | None, own: frozenset[date], weekend: frozenset[int]
+) -> BusinessCalendar:
+    return BusinessCalendar(country, subdivision, own, weekend)
+
+
 def calendar_of(
     country: str | None, subdivision: str | None, own: Iterable[date], weekend: Iterable[str]
 ) -> BusinessCalendar:
-    days = frozenset(WEEKDAYS.index(w) for w in weekend)
-    return BusinessCalendar(country, subdivision, frozenset(own), days)
+    return _calendar(country, subdivision, frozenset(own), frozenset(WEEKDAYS.index(w) for w in weekend))
+
+
+def company_calendar(company: Company) -> BusinessCalendar:
+    """The company's business days (company file, [calendar])."""
+    c = company.calendar
+    return calendar_of(c.country, c.subdivision, c.holidays, c.weekend)
+
+
+def final_pay_calendar(company: Company) -> BusinessCalendar:
+    """The days a final-pay due date moves past (I-22): the weekend and the listed days, or the company's
+    whole calendar when `final_pay.roll_calendar = "company"`."""
+    if company.final_pay.roll_calendar == "company":
+        own = [*company.calendar.holidays, *company.final_pay.holidays]
+        return calendar_of(company.calendar.country, company.calendar.subdivision, own, company.calendar.weekend)
+    return calendar_of(None, None, company.final_pay.holidays, ["sat", "sun"])
 
 
 def add_duration(anchor: date, duration: Duration, cal: BusinessCalendar, feb29: Feb29 = "feb28") -> date:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from obligations.domain.facts import Fact
-from obligations.rules.calendar import add_business_days, add_days
+from obligations.rules.calendar import add_days
 from obligations.rules.change_of_control import ChangeOfControl, changes_of_control
+from obligations.rules.days import add_duration, company_calendar
 from obligations.rules.grounds import good_cause_grounds, good_reason_grounds
 from obligations.rules.history import History, fact_ids
+from obligations.terms.expressions import Duration
 
 GOOD_CAUSE_OF_STATED = {"good_cause_a": "5.2(a)", "good_cause_b": "5.2(b)", "good_cause_c": "5.2(c)"}
 
@@ -195,7 +197,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
 def i9_deadline(h: History) -> date:
     days = h.terms.agreement.onboarding.i9_days_after_start
     if h.terms.i.i9_day_count == "business":
-        return add_business_days(h.start, days)
+        return add_duration(h.start, Duration(days, "business_days"), company_calendar(h.terms.company))
     return add_days(h.start, days)
 
 

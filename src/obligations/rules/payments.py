@@ -9,7 +9,8 @@ from typing import Any
 
 from obligations.domain.facts import Fact
 from obligations.domain.values import money_str, round_money
-from obligations.rules.calendar import add_days, next_payday_after, next_weekday
+from obligations.rules.calendar import add_days, next_payday_after
+from obligations.rules.days import final_pay_calendar, ordinal, roll
 from obligations.rules.employment import Ending
 from obligations.rules.history import History, fact_ids
 
@@ -77,7 +78,7 @@ def status_by_due(due: date | None, as_of: date) -> str:
 
 def contract_date(h: History, day: date) -> date:
     """I-01: contractual dates are not rolled unless configured."""
-    return next_weekday(day, h.terms.company.final_pay.holidays) if h.terms.i.roll_contract_dates else day
+    return roll(day, "following", final_pay_calendar(h.terms.company)) if h.terms.i.roll_contract_dates else day
 
 
 def prorated_salary(h: History, td: date) -> tuple[Decimal, date, int, str]:
@@ -109,15 +110,23 @@ def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
     if days <= 0:
         return None
     payroll = h.terms.company.payroll
+    law = h.terms.company.final_pay
     if ending.discharge:
-        raw = add_days(ending.date, h.terms.i.final_pay_discharge_days)
-        due = next_weekday(raw, h.terms.company.final_pay.holidays)
-        moved = f" moved to the next weekday {due}" if due != raw else ""
-        rule = (
-            f"discharge: no later than the sixth day after discharge {ending.date} + "
-            f"{h.terms.i.final_pay_discharge_days} = {raw}{moved}"
-            f" ({due.strftime('%a')}) (Tex. Lab. Code §61.014(a); external law, I-22)"
+        days = h.terms.i.final_pay_discharge_days
+        raw = add_days(ending.date, days)
+        cal = final_pay_calendar(h.terms.company)
+        due = roll(raw, "following", cal)
+        moved = ""
+        if due != raw and law.roll_calendar == "company":
+            moved = f" ({cal.closed_reason(raw)}) moved to the next business day {due}"
+        elif due != raw:
+            moved = f" moved to the next weekday {due}"  # I-22: Saturdays, Sundays and the listed days
+        when = (
+            f"no later than the {ordinal(days)} day after discharge {ending.date} + {days} = {raw}"
+            if days
+            else f"on the day of discharge {raw}"
         )
+        rule = f"discharge: {when}{moved} ({due.strftime('%a')}) ({_cite(law.law, law.discharge_subsection)})"
     else:
         due = next_payday_after(
             ending.date, payroll.first_period_start, payroll.period_days, payroll.payday_days_after_period_end
@@ -125,10 +134,17 @@ def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
         rule = (
             f"{'resignation' if ending.type.startswith('resignation') else 'ended other than by discharge'}: "
             f"next regularly scheduled payday after {ending.date} = {due} under the company payroll calendar "
-            f"(Tex. Lab. Code §61.014(b); external law, I-22)"
+            f"({_cite(law.law, law.other_subsection)})"
         )
     why = f"§2 ('for any reason ... base salary prorated to the date of termination'): {text}; due {rule}."
     return payment_item(h, "final_prorated_salary", amount, due, why, basis=salary_basis(h, ending))
+
+
+def _cite(law: str, subsection: str) -> str:
+    """The company's final-pay law (company file, [final_pay]); no statute is named by the rules."""
+    if not law:
+        return "final-pay law of the company's jurisdiction not configured: I-22 default timing"
+    return f"{law}{subsection}; external law, I-22"
 
 
 def salary_basis(h: History, ending: Ending) -> list[str]:

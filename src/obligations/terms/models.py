@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from obligations.domain.values import parse_decimal
+from obligations.terms.holidays import holiday_calendar_problem
 
 Dec = Annotated[Decimal, BeforeValidator(parse_decimal)]
 PosInt = Annotated[int, Field(gt=0)]
@@ -206,8 +207,40 @@ class Payroll(Strict):
     payday_days_after_period_end: Annotated[int, Field(ge=0)]
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class CompanyCalendar(Strict):
+    """The company's business days: not a weekend day, not a public holiday of `country`/`subdivision`
+    (ISO 3166 codes of the holidays package; none when absent), not one of its own `holidays`."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    holidays: list[date] = Field(default_factory=list)
+    weekend: list[Weekday] = Field(default_factory=lambda: list[Weekday](("sat", "sun")))
+
+    @model_validator(mode="after")
+    def _known(self) -> CompanyCalendar:
+        if self.subdivision is not None and self.country is None:
+            raise ValueError("a subdivision needs its country")
+        if self.country is not None:
+            problem = holiday_calendar_problem(self.country, self.subdivision)
+            if problem:
+                raise ValueError(problem)
+        if len(set(self.weekend)) >= 7:
+            raise ValueError("a week needs at least one business day")
+        return self
+
+
 class FinalPay(Strict):
-    holidays: list[date]
+    """The final-pay law of the company's jurisdiction (I-22): its citation, and the days a discharge due
+    date moves past besides the weekend (`roll_calendar = "company"`: the company calendar's closed days)."""
+
+    law: str = ""
+    discharge_subsection: str = ""
+    other_subsection: str = ""
+    holidays: list[date] = Field(default_factory=list)
+    roll_calendar: Literal["weekend_and_listed", "company"] = "weekend_and_listed"
 
 
 class Company(Strict):
@@ -217,3 +250,4 @@ class Company(Strict):
     change_of_control: CompanyChangeOfControl
     payroll: Payroll
     final_pay: FinalPay
+    calendar: CompanyCalendar = Field(default_factory=CompanyCalendar)
