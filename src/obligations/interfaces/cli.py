@@ -25,6 +25,7 @@ from obligations.interfaces.alerts_cli import alerts, calendar
 from obligations.interfaces.audit_cli import explain, history_output, what_if
 from obligations.interfaces.params import ISO_DATE, dump, known_at_option, today
 from obligations.interfaces.serve_cli import serve, token_commands
+from obligations.interfaces.terms_cli import terms_commands
 from obligations.settings import Settings
 
 
@@ -322,13 +323,14 @@ cli.add_command(alerts)
 cli.add_command(calendar)
 cli.add_command(serve)
 cli.add_command(token_commands)
+cli.add_command(terms_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (console script and tests alike)."""
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="obligations", standalone_mode=False)
-        return 0
+        rc = cli.main(args=list(argv) if argv is not None else None, prog_name="obligations", standalone_mode=False)
+        return rc if isinstance(rc, int) else 0  # a command's click.exceptions.Exit(code) comes back as its code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:

@@ -10,9 +10,10 @@ from typing import Any
 from obligations.domain.facts import Fact
 from obligations.domain.values import money_str, round_money
 from obligations.rules.calendar import add_days, next_payday_after
-from obligations.rules.days import final_pay_calendar, ordinal, roll
+from obligations.rules.days import final_pay_calendar, roll
 from obligations.rules.employment import Ending
 from obligations.rules.history import History, fact_ids
+from obligations.terms.expressions import ordinal
 
 
 def payment_item(
