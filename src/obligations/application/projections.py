@@ -29,8 +29,8 @@ from obligations.application import tables
 from obligations.application.store import EventLog, decode_state, sqlite_file
 from obligations.domain.errors import ObligationsError, UnreadableFactError
 from obligations.domain.facts import Fact
-from obligations.rules.items import Item, dated_items
-from obligations.terms.agreement_terms import Terms
+from obligations.rules.agreement import AnyTerms, dated_items
+from obligations.rules.items import Item
 
 NAME = "items"
 PARALLEL_MIN = 40  # agreements in a batch before a worker process is worth its start
@@ -60,7 +60,7 @@ class Failed:
 
 
 # (agreement ids) -> (agreement id, terms, facts) for each, or Failed; company streams read once per call.
-Loader = Callable[[list[str]], Iterable[tuple[str, Terms, list[Fact]] | Failed]]
+Loader = Callable[[list[str]], Iterable[tuple[str, AnyTerms, list[Fact]] | Failed]]
 Progress = Callable[[int, int], None]
 # Called in the batch's transaction with the agreements recomputed and their new rows (the reminder outbox).
 BatchHook = Callable[[Session, Sequence[str], Sequence[Mapping[str, Any]]], None]
@@ -409,7 +409,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
-Job = tuple[str, Terms, list[Fact]]
+Job = tuple[str, AnyTerms, list[Fact]]
 
 
 @dataclass
@@ -445,7 +445,7 @@ def computed(jobs: Sequence[Job | Failed]) -> Computed:
     return out
 
 
-def rows_of(jobs: list[tuple[str, str, Terms, list[Fact]]]) -> list[dict[str, Any]]:
+def rows_of(jobs: list[tuple[str, str, AnyTerms, list[Fact]]]) -> list[dict[str, Any]]:
     """The read-model rows of some agreements: (agreement, company, terms, facts) each; raises on a failure."""
     return [_row(agreement_id, company, item) for agreement_id, company, terms, facts in jobs
             for item in dated_items(terms, facts)]  # fmt: skip

@@ -32,12 +32,9 @@ from obligations.domain.errors import (
 from obligations.domain.facts import COMPANY_FACT_TYPES, CORRECTION_TYPES, FACT_TYPES, Fact, Unreadable, data_as_json
 from obligations.domain.input import SubmittedFact, checked_id, checked_line, parse_data
 from obligations.domain.values import is_valid_id
+from obligations.rules.agreement import AnyTerms, check_history, explain_item, report_diff, status_report
 from obligations.rules.corrections import Fate, resolution
 from obligations.rules.corrections import known_at as known_at_of
-from obligations.rules.explain import explain_item, paid_amounts, report_diff
-from obligations.rules.report import status_report
-from obligations.rules.validation import check_history
-from obligations.terms.agreement_terms import Terms
 from obligations.terms.loader import resolve_terms, terms_from_text
 
 OPENED_TOPIC = "obligations.domain.aggregates:Agreement.Opened"
@@ -68,7 +65,7 @@ class Obligations:
         self.config_dir = config_dir
         self.clock = clock or (lambda: datetime.now(UTC))
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
-        self._terms_cache: OrderedDict[tuple[str, str | None], tuple[Terms, tuple[int, ...], tuple[Path, ...]]] = (
+        self._terms_cache: OrderedDict[tuple[str, str | None], tuple[AnyTerms, tuple[int, ...], tuple[Path, ...]]] = (
             OrderedDict()
         )
         self.projector = Projector(log, self.projection_inputs, hook=projection_hook)
@@ -157,7 +154,7 @@ class Obligations:
 
     @staticmethod
     def checked(
-        terms: Terms,
+        terms: AnyTerms,
         existing: Sequence[Fact],
         facts: Sequence[SubmittedFact],
         recorded_by: str,
@@ -301,7 +298,7 @@ class Obligations:
             raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
         return found  # type: ignore[no-any-return]
 
-    def _terms(self, agreement: Agreement) -> Terms:
+    def _terms(self, agreement: Agreement) -> AnyTerms:
         """Parsed once per file version: an entry is checked against its two files' modification times."""
         cache_key = (agreement.terms_key, agreement.terms_toml)
         entry = self._terms_cache.get(cache_key)
@@ -327,7 +324,7 @@ class Obligations:
             out += [_fact(f"company:{company.company_id}", e) for e in company.facts]
         return sorted(out, key=lambda f: f.sort_key)
 
-    def facts_of(self, agreement_id: str, known_at: datetime | None = None) -> tuple[Agreement, Terms, list[Fact]]:
+    def facts_of(self, agreement_id: str, known_at: datetime | None = None) -> tuple[Agreement, AnyTerms, list[Fact]]:
         """The agreement, its terms and its and its company's facts as recorded (corrections included, not
         applied: the rules apply them), limited to those recorded at or before `known_at` when given."""
         agreement = self.agreement(agreement_id)
@@ -342,7 +339,7 @@ class Obligations:
             facts = known_at_of(facts, known_at)
         return agreement, terms, facts
 
-    def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, Terms, list[Fact]] | Failed]:
+    def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, AnyTerms, list[Fact]] | Failed]:
         """For the projector: each agreement's terms and facts, read as stored events (no aggregate is
         rebuilt); each company stream is read once per call."""
         companies: dict[str, list[Fact] | Exception] = {}
@@ -356,7 +353,7 @@ class Obligations:
 
     def _projection_input(
         self, agreement_id: str, companies: dict[str, list[Fact] | Exception]
-    ) -> tuple[str, Terms, list[Fact]]:
+    ) -> tuple[str, AnyTerms, list[Fact]]:
         opened, facts = self._stream(agreement_uuid(agreement_id), agreement_id)
         if opened is None:
             raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
@@ -446,7 +443,7 @@ class Obligations:
         out = []
         for day in as_of:
             actual, changed = status_report(terms, existing, day), status_report(terms, supposed, day)
-            diff = report_diff(actual, changed, (paid_amounts(existing, day), paid_amounts(supposed, day)))
+            diff = report_diff(terms, actual, changed, existing, supposed, day)
             out.append({"as_of": day.isoformat(), "diff": diff, "actual": actual, "what_if": changed})
         return out
 

@@ -19,7 +19,9 @@ class FactData(BaseModel):
 
 
 Tier = Literal["employee_only", "employee_plus_dependents"]
-GoodReasonId = Literal["5.4(a)", "5.4(b)", "5.4(c)", "5.4(d)", "5.4(e)", "5.4(f)"]
+# A Good Reason ground's id: the letter's 5.4(a)-(f), or a ground of a provisions-form terms file (issue 13);
+# the agreement's terms decide which ids are known (rules.validation).
+GoodReasonId = Annotated[Line, Field(min_length=1, max_length=64)]
 Pct = Annotated[Number, Field(ge=0, le=100)]
 NonNegInt = Count
 
@@ -183,8 +185,8 @@ class ResignationNoticeWithdrawn(FactData):
 
 class EmploymentTerminatedByCompany(FactData):
     stated_ground: Literal[
-        "without_cause", "good_cause_a", "good_cause_b", "good_cause_c", "offer_condition_failure_i9"
-    ]
+        "without_cause", "good_cause_a", "good_cause_b", "good_cause_c", "offer_condition_failure_i9", "for_cause"
+    ]  # for_cause: an agreement of the provisions form (its Cause is not the letter's Good Cause (a)-(c))
 
 
 class EmploymentEndedOther(FactData):
@@ -267,6 +269,109 @@ class LiquidationOccurred(FactData):
     kind: Line
 
 
+# Facts of the provisions form of terms (issue 13): the events its kinds of provision read.
+
+
+class PositionEliminated(FactData):
+    """The Company eliminated the employee's position; employment ends on this date."""
+
+
+class NoticeOfTerminationGiven(FactData):
+    """Written notice ending the employment or not renewing the term, by either side (the term's notice)."""
+
+    by: Literal["company", "employee"]
+    effective_date: IsoDate | None = None
+    non_renewal: StrictBool = False
+
+
+class ReleaseDelivered(FactData):
+    """The Company delivered the release of claims to the employee."""
+
+
+class ReleaseSigned(FactData):
+    """The employee signed and returned the release."""
+
+
+class ReleaseRevoked(FactData):
+    """The employee revoked the signed release within the revocation period."""
+
+
+class SpecifiedEmployeeDetermined(FactData):
+    """The employee is a specified employee (Code §409A(a)(2)(B)(i)) as of the termination."""
+
+
+class NewCoverageObtained(FactData):
+    """The employee became covered by another employer's group health plan (health continuation ends)."""
+
+
+class CovenantBreachFound(FactData):
+    covenant: Annotated[Line, Field(min_length=1)]
+    description: Text | None = None
+
+
+class ObligationFulfilled(FactData):
+    """An obligation or condition precedent of the terms (its id) was met on this date."""
+
+    obligation: Annotated[Line, Field(min_length=1)]
+
+
+class GrantMade(FactData):
+    """An equity grant of the terms (its id) was made: its quantity when the terms give only a value."""
+
+    grant: Annotated[Line, Field(min_length=1)]
+    quantity: Count
+    exercise_price: Money | None = None
+
+
+class OptionsExercised(FactData):
+    grant: Annotated[Line, Field(min_length=1)]
+    quantity: Count
+
+
+class ChangeOfControlDetermined(FactData):
+    """A Change of Control as a plan defines it (terms that define it by reference), determined to occur."""
+
+    plan: Line | None = None
+    description: Text | None = None
+
+
+PROVISIONS_FACT_TYPES = frozenset(
+    {
+        "PositionEliminated",
+        "NoticeOfTerminationGiven",
+        "ReleaseDelivered",
+        "ReleaseSigned",
+        "ReleaseRevoked",
+        "SpecifiedEmployeeDetermined",
+        "NewCoverageObtained",
+        "CovenantBreachFound",
+        "ObligationFulfilled",
+        "GrantMade",
+        "OptionsExercised",
+        "ChangeOfControlDetermined",
+    }
+)
+# The letter's own facts, and those both forms read.
+SHARED_FACT_TYPES = frozenset(
+    {
+        "OfferAccepted",
+        "EmploymentStarted",
+        "SalaryPaid",
+        "SalaryChanged",
+        "BonusDetermined",
+        "BonusPaid",
+        "ResignationNoticeGiven",
+        "ResignationNoticeWithdrawn",
+        "EmploymentTerminatedByCompany",
+        "EmploymentEndedOther",
+        "PaymentMade",
+        "ExpenseSubmitted",
+        "ExpenseReimbursed",
+        "ClosingPriceRecorded",
+    }
+)
+
+
 AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
     cls.__name__: cls
     for cls in (
@@ -307,6 +412,17 @@ AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
         ExpenseReimbursed,
         IndemnificationClaimMade,
         DisputeRaised,
+        PositionEliminated,
+        NoticeOfTerminationGiven,
+        ReleaseDelivered,
+        ReleaseSigned,
+        ReleaseRevoked,
+        SpecifiedEmployeeDetermined,
+        NewCoverageObtained,
+        CovenantBreachFound,
+        ObligationFulfilled,
+        GrantMade,
+        OptionsExercised,
     )
 }
 COMPANY_FACT_TYPES: dict[str, type[FactData]] = {
@@ -317,6 +433,7 @@ COMPANY_FACT_TYPES: dict[str, type[FactData]] = {
         AssetTransferConsummated,
         BeneficialOwnershipChanged,
         LiquidationOccurred,
+        ChangeOfControlDetermined,
     )
 }
 
@@ -347,7 +464,8 @@ class FactCorrected(FactData):
 
 CORRECTION_TYPES: dict[str, type[FactData]] = {cls.__name__: cls for cls in (FactRetracted, FactCorrected)}
 FACT_TYPES: dict[str, type[FactData]] = {**AGREEMENT_FACT_TYPES, **COMPANY_FACT_TYPES, **CORRECTION_TYPES}
-CHANGE_OF_CONTROL_TYPES = frozenset(COMPANY_FACT_TYPES) - {"ClosingPriceRecorded"}
+# The letter's §5.3 Change of Control facts (a plan's determination is the provisions form's).
+CHANGE_OF_CONTROL_TYPES = frozenset(COMPANY_FACT_TYPES) - {"ClosingPriceRecorded", "ChangeOfControlDetermined"}
 
 # §8: after the Termination Date only these agreement facts are accepted.
 ALLOWED_AFTER_TERMINATION = frozenset(

@@ -22,6 +22,9 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def status(agreement_id: str, r: dict[str, Any]) -> None:
+    if r.get("form") == "provisions":
+        _provisions_status(agreement_id, r)
+        return
     console.rule(f"[bold]{agreement_id}[/] as of {r['as_of']}")
     e = r["employment"]
     line = e["status"].replace("_", " ")
@@ -71,6 +74,47 @@ def status(agreement_id: str, r: dict[str, Any]) -> None:
     )
     if r["dispute_resolution"]:
         console.print(f"[bold]Disputes[/]: arbitration in {r['dispute_resolution']['venue_county']}")
+    console.print()
+
+
+def _provisions_status(agreement_id: str, r: dict[str, Any]) -> None:
+    """A report of the provisions form: its sections as the terms file names them."""
+    console.rule(f"[bold]{agreement_id}[/] as of {r['as_of']}")
+    e = r["employment"]
+    line = e["status"].replace("_", " ")
+    if e["termination_date"]:
+        line += f" on {e['termination_date']} ({(e['how'] or '').replace('_', ' ')})"
+    console.print(f"[bold]Employment[/]: {line}")
+    console.print(f"  {e['why']}", style="dim")
+    for g in r["grants"]:
+        known = g["vested"] is not None
+        console.print(
+            f"[bold]Grant {g['id']}[/] ({g['kind'].replace('_', ' ')}): "
+            + (
+                f"{count_str(g['vested'])} vested, {count_str(g['unvested'])} unvested, {count_str(g['forfeited'])} "
+                f"forfeited of {count_str(g['granted'])}"
+                if known
+                else "vesting not known"
+            )
+        )
+        console.print(f"  {g['why']}", style="dim")
+    for pid, p in r["packages"].items():
+        state = (
+            f"fired on {p['fired_on']}"
+            if p["fired"]
+            else f"waiting until {p['waiting_until']}"
+            if p["waiting_until"]
+            else "not fired"
+        )
+        console.print(f"[bold]Package {pid}[/]: {state}")
+        console.print(f"  {p['why']}", style="dim")
+    if r["release"]:
+        console.print(f"[bold]Release[/]: {r['release']['status'].replace('_', ' ')}")
+    _payments(r["payments"])
+    _clocks([{**c, "on_expiry": c.get("owed_by", "")} for c in r["open_clocks"]])
+    _obligations(r["obligations"])
+    for u in r["unknown"]:
+        console.print(f"[bold]Not in the clauses at hand[/]: {u}", style="dim")
     console.print()
 
 
@@ -246,8 +290,11 @@ def projection_status(s: dict[str, Any]) -> None:
         return
     table = _table(
         f"Quarantined: {len(quarantined)} agreement(s), rows stale (last good state kept)",
-        "agreement", "since", "fact", "error",
-    )  # fmt: skip
+        "agreement",
+        "since",
+        "fact",
+        "error",
+    )
     for q in quarantined:
         table.add_row(q["agreement"], q["since"][:19], q["fact_id"] or "-", q["error"])
     console.print(table)
@@ -255,9 +302,17 @@ def projection_status(s: dict[str, Any]) -> None:
 
 def outbox(title: str, rows: list[dict[str, Any]]) -> None:
     table = _table(
-        f"{title}: {len(rows)} reminder(s)", "send at (UTC)", "state", "agreement", "item", "due", "offset", "tries",
-        "late", "last delivery or reason",
-    )  # fmt: skip
+        f"{title}: {len(rows)} reminder(s)",
+        "send at (UTC)",
+        "state",
+        "agreement",
+        "item",
+        "due",
+        "offset",
+        "tries",
+        "late",
+        "last delivery or reason",
+    )
     for r in rows:
         last = r["deliveries"][-1] if r["deliveries"] else None
         note = f"{last['channel']} {last['at'][:19]}: {last['result']}" if last else (r["reason"] or "")
@@ -277,11 +332,24 @@ def outbox(title: str, rows: list[dict[str, Any]]) -> None:
 
 
 def calendar(title: str, entries: list[tuple[str, Any, int]], as_of: Any) -> None:
-    table = _table(f"{title} (as known for {as_of}): {len(entries)} event(s)", "date", "agreement", "kind", "item",
-                   "status", "amount", "clause")  # fmt: skip
+    table = _table(
+        f"{title} (as known for {as_of}): {len(entries)} event(s)",
+        "date",
+        "agreement",
+        "kind",
+        "item",
+        "status",
+        "amount",
+        "clause",
+    )
     for _company, item, _rev in sorted(entries, key=lambda e: (e[1].due_date, e[1].detail["agreement_id"])):
         table.add_row(
-            item.due_date.isoformat(), item.detail["agreement_id"], item.kind, item.item_id,
-            item_status(item, as_of).replace("_", " "), item.amount or "", item.clause,
-        )  # fmt: skip
+            item.due_date.isoformat(),
+            item.detail["agreement_id"],
+            item.kind,
+            item.item_id,
+            item_status(item, as_of).replace("_", " "),
+            item.amount or "",
+            item.clause,
+        )
     console.print(table)

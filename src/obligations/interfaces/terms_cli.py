@@ -9,8 +9,9 @@ import click
 
 from obligations.domain.errors import InvalidInputError
 from obligations.settings import Settings
+from obligations.terms.agreement_terms import Terms
 from obligations.terms.check import check_text
-from obligations.terms.describe import describe
+from obligations.terms.describe import describe, describe_provisions
 from obligations.terms.loader import resolve_terms, terms_from_text
 
 
@@ -53,7 +54,7 @@ def show(settings: Settings, key_or_file: str, as_json: bool) -> None:
     """What the agreement makes each side owe and when: one line per provision, with its clause."""
     key, text, file = resolve_terms(key_or_file, settings.config_dir)
     terms = terms_from_text(text, file, settings.config_dir)
-    provisions = describe(terms)
+    provisions = describe(terms) if isinstance(terms, Terms) else describe_provisions(terms)
     if as_json:
         click.echo(json.dumps([p.__dict__ for p in provisions], indent=2, ensure_ascii=False))
         return

@@ -170,7 +170,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
             ),
             facts=i9_facts,
         )
-    ground_id = GOOD_CAUSE_OF_STATED[stated]
+    ground_id = GOOD_CAUSE_OF_STATED.get(stated, "(unnamed)")  # for_cause: refused for the letter (validation)
     available = {g.id: g for g in good_cause_grounds(h, t)}
     if ground_id in available or not i.reclassify_unsupported_good_cause:
         why = (

@@ -303,3 +303,6 @@ def _bare(x: Any) -> Any:
 
 def _fields(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [old.get(k), new.get(k)] for k in sorted(old.keys() | new.keys()) if old.get(k) != new.get(k)}
+
+
+fact_record = _fact_record  # read by rules.provisions.audit

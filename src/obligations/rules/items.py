@@ -12,7 +12,7 @@ the read models are tested against it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -307,22 +307,42 @@ def dated_items(terms: Terms, facts: Sequence[Fact]) -> list[Item]:
     endings = [f.date for f in facts if f.type in ENDING_TYPES]
     inert_until = min(endings) if endings else FAR
     pending = sorted({f.date for f in facts if f.date >= first and not (f.type in INERT and f.date < inert_until)})
-    pending = pending if pending and pending[0] == first else [first, *pending]
+    last: list[Derivation] = []
+
+    def at(day: date) -> tuple[list[Item], set[date]]:
+        d = derive(terms, facts, day, full=False)
+        last[:] = [d]
+        return report_items(d), _derived_dates(d)
+
+    out = merge_checkpoints(first, pending, at)
+    if last:  # a clock's cure is known only after the clock closed: take it from the last history
+        cured = {
+            c.notice.data.notice_id: c.cured_on
+            for k in ("neglect_cure_period", "breach_cure_period")
+            for c in cure_clocks(last[0].h, k)
+        }
+        out = [replace(i, cured_on=cured.get(i.detail["notice_id"])) if "notice_id" in i.detail else i for i in out]
+    return sorted(out, key=lambda i: (i.valid_from, i.kind, i.item_id))
+
+
+def merge_checkpoints(first: date, dates: list[date], at: Callable[[date], tuple[list[Item], set[date]]]) -> list[Item]:
+    """The items computed at each checkpoint (`at(day)` gives them and the later dates on which they change
+    without a fact), merged where unchanged into items valid over [valid_from, valid_to)."""
+    pending = dates if dates and dates[0] == first else [first, *dates]
     done: set[date] = set()
     current: dict[tuple[str, str], tuple[date, Item]] = {}  # key -> (valid from, the item as last seen)
     out: list[Item] = []
-    d: Derivation | None = None
     while pending:
         day = pending.pop(0)
         if day in done:
             continue
         done.add(day)
-        d = derive(terms, facts, day, full=False)
-        extra = _derived_dates(d) - done
+        items, later = at(day)
+        extra = {x for x in later if x > day} - done
         if extra:
             pending = sorted(set(pending) | extra)
         seen: dict[tuple[str, str], tuple[date, Item]] = {}
-        for item in report_items(d):
+        for item in items:
             prev = current.pop(item.key, None)
             if prev is not None and prev[1].same_shape(item):
                 seen[item.key] = (prev[0], item)  # settled dates as now known
@@ -333,14 +353,7 @@ def dated_items(terms: Terms, facts: Sequence[Fact]) -> list[Item]:
         out += [replace(item, valid_from=since, valid_to=day) for since, item in current.values()]
         current = seen
     out += [replace(item, valid_from=since) for since, item in current.values()]
-    if d is not None:  # a clock's cure is known only after the clock closed: take it from the last history
-        cured = {
-            c.notice.data.notice_id: c.cured_on
-            for k in ("neglect_cure_period", "breach_cure_period")
-            for c in cure_clocks(d.h, k)
-        }
-        out = [replace(i, cured_on=cured.get(i.detail["notice_id"])) if "notice_id" in i.detail else i for i in out]
-    return sorted(out, key=lambda i: (i.valid_from, i.kind, i.item_id))
+    return out
 
 
 # -- one comparable view, from a report or from items -----------------------------------------------------

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
-from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, Fact
+from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, PROVISIONS_FACT_TYPES, Fact
 from obligations.rules.corrections import check_targets, resolution, resolve
 from obligations.rules.employment import EmploymentState, employment_state
 from obligations.rules.history import History
@@ -20,6 +20,7 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
     x, t = fact.data, fact.type
     if fact.is_company_fact:
         return
+    _check_letter_vocabulary(terms, fact)
     _check_shape(fact)
     starts = [f for f in everything if f.type == "EmploymentStarted"]
     if t == "EmploymentStarted":
@@ -55,6 +56,32 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
     if t == "ResignationNoticeWithdrawn" and emp.pending is None:
         raise InvalidFactError("no resignation notice is pending on that date", field="type")
     _check_references(h, fact)
+
+
+LETTER_GOOD_REASON = ("5.4(a)", "5.4(b)", "5.4(c)", "5.4(d)", "5.4(e)", "5.4(f)")
+
+
+def _check_letter_vocabulary(terms: Terms, fact: Fact) -> None:
+    """The letter form reads only its own facts, grounds and stated grounds."""
+    if fact.type in PROVISIONS_FACT_TYPES:
+        raise InvalidFactError(
+            f"{fact.type} is read by terms of the provisions form; terms {terms.agreement.key} (the letter form) "
+            "have no provision that reads it",
+            field="type",
+        )
+    if fact.type == "EmploymentTerminatedByCompany" and fact.data.stated_ground == "for_cause":
+        raise InvalidFactError(
+            "for_cause is for terms of the provisions form; under the letter name the Good Cause ground: "
+            "good_cause_a, good_cause_b or good_cause_c (§5.2)",
+            field="data.stated_ground",
+        )
+    if fact.type == "ResignationNoticeGiven":
+        unknown = [g for g in fact.data.good_reason_grounds_claimed if g not in LETTER_GOOD_REASON]
+        if unknown:
+            raise InvalidFactError(
+                f"unknown Good Reason ground(s) {', '.join(unknown)}: the letter's are {', '.join(LETTER_GOOD_REASON)}",
+                field="data.good_reason_grounds_claimed",
+            )
 
 
 def _check_shape(fact: Fact) -> None:
@@ -145,6 +172,16 @@ def _check_references(h: History, fact: Fact) -> None:
 def check_history(
     terms: Terms, existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None]
 ) -> list[InvalidFactError]:
+    """The letter form's checks (check_fact) over the history the new facts leave (walk_history)."""
+    return walk_history(existing, new, lines, lambda before, fact, merged: check_fact(terms, before, fact, merged))
+
+
+FactCheck = Callable[[Sequence[Fact], Fact, Sequence[Fact]], None]
+
+
+def walk_history(
+    existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None], check: FactCheck
+) -> list[InvalidFactError]:
     """Check every new fact, and every recorded fact a backdated new one precedes, in effective order.
 
     Corrections are checked as the history they leave: a replacement as a new fact in its original's
@@ -164,7 +201,7 @@ def check_history(
         if first_new is None or fact.sort_key < first_new:
             continue
         try:
-            check_fact(terms, merged[:index], fact, merged)
+            check(merged[:index], fact, merged)
         except NotStartedError as exc:
             errors.append(InvalidFactError(str(exc), field="date", line=lines.get(fact.id)))
         except InvalidFactError as exc:

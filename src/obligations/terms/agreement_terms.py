@@ -74,3 +74,8 @@ class Terms(BaseModel):
     @property
     def i(self) -> Interpretations:
         return self.agreement.interpretations
+
+
+def is_letter(terms: object) -> bool:
+    """Whether terms are of the letter form (Valence's sections) rather than the provisions form."""
+    return isinstance(terms, Terms)

@@ -16,8 +16,9 @@ from pydantic import BaseModel, ValidationError
 from obligations.domain.errors import TermsError
 from obligations.terms.agreement_terms import Terms, TermsFile
 from obligations.terms.interpretations import Interpretations
-from obligations.terms.loader import parse_toml, terms_from_text
+from obligations.terms.loader import AnyTerms, parse_toml, terms_from_text
 from obligations.terms.models import Company
+from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
 
 # Settings whose absence leaves a boundary of the agreement to a default: the warning says what it decides.
 AMBIGUOUS: dict[str, str] = {
@@ -64,13 +65,14 @@ def _errors(model: type[BaseModel], raw: dict[str, Any], file: str) -> list[Find
     return []
 
 
-def check_text(text: str, file: str, config_dir: Path) -> tuple[Terms | None, list[Finding]]:
+def check_text(text: str, file: str, config_dir: Path) -> tuple[AnyTerms | None, list[Finding]]:
     """The terms (None when they do not load) and every finding, errors first."""
     try:
         raw = parse_toml(text, file)
     except TermsError as exc:
         return None, [Finding("error", file, None, exc.reason)]
-    findings = _errors(TermsFile, raw, file)
+    provisions = raw.get("form") == "provisions"
+    findings = _errors(ProvisionsFile if provisions else TermsFile, raw, file)
     company_id = raw.get("company")
     if isinstance(company_id, str):
         path = config_dir / "companies" / f"{company_id}.toml"
@@ -85,9 +87,80 @@ def check_text(text: str, file: str, config_dir: Path) -> tuple[Terms | None, li
             terms = terms_from_text(text, file, config_dir)
         except TermsError as exc:
             findings.append(Finding("error", exc.file, exc.key, exc.reason))
-    if terms is not None:
+    if isinstance(terms, Terms):
         findings += warnings(raw, terms, file)
+    elif isinstance(terms, ProvisionTerms):
+        findings += provision_warnings(terms, file)
     return terms, findings
+
+
+def provision_warnings(terms: ProvisionTerms, file: str) -> list[Finding]:
+    """What a provisions file leaves to a default or open: the reader should know before relying on it."""
+    a, out = terms.agreement, []
+    for t in a.triggers:
+        if t.change_of_control is not None:
+            out.append(
+                Finding(
+                    "warning",
+                    file,
+                    f"triggers.{t.id}.change_of_control",
+                    "the window's edges are "
+                    "counted inclusive (a termination exactly "
+                    f"{t.change_of_control.before} before or {t.change_of_control.after} after the Change "
+                    "of Control is inside it); say so in the clause or adjust the durations",
+                )
+            )
+    for p in a.packages:
+        for n, x in enumerate(p.accelerations):
+            if x.kind == "months" and x.order is None:
+                out.append(
+                    Finding(
+                        "warning",
+                        file,
+                        f"packages.{p.id}.accelerations.{n}.order",
+                        "a partial "
+                        "acceleration without an order: the soonest tranches are taken (Carta's reading "
+                        "of OCF#538); set order = soonest, last or pro_rata",
+                    )
+                )
+        for pay in p.payments:
+            if not (pay.due or pay.within or pay.first):
+                out.append(
+                    Finding(
+                        "warning",
+                        file,
+                        f"packages.{p.id}.payments.{pay.id}",
+                        "no date: the payment is shown with no due date and no reminder is sent",
+                    )
+                )
+    for o in a.obligations:
+        if o.due is None:
+            out.append(
+                Finding(
+                    "warning",
+                    file,
+                    f"obligations.{o.id}.due",
+                    "a deadline with no end: shown as open with no due date, no reminder is sent",
+                )
+            )
+    for g in a.grants:
+        if g.vesting is None:
+            out.append(
+                Finding(
+                    "warning",
+                    file,
+                    f"grants.{g.id}.vesting",
+                    "no schedule: what is vested is not known (only a full acceleration is)",
+                )
+            )
+    out += [Finding("warning", file, "unknown", u) for u in a.unknown]
+    if not terms.company.final_pay.law:
+        out.append(
+            Finding(
+                "warning", f"companies/{terms.company.company_id}.toml", "final_pay.law", "no final-pay law configured"
+            )
+        )
+    return out
 
 
 def warnings(raw: dict[str, Any], terms: Terms, file: str) -> list[Finding]:
@@ -104,7 +177,7 @@ def warnings(raw: dict[str, Any], terms: Terms, file: str) -> list[Finding]:
                     file,
                     f"interpretations.{name}",
                     f"not set: {decides} is decided by the catalogue default {value!r} ({described})",
-                )  # fmt: skip
+                )
             )
     for name, words in NO_DEADLINE.items():
         if getattr(terms.i, name) < 0:
@@ -118,6 +191,6 @@ def warnings(raw: dict[str, Any], terms: Terms, file: str) -> list[Finding]:
                 "final_pay.law",
                 "no final-pay law: the final salary's due date "
                 "follows I-22's default timing and its citation says the law is not configured",
-            )  # fmt: skip
+            )
         )
     return out

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from obligations.terms.agreement_terms import Terms
 from obligations.terms.expressions import ordinal
+from obligations.terms.provisions import ProvisionTerms
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,14 @@ def describe(terms: Terms) -> list[Provision]:
             a.position.clause,
             "Employee",
             f"serves as {a.position.title}, reporting to {a.position.reports_to}, at {a.position.work_location}",
-        ),  # fmt: skip
+        ),
         Provision(
             a.salary.clause,
             "Company",
             f"pays a base salary of {_money(a.salary.annual_base_salary)} a year "
             f"on {c.name}'s payroll ({c.payroll.period_days}-day periods); on any termination the salary "
             f"prorated to the Termination Date, due under {law}",
-        ),  # fmt: skip
+        ),
         Provision(
             a.bonus.clause,
             "Company",
@@ -58,20 +59,20 @@ def describe(terms: Terms) -> list[Provision]:
             f"{_days(a.bonus.program_finalization_days)} of the start; target "
             f"{a.bonus.target_pct_of_base_salary}% of base salary in {a.bonus.payments_per_year} payments "
             "a year",
-        ),  # fmt: skip
+        ),
         Provision(
             a.options.clause,
             "Company",
             f"grants {a.options.quantity:,} options on the first day at "
             f"{a.options.exercise_price}; they vest in {v.installments} installments of "
             f"{_period(v.period_length, v.period_unit)}{cliff} ({v.allocation_type})",
-        ),  # fmt: skip
+        ),
         Provision(
             a.vacation.clause,
             "Company",
             f"{a.vacation.weeks_per_year} weeks ({a.vacation.hours_per_year} "
             f"hours) of vacation a year, accrued per {a.vacation.accrual_period_days}-day period",
-        ),  # fmt: skip
+        ),
         Provision(
             s51.clause,
             "Company",
@@ -80,14 +81,14 @@ def describe(terms: Terms) -> list[Provision]:
             f"{ordinal(s51.lump_sum_due_days_after_termination_date)} day after the Termination Date, "
             f"{s51.health_continuation_months} months of health coverage or COBRA premiums, and every "
             "unvested option vests",
-        ),  # fmt: skip
+        ),
         Provision(
             a.good_cause.clause,
             "Employee",
             f"may cure a neglect of duties within "
             f"{_days(a.good_cause.neglect_cure_days)} of the Company's written notice, or it is Good Cause "
             "(b)",
-        ),  # fmt: skip
+        ),
         Provision(
             a.change_of_control.clause,
             "—",
@@ -96,7 +97,7 @@ def describe(terms: Terms) -> list[Provision]:
             f"than {', '.join(c.change_of_control.excluded_persons) or 'an excluded person'} holding more "
             f"than {a.change_of_control.beneficial_ownership_more_than_pct}%, a sale of substantially all "
             "assets, or a liquidation",
-        ),  # fmt: skip
+        ),
         Provision(
             a.good_reason.clause,
             "Company",
@@ -104,7 +105,7 @@ def describe(terms: Terms) -> list[Provision]:
             f"{_days(a.good_reason.breach_cure_days)} of the Employee's written notice, or it is Good Reason "
             f"(f); a Good Reason resignation takes effect {_days(a.good_reason.resignation_notice_days)} "
             "after its notice",
-        ),  # fmt: skip
+        ),
         Provision(a.dispute_resolution.clause, "both", f"disputes go to {a.dispute_resolution.forum}"),
         Provision(
             a.onboarding.clause,
@@ -113,6 +114,103 @@ def describe(terms: Terms) -> list[Provision]:
             f"{_days(a.onboarding.i9_days_after_start, i.i9_day_count)} of the start and signs the "
             f"Confidentiality Agreement ({a.onboarding.confidentiality_standard_version}) on the first "
             "day",
-        ),  # fmt: skip
+        ),
     ]
+    return out
+
+
+def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
+    """One line per provision of a provisions-form file, in words made from its blocks."""
+    a, out = terms.agreement, []
+    t = a.term
+    notice = ", ".join(
+        f"{who} gives {d} notice"
+        for who, d in (("the Company", t.notice_by_company), ("the Employee", t.notice_by_employee))
+        if d
+    )
+    kind = {
+        "at_will": "at will",
+        "fixed": f"a fixed term of {t.length}",
+        "evergreen": f"{t.length}, renewing for {t.renewal}",
+    }[t.kind]
+    out.append(Provision(t.clause, "both", f"employment is {kind}" + (f"; {notice}" if notice else "")))
+    if a.salary.annual_base_salary is not None:
+        out.append(
+            Provision(a.salary.clause, "Company", f"pays a base salary of {_money(a.salary.annual_base_salary)} a year")
+        )
+    for g in a.grants:
+        size = f"{g.quantity:,}" if g.quantity is not None else "a number not stated"
+        sched = (
+            f", vesting in {g.vesting.installments} installments of "
+            f"{_period(g.vesting.period_length, g.vesting.period_unit)}"
+            if g.vesting
+            else ", schedule not stated"
+        )
+        window = f"; exercisable for {g.exercise_window} after employment ends" if g.exercise_window else ""
+        out.append(
+            Provision(
+                g.clause,
+                "Company",
+                f"grants {g.id}: {size} {g.kind.replace('_', ' ')} on {g.grant_date}{sched}{window}",
+            )
+        )
+    triggers = {x.id: x for x in a.triggers}
+    for p in a.packages:
+        events = []
+        for tid in p.triggers:
+            x = triggers[tid]
+            words = " or ".join(e.replace("_", " ") for e in x.events)
+            if x.change_of_control:
+                w = x.change_of_control
+                words += f" from {w.before} before to {w.after} after a Change of Control"
+            if x.on_or_after or x.before:
+                words += f" (on or after {x.on_or_after or 'any date'}, before {x.before or 'any date'})"
+            if x.unless_fulfilled:
+                words += f" unless {x.unless_fulfilled.obligation} is fulfilled by {x.unless_fulfilled.by}"
+            events.append(words)
+        gives = [
+            f"{x.id}: {x.amount}"
+            + (
+                f" on {x.due}"
+                if x.due
+                else f" within {x.within}"
+                if x.within
+                else f" in {x.installments} installments every {x.every} from {x.first}"
+                if x.first
+                else " (date not stated)"
+            )
+            for x in p.payments
+        ]
+        gives += [
+            f"{x.kind} acceleration" + (f" of {x.months} months ({x.order or 'soonest'})" if x.months else "")
+            for x in p.accelerations
+        ]
+        gives += [f"{p.health.months} months of health continuation"] if p.health else []
+        cond = "; conditioned on a release of claims" if p.release else ""
+        out.append(
+            Provision(p.clause, "Company", f"on {'; or '.join(events)}: {', '.join(gives) or 'nothing stated'}{cond}")
+        )
+    if a.release:
+        r = a.release
+        out.append(
+            Provision(
+                r.clause,
+                "Employee",
+                f"signs the release within {r.consider or '(not stated)'} of its delivery"
+                + (f" (delivered within {r.deliver_within})" if r.deliver_within else "")
+                + (f"; revocable for {r.revoke}" if r.revoke else "")
+                + (
+                    f"; effective on day {r.effective_day_after_signing} after signing"
+                    if r.effective_day_after_signing is not None
+                    else ""
+                )
+                + (f"; no later than {r.outer_deadline} after termination" if r.outer_deadline else ""),
+            )
+        )
+    for c in a.covenants:
+        out.append(Provision(c.clause, "Employee", f"{c.kind.replace('_', ' ')} for {c.period} from {c.runs_from}"))
+    for o in a.obligations:
+        out.append(
+            Provision(o.clause, o.owed_by, f"{o.description}" + (f", due {o.due}" if o.due else ", no date stated"))
+        )
     return out

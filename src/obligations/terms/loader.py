@@ -12,6 +12,7 @@ from obligations.domain.errors import TermsError
 from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.agreement_terms import Terms, TermsFile
 from obligations.terms.models import Company
+from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,12 +47,28 @@ def load_company(config_dir: Path, company_id: str) -> Company:
     return company
 
 
-def terms_from_text(text: str, file: str, config_dir: Path) -> Terms:
-    terms_file = _validate(TermsFile, parse_toml(text, file), file)
+AnyTerms = Terms | ProvisionTerms
+
+
+def terms_from_text(text: str, file: str, config_dir: Path) -> AnyTerms:
+    """A terms file of the letter form (Valence's sections) or, with `form = "provisions"`, of the
+    provisions form (typed blocks, `terms.provisions`)."""
+    raw = parse_toml(text, file)
+    form = raw.get("form")
+    if form is not None and form != "provisions":
+        raise TermsError(
+            file, "form", f"unknown form {str(form)[:40]!r}: 'provisions', or no form key for the letter form"
+        )
+    terms_file: TermsFile | ProvisionsFile = (
+        _validate(ProvisionsFile, raw, file) if form else _validate(TermsFile, raw, file)
+    )
     path = Path(file)
     if path.parent == config_dir / "agreements" and path.stem != terms_file.key:
         raise TermsError(file, "key", f"must be {path.stem!r}, the file's name")
-    return Terms(agreement=terms_file, company=load_company(config_dir, terms_file.company))
+    company = load_company(config_dir, terms_file.company)
+    if isinstance(terms_file, ProvisionsFile):
+        return ProvisionTerms(agreement=terms_file, company=company)
+    return Terms(agreement=terms_file, company=company)
 
 
 def resolve_terms(key_or_path: str, config_dir: Path, allow_path: bool = True) -> tuple[str, str, str]:

@@ -239,6 +239,11 @@ class FinalPay(Strict):
     law: str = ""
     discharge_subsection: str = ""
     other_subsection: str = ""
+    # The timing, read by terms of the provisions form (the letter form keeps I-22's settings): a discharged
+    # employee is paid within `discharge_days` (None: not configured); one who leaves otherwise on the next
+    # regular payday, or within `other_days` when given.
+    discharge_days: Annotated[int, Field(ge=0)] | None = None
+    other_days: Annotated[int, Field(ge=0)] | None = None
     holidays: list[date] = Field(default_factory=list)
     roll_calendar: Literal["weekend_and_listed", "company"] = "weekend_and_listed"
 

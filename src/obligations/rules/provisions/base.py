@@ -1,0 +1,226 @@
+"""The history of a provisions-form agreement as of a day, its end of employment and its named quantities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from obligations.domain.errors import NotStartedError
+from obligations.domain.facts import Fact
+from obligations.rules.calendar import next_payday_after
+from obligations.rules.corrections import resolve
+from obligations.rules.days import BusinessCalendar, add_duration, company_calendar, roll
+from obligations.rules.formulas import DateContext, date_value
+from obligations.terms.expressions import Duration, parse_date, parse_duration
+from obligations.terms.provisions import ProvisionTerms
+
+
+@dataclass(frozen=True)
+class End:
+    """How and when employment ended (`date`: the last day employed), from which facts."""
+
+    kind: str  # an Event of terms.provisions, or "other"
+    date: date
+    facts: tuple[str, ...]
+    words: str
+    notice: dt.date | None = None  # a resignation's notice date
+
+
+@dataclass
+class PHistory:
+    terms: ProvisionTerms
+    as_of: date
+    facts: list[Fact]
+    _by_type: dict[str, list[Fact]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for f in self.facts:
+            self._by_type.setdefault(f.type, []).append(f)
+        started = self._by_type.get("EmploymentStarted")
+        if not started:
+            raise NotStartedError(f"no EmploymentStarted on or before {self.as_of.isoformat()}")
+        self.start_fact = started[0]
+        self.start: date = started[0].data.start_date
+        self.calendar: BusinessCalendar = company_calendar(self.terms.company)
+
+    @classmethod
+    def build(cls, terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PHistory:
+        return cls(terms, as_of, [f for f in resolve(facts) if f.date <= as_of])
+
+    def of(self, *types: str) -> list[Fact]:
+        if len(types) == 1:
+            return self._by_type.get(types[0], [])
+        return [f for f in self.facts if f.type in types]
+
+    # -- days ----------------------------------------------------------------------------------------
+
+    def duration(self, text: str) -> Duration:
+        """A duration of the file; plain "days" are business days when the agreement counts so ([days])."""
+        d = parse_duration(text)
+        if d.unit == "calendar_days" and "calendar" not in text and self.terms.agreement.days.count == "business":
+            return Duration(d.n, "business_days")
+        return d
+
+    def add(self, anchor: date, text: str, times: int = 1) -> date:
+        d = self.duration(text)
+        return add_duration(anchor, Duration(d.n * times, d.unit), self.calendar, self.terms.agreement.days.feb29)
+
+    def payday(self, day: date, strictly_after: bool) -> date:
+        p = self.terms.company.payroll
+        base = day if strictly_after else day - timedelta(days=1)
+        return next_payday_after(base, p.first_period_start, p.period_days, p.payday_days_after_period_end)
+
+    def date_of(self, text: str, anchors: Mapping[str, date | None]) -> tuple[date | None, str]:
+        """A date expression of the file, rolled by the agreement's [days] convention."""
+        ctx = DateContext(anchors, self.calendar, self.payday, self.terms.agreement.days.feb29)
+        day, words = date_value(parse_date(text), ctx)
+        if day is None:
+            return None, words
+        rolled = roll(day, self.terms.agreement.days.roll, self.calendar)
+        if rolled != day:
+            words += f" ({self.calendar.closed_reason(day)}), moved {self.terms.agreement.days.roll} to {rolled}"
+        return rolled, words
+
+    # -- money ---------------------------------------------------------------------------------------
+
+    def rate_on(self, day: date) -> Decimal:
+        rate = Decimal(self.start_fact.data.annual_base_salary)
+        for f in self.of("SalaryChanged"):
+            if f.date <= day:
+                rate = Decimal(f.data.new_annual_rate)
+        return rate
+
+    def quantities(self, end: End | None) -> dict[str, Decimal | Fraction | None]:
+        """The named quantities of amount formulas (terms.expressions.AMOUNT_QUANTITIES) on these facts."""
+        pct = self.terms.agreement.bonus.target_pct_of_base_salary if self.terms.agreement.bonus else None
+        start_rate = Decimal(self.start_fact.data.annual_base_salary)
+        out: dict[str, Decimal | Fraction | None] = {
+            "base_salary_at_start": start_rate,
+            "target_bonus_at_start": start_rate * pct / 100 if pct is not None else None,
+        }
+        if end is None:
+            return out
+        t = end.date
+        rate = self.rate_on(t)
+        year_start, year_end = date(t.year, 1, 1), date(t.year, 12, 31)
+        employed_from = max(year_start, self.start)
+        days_in_year = (year_end - year_start).days + 1
+        worked = (t - employed_from).days + 1
+        months = _completed_months(employed_from, t)
+        bonuses = [f for f in self.of("BonusPaid") if f.date.year == t.year - 1]
+        out.update(
+            base_salary_at_termination=rate,
+            base_salary_before_cut=max(
+                [start_rate, *(Decimal(f.data.new_annual_rate) for f in self.of("SalaryChanged") if f.date <= t)]
+            ),
+            target_bonus=rate * pct / 100 if pct is not None else None,
+            prior_year_bonus=sum((Decimal(f.data.amount) for f in bonuses), Decimal(0)) if bonuses else None,
+            base_salary_paid_in_year=sum(
+                (Fraction(self.rate_on(employed_from + timedelta(days=k))) / 365 for k in range(worked)), Fraction(0)
+            ),
+            proration=Fraction(worked, days_in_year),
+            completed_months_proration=Fraction(months, 12),
+            remaining_term_months=self._remaining_months(t),
+        )
+        return out
+
+    def _remaining_months(self, t: date) -> Decimal | None:
+        term = self.terms.agreement.term
+        if term.kind != "fixed" or term.length is None:
+            return None
+        end = self.add(self.start, term.length)
+        return Decimal(max(0, _completed_months(t, end)))
+
+
+def _completed_months(first: date, last: date) -> int:
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if last.day < first.day:
+        months -= 1
+    return max(0, months)
+
+
+def employment_end(h: PHistory) -> tuple[End | None, End | None]:
+    """(the end on or before as_of, a resignation pending after it): the first end by date wins."""
+    ends: list[End] = []
+    for f in h.of("EmploymentTerminatedByCompany"):
+        kind = "termination_for_cause" if f.data.stated_ground != "without_cause" else "termination_without_cause"
+        ends.append(End(kind, f.date, (f.id,), f"{kind.replace('_', ' ')} on {f.date}"))
+    for f in h.of("PositionEliminated"):
+        ends.append(End("position_eliminated", f.date, (f.id,), f"position eliminated on {f.date}"))
+    for f in h.of("EmploymentEndedOther"):
+        kind = f.data.reason if f.data.reason in ("death", "disability") else "other"
+        ends.append(End(kind, f.date, (f.id,), f"employment ended ({f.data.reason}) on {f.date}"))
+    pending = None
+    for f in h.of("ResignationNoticeGiven"):
+        withdrawn = [w for w in h.of("ResignationNoticeWithdrawn") if w.date >= f.date]
+        if withdrawn:
+            continue
+        effective, how = _resignation_effective(h, f)
+        kind = "resignation_for_good_reason" if f.data.good_reason_grounds_claimed else "resignation"
+        end = End(
+            kind,
+            effective,
+            (f.id,),
+            f"{kind.replace('_', ' ')}: notice {f.date}, effective {effective} ({how})",
+            f.date,
+        )
+        if effective <= h.as_of:
+            ends.append(end)
+        elif pending is None:
+            pending = end
+    ends.sort(key=lambda e: e.date)
+    first = ends[0] if ends else None
+    if first is not None and pending is not None and pending.date > first.date:
+        pending = None
+    return first, pending
+
+
+def _resignation_effective(h: PHistory, f: Fact) -> tuple[date, str]:
+    if f.data.requested_effective_date is not None:
+        return f.data.requested_effective_date, "the date the notice asks for"
+    notice = h.terms.agreement.term.notice_by_employee
+    if notice:
+        return h.add(f.date, notice), f"notice {f.date} + {notice} ({h.terms.agreement.term.clause})"
+    return f.date, "on notice: the terms give no notice period"
+
+
+def change_of_control(h: PHistory) -> Fact | None:
+    found = h.of("ChangeOfControlDetermined")
+    return found[0] if found else None
+
+
+def anchors(h: PHistory, end: End | None, coc: Fact | None, **more: date | None) -> dict[str, date | None]:
+    out: dict[str, date | None] = {
+        "start_date": h.start,
+        "effective_date": h.start,
+        "termination_date": end.date if end else None,
+        "change_of_control_date": coc.date if coc else None,
+        "fiscal_year_end": date(end.date.year, 12, 31) if end else None,
+    }
+    out.update(more)
+    return out
+
+
+def fulfilled_on(h: PHistory, obligation: str) -> Fact | None:
+    return next((f for f in h.of("ObligationFulfilled") if f.data.obligation == obligation), None)
+
+
+def paid(h: PHistory, pid: str) -> tuple[Decimal, date | None, list[str]]:
+    total, on, ids = Decimal(0), None, []
+    for f in h.of("PaymentMade"):
+        if f.data.obligation == pid:
+            total += f.data.amount
+            ids.append(f.id)
+            on = f.date
+    return total, on, ids
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    return value

@@ -1,0 +1,427 @@
+"""The status report of a provisions-form agreement as of the end of a day: typed items first, JSON at the
+edge. Sections (docs/report.md): employment, term, grants, packages (one per package id), release,
+payments, open_clocks, obligations, covenants, unknown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from obligations.domain.facts import Fact
+from obligations.rules.items import Item, item_status, visible
+from obligations.rules.provisions.base import End, PHistory, anchors, change_of_control, employment_end, fulfilled_on
+from obligations.rules.provisions.equity import GrantState, grant_states, tranche_items
+from obligations.rules.provisions.money import final_salary, package_payments, pay_in_lieu
+from obligations.rules.provisions.packages import Fired, ReleaseState, Waiting, fired_packages, release_state
+from obligations.terms.expressions import anchors_of, parse_date
+from obligations.terms.provisions import ProvisionTerms
+
+
+@dataclass(frozen=True)
+class PDerivation:
+    h: PHistory
+    end: End | None
+    pending: End | None
+    fired: list[Fired]
+    waiting: list[Waiting]
+    release: ReleaseState | None
+    grants: list[GrantState]
+    items: list[Item]
+    sections: dict[str, Any]
+
+
+def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDerivation:
+    h = PHistory.build(terms, facts, as_of)
+    end, pending = employment_end(h)
+    coc = change_of_control(h)
+    fired, waiting = fired_packages(h, end, coc)
+    release = release_state(h, end) if end and any(f.package.release for f in fired) else None
+    dates = anchors(
+        h,
+        end,
+        coc,
+        release_delivered_date=release.delivered if release else None,
+        release_signed_date=release.signed if release else None,
+        release_effective_date=release.effective if release else None,
+    )
+    values = h.quantities(end)
+    items: list[Item] = []
+    for f in fired:
+        items += package_payments(h, f, end, release, dates, values)
+    last_payment = max((i.due_date for i in items if i.due_date), default=None)
+    if end is not None:
+        items += [x for x in (final_salary(h, end), pay_in_lieu(h, end)) if x is not None]
+    items = [_breached(h, i) for i in items]
+    dates = {**dates, "last_payment_date": last_payment or (end.date if end else None)}
+    grants = grant_states(h, end, fired, waiting, release)
+    for g in grants:
+        items += tranche_items(g)
+    items += _clocks(h, end, pending, release, fired, grants, dates)
+    items += _obligations(h, dates)
+    d = PDerivation(h, end, pending, fired, waiting, release, grants, items, {})
+    return replace(d, sections=_sections(d, dates))
+
+
+def _breached(h: PHistory, item: Item) -> Item:
+    """A payment of a package conditioned on a covenant stops once a breach of it is found."""
+    package = item.detail.get("package")
+    for c in h.terms.agreement.covenants:
+        for f in h.of("CovenantBreachFound"):
+            hit = f.data.covenant == c.id and package in c.condition_of and item.paid_on is None
+            if hit and (item.due_date is None or item.due_date >= f.date):
+                why = item.detail["why"] + f" Stopped: breach of {c.id} ({c.clause}) found {f.date}."
+                return replace(
+                    item, cancelled=True, fact_ids=(*item.fact_ids, f.id), detail={**item.detail, "why": why}
+                )
+    return item
+
+
+def _clock(
+    cid: str, by: str, to: str, started: date, deadline: date, clause: str, why: str, facts: Sequence[str]
+) -> Item:
+    return Item("clock", cid, by, to, None, deadline, started, clause, fact_ids=tuple(facts), detail={"why": why})
+
+
+def _clocks(
+    h: PHistory,
+    end: End | None,
+    pending: End | None,
+    release: ReleaseState | None,
+    fired: list[Fired],
+    grants: list[GrantState],
+    dates: dict[str, date | None],
+) -> list[Item]:
+    a, out = h.terms.agreement, []
+    term = a.term
+    if term.kind == "fixed" and term.length and end is None:
+        last = h.add(h.start, term.length)
+        out.append(
+            _clock(
+                "fixed_term",
+                "Company",
+                "Employee",
+                h.start,
+                last,
+                term.clause,
+                f"{term.clause}: a fixed term of {term.length} from {h.start}: expires {last}",
+                [h.start_fact.id],
+            )
+        )
+    if term.kind == "evergreen" and term.length and term.renewal and end is None:
+        out += _renewal(h)
+    for f in h.of("NoticeOfTerminationGiven"):
+        period = term.notice_by_company if f.data.by == "company" else term.notice_by_employee
+        deadline = f.data.effective_date or (h.add(f.date, period) if period else f.date)
+        who = "Company" if f.data.by == "company" else "Employee"
+        words = f"{term.clause}: {'non-renewal ' if f.data.non_renewal else ''}notice by the {who} {f.date}" + (
+            f" with {period} notice" if period else ""
+        )
+        if end is None or end.date > h.as_of:
+            out.append(
+                _clock(
+                    f"notice_period:{f.id.split('#')[-1]}",
+                    who,
+                    "Employee" if who == "Company" else "Company",
+                    f.date,
+                    deadline,
+                    term.clause,
+                    f"{words}: ends {deadline}",
+                    [f.id],
+                )
+            )
+    if pending is not None:
+        out.append(
+            _clock(
+                "resignation_notice",
+                "Employee",
+                "Company",
+                pending.notice or h.start,
+                pending.date,
+                term.clause,
+                pending.words,
+                pending.facts,
+            )
+        )
+    if release is not None and end is not None:
+        r = a.release
+        assert r is not None
+        if release.delivered is None and release.delivery_deadline and release.status not in ("lapsed", "revoked"):
+            out.append(
+                _clock(
+                    "release_delivery",
+                    "Company",
+                    "Employee",
+                    end.date,
+                    release.delivery_deadline,
+                    r.clause,
+                    release.words,
+                    end.facts,
+                )
+            )
+        if release.signed is None and release.signature_deadline and release.status not in ("lapsed", "revoked"):
+            out.append(
+                _clock(
+                    "release_consideration",
+                    "Employee",
+                    "Company",
+                    release.delivered or end.date,
+                    release.signature_deadline,
+                    r.clause,
+                    release.words,
+                    release.facts or end.facts,
+                )
+            )
+        if release.signed and release.revocation_deadline and release.status == "revocable":
+            out.append(
+                _clock(
+                    "release_revocation",
+                    "Employee",
+                    "Company",
+                    release.signed,
+                    release.revocation_deadline,
+                    r.clause,
+                    release.words,
+                    release.facts,
+                )
+            )
+    for pkg in fired:
+        health = pkg.package.health
+        if health and end is not None:
+            stop = next((x for x in h.of("NewCoverageObtained") if x.date > end.date), None)
+            last = h.add(end.date, f"{health.months} months")
+            last = min(last, stop.date) if stop else last
+            words = f"{health.clause}: {health.months} months of health continuation after {end.date}: to {last}" + (
+                f" (new coverage from {stop.date})" if stop else ""
+            )
+            out.append(
+                _clock(
+                    f"health_continuation:{pkg.package.id}",
+                    "Company",
+                    "Employee",
+                    end.date,
+                    last,
+                    health.clause,
+                    words,
+                    pkg.hit.facts,
+                )
+            )
+    for g in grants:
+        if g.exercise_window_end and end is not None and g.grant.kind == "options":
+            words = (
+                f"{g.grant.clause}: vested options of {g.grant.id} exercisable for {g.grant.exercise_window} after "
+                f"employment ended {end.date}: to {g.exercise_window_end}"
+            )
+            out.append(
+                _clock(
+                    f"exercise_window:{g.grant.id}",
+                    "Employee",
+                    "Company",
+                    end.date,
+                    g.exercise_window_end,
+                    g.grant.clause,
+                    words,
+                    end.facts,
+                )
+            )
+    for c in a.covenants:
+        if end is None:
+            continue
+        start, words = h.date_of(c.runs_from, dates)
+        if start is None:
+            continue
+        last = h.add(start, c.period)
+        out.append(
+            _clock(
+                f"covenant:{c.id}",
+                "Employee",
+                "Company",
+                start,
+                last,
+                c.clause,
+                f"{c.clause}: {c.kind.replace('_', ' ')} for {c.period} from {words}: to {last}",
+                end.facts,
+            )
+        )
+    return out
+
+
+def _renewal(h: PHistory) -> list[Item]:
+    term = h.terms.agreement.term
+    assert term.length and term.renewal
+    end, k = h.add(h.start, term.length), 0
+    while end < h.as_of:
+        k += 1
+        end = h.add(h.add(h.start, term.length), term.renewal, k)
+    begun = h.start if k == 0 else h.add(h.add(h.start, term.length), term.renewal, k - 1)
+    words = f"{term.clause}: the term renews for {term.renewal} on {end}"
+    deadline = end
+    if term.non_renewal_notice:
+        deadline = h.add(end, term.non_renewal_notice, -1)
+        words += f" unless either side gives notice of non-renewal {term.non_renewal_notice} before, by {deadline}"
+    return [_clock("non_renewal_notice", "Company", "Employee", begun, deadline, term.clause, words, [h.start_fact.id])]
+
+
+def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
+    out = []
+    for o in h.terms.agreement.obligations:
+        due, words = (None, "no date stated") if o.due is None else h.date_of(o.due, dates)
+        needs = anchors_of(parse_date(o.due)) if o.due else set()
+        if o.due is not None and due is None and needs - {"start_date", "effective_date"}:
+            continue  # it arises only with what it is counted from (a termination, a release ...)
+        if o.arises is not None:
+            arises, _ = h.date_of(o.arises, dates)
+            if arises is None or arises > h.as_of:
+                continue
+        done = fulfilled_on(h, o.id)
+        kind = "condition precedent" if o.condition_precedent else "obligation"
+        why = f"{o.clause}: {kind} of the {o.owed_by}: {o.description}; due {words}" + (
+            f"; fulfilled {done.date}" if done else ""
+        )
+        out.append(
+            Item(
+                "obligation",
+                o.id,
+                o.owed_by,
+                o.owed_to,
+                None,
+                due,
+                None,
+                o.clause,
+                fulfilled_on=done.date if done else None,
+                fact_ids=(h.start_fact.id, *([done.id] if done else [])),
+                detail={"why": why + ".", "condition_precedent": o.condition_precedent},
+            )
+        )
+    return out
+
+
+def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
+    h, a = d.h, d.h.terms.agreement
+    as_of = h.as_of
+    shown = [i for i in d.items if visible(i, as_of)]
+    status = "ended" if d.end else "resignation_pending" if d.pending else "employed"
+    return {
+        "as_of": as_of.isoformat(),
+        "form": "provisions",
+        "employment": {
+            "status": status,
+            "start_date": h.start.isoformat(),
+            "termination_date": d.end.date.isoformat() if d.end else None,
+            "how": d.end.kind if d.end else None,
+            "why": d.end.words if d.end else (d.pending.words if d.pending else f"employed since {h.start}"),
+            "fact_ids": [h.start_fact.id, *(d.end.facts if d.end else ())],
+        },
+        "term": {
+            "kind": a.term.kind,
+            "clause": a.term.clause,
+            "length": a.term.length,
+            "notice_by_company": a.term.notice_by_company,
+            "notice_by_employee": a.term.notice_by_employee,
+        },
+        "grants": [g.section() for g in d.grants],
+        "packages": {p.id: _package(d, p.id) for p in a.packages},
+        "release": _release(d),
+        "payments": [_payment(i, as_of) for i in shown if i.kind == "payment"],
+        "open_clocks": [_clock_json(i) for i in shown if i.kind == "clock"],
+        "obligations": [_obligation(i, as_of) for i in shown if i.kind == "obligation"],
+        "covenants": [_clock_json(i) for i in d.items if i.kind == "clock" and i.item_id.startswith("covenant:")],
+        "unknown": list(a.unknown),
+    }
+
+
+def _package(d: PDerivation, pid: str) -> dict[str, Any]:
+    f = next((x for x in d.fired if x.package.id == pid), None)
+    w = next(
+        (
+            x
+            for x in d.waiting
+            if any(t == x.trigger for t in next(p for p in d.h.terms.agreement.packages if p.id == pid).triggers)
+        ),
+        None,
+    )
+    return {
+        "fired": f is not None,
+        "trigger": f.hit.trigger if f else None,
+        "event": f.hit.event if f else None,
+        "event_date": f.hit.event_date.isoformat() if f else None,
+        "fired_on": f.hit.fires.isoformat() if f else None,
+        "waiting_until": w.until.isoformat() if (w and not f and w.until >= d.h.as_of) else None,
+        "why": f.hit.words if f else (w.words if w else "no trigger of this package has occurred"),
+        "fact_ids": list(f.hit.facts) if f else [],
+    }
+
+
+def _release(d: PDerivation) -> dict[str, Any] | None:
+    r = d.release
+    if r is None:
+        return None
+    return {
+        "status": r.status,
+        "delivered": _s(r.delivered),
+        "signature_deadline": _s(r.signature_deadline),
+        "signed": _s(r.signed),
+        "effective": _s(r.effective),
+        "outer_deadline": _s(r.outer_deadline),
+        "why": r.words,
+        "fact_ids": list(r.facts),
+    }
+
+
+def _s(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _payment(i: Item, as_of: date) -> dict[str, Any]:
+    status = item_status(i, as_of)
+    out = {
+        "id": i.item_id,
+        "payer": i.owed_by,
+        "payee": i.owed_to,
+        "amount": i.amount,
+        "due_date": _s(i.due_date),
+        "status": status,
+        "clause": i.clause,
+        "why": i.detail["why"],
+        "fact_ids": list(i.fact_ids),
+    }
+    if status == "paid":
+        out.update(paid_on=_s(i.paid_on), paid_late=bool(i.due_date and i.paid_on and i.paid_on > i.due_date))
+    for key in ("package", "installment", "not_before"):
+        if i.detail.get(key) is not None:
+            out[key] = i.detail[key]
+    return out
+
+
+def _clock_json(i: Item) -> dict[str, Any]:
+    return {
+        "clock": i.item_id,
+        "owed_by": i.owed_by,
+        "started": _s(i.started),
+        "deadline": _s(i.due_date),
+        "clause": i.clause,
+        "why": i.detail["why"],
+        "fact_ids": list(i.fact_ids),
+    }
+
+
+def _obligation(i: Item, as_of: date) -> dict[str, Any]:
+    status = item_status(i, as_of)
+    out = {
+        "id": i.item_id,
+        "owed_by": i.owed_by,
+        "owed_to": i.owed_to,
+        "due_date": _s(i.due_date),
+        "clause": i.clause,
+        "status": status,
+        "why": i.detail["why"],
+        "fact_ids": list(i.fact_ids),
+    }
+    if status.startswith("fulfilled"):
+        out["fulfilled_on"] = _s(i.fulfilled_on)
+    return out
+
+
+def status_report(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
+    return derive(terms, facts, as_of).sections

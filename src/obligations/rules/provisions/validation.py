@@ -1,0 +1,142 @@
+"""Validation of the facts of a provisions-form agreement: the same walk over the history as the letter's
+(rules.validation.walk_history), with the checks its kinds of provision need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from obligations.domain.errors import InvalidFactError
+from obligations.domain.facts import PROVISIONS_FACT_TYPES, SHARED_FACT_TYPES, Fact
+from obligations.rules.provisions.base import PHistory, employment_end
+from obligations.rules.validation import walk_history
+from obligations.terms.provisions import ProvisionTerms
+
+AFTER_END = frozenset(
+    {
+        "PaymentMade",
+        "SalaryPaid",
+        "BonusDetermined",
+        "BonusPaid",
+        "ExpenseSubmitted",
+        "ExpenseReimbursed",
+        "ReleaseDelivered",
+        "ReleaseSigned",
+        "ReleaseRevoked",
+        "ObligationFulfilled",
+        "OptionsExercised",
+        "CovenantBreachFound",
+        "NewCoverageObtained",
+        "SpecifiedEmployeeDetermined",
+        "NoticeOfTerminationGiven",
+    }
+)
+ENDINGS = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "PositionEliminated", "ResignationNoticeGiven")
+
+
+def check_history(
+    terms: ProvisionTerms, existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None]
+) -> list[InvalidFactError]:
+    return walk_history(existing, new, lines, lambda before, fact, merged: check_fact(terms, before, fact, merged))
+
+
+def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everything: Sequence[Fact]) -> None:
+    t, x = fact.type, fact.data
+    if t not in SHARED_FACT_TYPES and t not in PROVISIONS_FACT_TYPES:
+        raise InvalidFactError(
+            f"{t} is a fact of the letter form; terms {terms.agreement.key} (the provisions form) have no provision "
+            "that reads it",
+            field="type",
+        )
+    if fact.is_company_fact:
+        return
+    starts = [f for f in everything if f.type == "EmploymentStarted"]
+    if t == "EmploymentStarted":
+        _check_start(terms, fact, starts)
+        return
+    if t == "OfferAccepted":
+        return
+    started = any(f.type == "EmploymentStarted" for f in before)
+    if t == "ObligationFulfilled" and not started:
+        precedent = {o.id for o in terms.agreement.obligations if o.condition_precedent}
+        if x.obligation in precedent and not any(
+            f.type == "ObligationFulfilled" and f.data.obligation == x.obligation for f in before
+        ):
+            return  # a condition precedent is met before the start
+    if not started:
+        raise InvalidFactError(
+            f"{t} dated {fact.date} is before the start of employment; record EmploymentStarted first", field="date"
+        )
+    h = PHistory.build(terms, before, fact.date)
+    end, pending = employment_end(h)
+    if end is not None:
+        if t in ENDINGS:
+            raise InvalidFactError(f"employment already ended on {end.date} ({end.kind})", field="type")
+        if fact.date > end.date and t not in AFTER_END:
+            raise InvalidFactError(
+                f"{t} dated {fact.date} is after employment ended ({end.date}); after it only "
+                f"{', '.join(sorted(AFTER_END))} are accepted",
+                field="date",
+            )
+    if t == "ResignationNoticeGiven" and pending is not None:
+        raise InvalidFactError(f"a resignation ({pending.words}) is already pending", field="type")
+    if t == "EmploymentTerminatedByCompany" and x.stated_ground not in ("without_cause", "for_cause"):
+        raise InvalidFactError(
+            "stated_ground must be without_cause or for_cause for terms of the provisions form",
+            field="data.stated_ground",
+        )
+    _check_references(terms, h, fact)
+
+
+def _check_start(terms: ProvisionTerms, fact: Fact, starts: list[Fact]) -> None:
+    if len(starts) > 1:
+        raise InvalidFactError("a second EmploymentStarted: one per agreement", field="type")
+    if fact.data.start_date != fact.date:
+        raise InvalidFactError(
+            f"start_date {fact.data.start_date} must equal the fact's date {fact.date}", field="data.start_date"
+        )
+    salary = terms.agreement.salary
+    if salary.annual_base_salary is not None and fact.data.annual_base_salary != salary.annual_base_salary:
+        raise InvalidFactError(
+            f"annual_base_salary must be {salary.annual_base_salary}, the base salary of the terms ({salary.clause})",
+            field="data.annual_base_salary",
+        )
+
+
+def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
+    a, t, x = terms.agreement, fact.type, fact.data
+    if t == "ObligationFulfilled" and x.obligation not in {o.id for o in a.obligations}:
+        known = ", ".join(o.id for o in a.obligations) or "none"
+        raise InvalidFactError(
+            f"unknown obligation {x.obligation!r} (the terms' obligations: {known})", field="data.obligation"
+        )
+    if t == "ObligationFulfilled" and any(f.data.obligation == x.obligation for f in h.of("ObligationFulfilled")):
+        raise InvalidFactError(f"obligation {x.obligation} is already fulfilled", field="data.obligation")
+    grants = {g.id: g for g in a.grants}
+    if t in ("GrantMade", "OptionsExercised") and x.grant not in grants:
+        raise InvalidFactError(
+            f"unknown grant {x.grant!r} (the terms' grants: {', '.join(grants) or 'none'})", field="data.grant"
+        )
+    if t == "GrantMade":
+        g = grants[x.grant]
+        if any(f.data.grant == x.grant for f in h.of("GrantMade")):
+            raise InvalidFactError(f"grant {x.grant} is already recorded as made", field="data.grant")
+        if g.quantity is not None and x.quantity != g.quantity:
+            raise InvalidFactError(
+                f"quantity must be {g.quantity}, the grant's quantity in the terms ({g.clause})", field="data.quantity"
+            )
+        if g.vesting is not None:
+            try:
+                g.schedule_for(Decimal(x.quantity))
+            except ValueError as exc:
+                raise InvalidFactError(
+                    f"the grant's schedule cannot vest {x.quantity}: {exc}", field="data.quantity"
+                ) from None
+    if t == "CovenantBreachFound" and x.covenant not in {c.id for c in a.covenants}:
+        raise InvalidFactError(f"unknown covenant {x.covenant!r}", field="data.covenant")
+    if t in ("ReleaseDelivered", "ReleaseSigned", "ReleaseRevoked") and a.release is None:
+        raise InvalidFactError(f"{t}: the terms have no [release] block", field="type")
+    if t == "ReleaseRevoked" and not h.of("ReleaseSigned"):
+        raise InvalidFactError("no signed release to revoke", field="type")
+    if t == "ReleaseSigned" and h.of("ReleaseSigned"):
+        raise InvalidFactError("the release is already signed", field="type")

@@ -1,0 +1,395 @@
+"""The provisions form of a terms file (`form = "provisions"`): an agreement as typed blocks (issue 13).
+
+Each block is one kind of provision with its clause citation; `rules.provisions` has one rule per kind. A
+new agreement made of these kinds is a new TOML file and no code. Durations, dates and amounts are written
+in the small languages of `terms.expressions` and checked when the file loads. `docs/terms.md` documents
+every block, key and default with an example.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from obligations.domain.values import ID_RULE, is_valid_id
+from obligations.terms.expressions import (
+    AMOUNT_QUANTITIES,
+    DATE_ANCHORS,
+    ExpressionError,
+    anchors_of,
+    parse_amount,
+    parse_date,
+    parse_duration,
+)
+from obligations.terms.models import AllocationType, Company, DayOfMonth, Dec, Frac, Vesting
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _duration(text: str) -> str:
+    try:
+        parse_duration(text)
+    except ExpressionError as exc:
+        raise ValueError(f"a duration such as '30 days', '10 business days' or '6 months': {exc}") from None
+    return text
+
+
+def _date_expr(text: str) -> str:
+    try:
+        parse_date(text)
+    except ExpressionError as exc:
+        raise ValueError(f"a date expression such as 'termination_date + 5 days': {exc}") from None
+    return text
+
+
+def _amount(text: str) -> str:
+    try:
+        parse_amount(text)
+    except ExpressionError as exc:
+        raise ValueError(f"an amount formula such as '6/12 * base_salary_at_termination': {exc}") from None
+    return text
+
+
+def _id(text: str) -> str:
+    if not is_valid_id(text):
+        raise ValueError(f"{text[:80]!r}: {ID_RULE}")
+    return text
+
+
+DurationText = Annotated[str, AfterValidator(_duration)]
+DateText = Annotated[str, AfterValidator(_date_expr)]
+AmountText = Annotated[str, AfterValidator(_amount)]
+Id = Annotated[str, AfterValidator(_id)]
+Party = Literal["Company", "Employee"]
+Event = Literal[
+    "termination_without_cause",
+    "termination_for_cause",
+    "resignation",
+    "resignation_for_good_reason",
+    "position_eliminated",
+    "death",
+    "disability",
+    "change_of_control",
+]
+
+
+class Parties(Strict):
+    employer: str
+    employee: str = "the Employee"
+
+
+class Days(Strict):
+    """The agreement's default day counting; a clock may say otherwise."""
+
+    count: Literal["calendar", "business"] = "calendar"
+    roll: Literal["none", "following", "preceding", "modified_following"] = "none"
+    feb29: Literal["feb28", "mar1"] = "feb28"
+
+
+class Salary(Strict):
+    annual_base_salary: Dec | None = None  # None: not stated in the clauses at hand
+    clause: str
+    final_pay: Literal["law", "through_termination_date", "through_last_week_worked"] = "law"
+
+
+class Bonus(Strict):
+    target_pct_of_base_salary: Dec | None = None
+    clause: str
+
+
+class Term(Strict):
+    """The term and its notice periods (family 1)."""
+
+    kind: Literal["at_will", "fixed", "evergreen"]
+    clause: str
+    length: DurationText | None = None  # fixed and evergreen: from the start (effective) date
+    renewal: DurationText | None = None  # evergreen: each renewal's length
+    non_renewal_notice: DurationText | None = None  # evergreen: notice before the term's end
+    notice_by_company: DurationText | None = None
+    notice_by_employee: DurationText | None = None
+    pay_in_lieu_of_notice: bool = False
+
+    @model_validator(mode="after")
+    def _shape(self) -> Term:
+        if self.kind == "at_will" and (self.length or self.renewal):
+            raise ValueError("an at-will term has no length or renewal")
+        if self.kind != "at_will" and not self.length:
+            raise ValueError(f"a {self.kind} term needs its length")
+        if self.kind == "evergreen" and not self.renewal:
+            raise ValueError("an evergreen term needs its renewal length")
+        return self
+
+
+class ChangeOfControl(Strict):
+    """Family 3: here always by reference (a plan's definition), so a Change of Control is a recorded fact:
+    ChangeOfControlDetermined (company fact)."""
+
+    definition: Literal["by_fact"] = "by_fact"
+    plan: str | None = None
+    clause: str
+
+
+class Schedule(Strict):
+    """A grant's vesting schedule: the fields of the letter form's [vesting] block but its quantity, which is
+    the grant's (vesting-rules.md, OCF vocabulary)."""
+
+    clause: str = ""
+    period_length: Annotated[int, Field(gt=0)]
+    period_unit: Literal["MONTHS", "DAYS"]
+    installments: Annotated[int, Field(gt=0)]
+    cliff_installment: Annotated[int, Field(ge=0)] = 0
+    cliff_fraction: Frac | None = None
+    installment_weights: tuple[Frac, ...] | None = None
+    day_of_month: DayOfMonth = "VESTING_START_DAY_OR_LAST_DAY_OF_MONTH"
+    allocation_type: AllocationType
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Schedule:
+        Vesting(quantity=Decimal(1000), **self.model_dump())  # the letter form's checks, on a whole quantity
+        return self
+
+
+class Grant(Strict):
+    """One equity grant with its own schedule (family 11). `vesting` is the [vesting] block of the Valence
+    form; the schedule counts from `grant_date` (a date expression, the start by default)."""
+
+    id: Id
+    kind: Literal["options", "restricted_stock", "rsu"]
+    clause: str
+    quantity: Dec | None = None  # None: not stated (a value instead): the GrantMade fact gives it
+    grant_date: DateText = "start_date"
+    vesting: Schedule | None = None  # None: the schedule is not in the clauses at hand
+    exercise_window: DurationText | None = None  # options: exercisable for this long after employment ends
+    forfeit_unvested_on_termination: bool = True
+
+    def schedule_for(self, quantity: Decimal) -> Vesting | None:
+        """The [vesting] block of the letter form for this many shares (checked as that block is)."""
+        if self.vesting is None:
+            return None
+        return Vesting(quantity=quantity, **self.vesting.model_dump())
+
+
+class WindowAroundChangeOfControl(Strict):
+    before: DurationText  # e.g. "3 months" before the Change of Control
+    after: DurationText  # e.g. "12 months" after it
+    wait_for_change_of_control: bool = True  # a termination in the window before waits for the CoC
+
+
+class Unless(Strict):
+    """A date passing without a fact (family 4): the trigger needs `obligation` unfulfilled on `by`."""
+
+    obligation: Id
+    by: DateText
+
+
+class Trigger(Strict):
+    """Family 4: the events that fire a package, with the conditions on them."""
+
+    id: Id
+    clause: str
+    events: list[Event] = Field(min_length=1)
+    change_of_control: WindowAroundChangeOfControl | None = None  # a double trigger
+    on_or_after: DateText | None = None  # the event's date must be on or after this date
+    before: DateText | None = None  # ... and before this one
+    unless_fulfilled: Unless | None = None
+
+
+def _every(text: str) -> str:
+    return text if text == "payroll" else _duration(text)
+
+
+class Payment(Strict):
+    """A payment of a package (families 7-9).
+
+    * a lump sum on `due` (a date expression), or by the last day of `within` after the termination date
+      (with `year_straddle`: not before 1 January when that period spans two calendar years);
+    * or `installments` equal payments every `every` (a duration, or "payroll": the company's paydays)
+      from `first`; with `catch_up_from`, the schedule runs from that date and the installments it puts
+      before `first` are paid together on `first` (the catch-up payment);
+    * `delay_if_specified_employee`: the Code §409A six-month delay: installments due before the first day
+      of the seventh month after the termination date are paid on the first payday after it.
+
+    Without `due`, `within` or `first` its date is not stated: it is shown with no due date."""
+
+    id: Id
+    clause: str
+    amount: AmountText
+    due: DateText | None = None
+    within: DurationText | None = None
+    year_straddle: bool = False
+    installments: Annotated[int, Field(ge=1, le=600)] = 1
+    every: Annotated[str, AfterValidator(_every)] | None = None
+    first: DateText | None = None
+    catch_up_from: DateText | None = None
+    delay_if_specified_employee: bool = False
+    after_release: bool = True  # held until the release is effective when the package needs one
+    unknown: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> Payment:
+        if self.installments > 1 and not self.every:
+            raise ValueError("installments need 'every' (a duration or 'payroll'); without 'first' they have no dates")
+        if self.installments > 1 and (self.due or self.within):
+            raise ValueError("'due' and 'within' are for a lump sum; installments use 'first' and 'every'")
+        if self.due and self.within:
+            raise ValueError("give 'due' or 'within', not both")
+        if self.year_straddle and not self.within:
+            raise ValueError("year_straddle needs 'within' (the payment period)")
+        if self.catch_up_from and self.installments == 1:
+            raise ValueError("catch_up_from is for installments")
+        return self
+
+
+class Acceleration(Strict):
+    """Family 11: what vests early when the package fires."""
+
+    grants: list[Id] = Field(default_factory=list)  # empty: every grant
+    kind: Literal["full", "months", "pro_rata"] = "full"
+    months: Annotated[int, Field(ge=1)] | None = None  # kind "months": this many more months of vesting
+    order: Literal["soonest", "last", "pro_rata"] | None = None  # kind "months": which tranches it takes
+    clause: str
+
+    @model_validator(mode="after")
+    def _shape(self) -> Acceleration:
+        if self.kind == "months" and self.months is None:
+            raise ValueError("a partial acceleration ('months') needs months")
+        if self.kind != "months" and (self.months is not None or self.order is not None):
+            raise ValueError("months and order belong to kind = 'months'")
+        return self
+
+
+class Health(Strict):
+    months: Annotated[int, Field(ge=1)]
+    clause: str
+
+
+class Package(Strict):
+    """A package of benefits that fires once (families 4, 7-12) when one of its triggers occurs."""
+
+    id: Id
+    clause: str
+    triggers: list[Id] = Field(min_length=1)
+    payments: list[Payment] = Field(default_factory=list)
+    accelerations: list[Acceleration] = Field(default_factory=list)
+    health: Health | None = None
+    release: bool = False  # needs the [release] block: payments wait for it and lapse without it
+    excludes: list[Id] = Field(default_factory=list)  # packages this one shuts out when it fires first
+
+
+class Release(Strict):
+    """Family 12: a release of claims as a condition of the packages that say `release = true`."""
+
+    clause: str
+    deliver_within: DurationText | None = None  # the Company delivers it within this after termination
+    consider: DurationText | None = None  # from delivery (or termination); None: not stated, no deadline
+    revoke: DurationText | None = None  # after signing; None: not stated
+    effective_day_after_signing: Annotated[int, Field(ge=0)] | None = None  # None: the day after `revoke` ends
+    outer_deadline: DurationText | None = None  # effective no later than this after termination
+
+
+class Covenant(Strict):
+    """Family 13: a restrictive covenant running for `period` from `runs_from`."""
+
+    id: Id
+    kind: Literal["non_compete", "non_solicit", "no_hire", "confidentiality", "other"]
+    clause: str
+    period: DurationText
+    runs_from: DateText = "termination_date"
+    condition_of: list[Id] = Field(default_factory=list)  # packages whose payments stop on a breach
+
+
+class Obligation(Strict):
+    """Families 2 and 15: a duty with a clock (or none), fulfilled by an ObligationFulfilled fact."""
+
+    id: Id
+    clause: str
+    owed_by: Party
+    owed_to: Party
+    description: str
+    due: DateText | None = None  # None: an open obligation with no date
+    arises: DateText | None = None  # when it arises (default: the start, or when `due` can be computed)
+    condition_precedent: bool = False
+
+
+class ProvisionsFile(Strict):
+    form: Literal["provisions"]
+    key: str
+    company: str
+    title: str
+    document_date: date
+    unknown: list[str] = Field(default_factory=list)  # what the clauses at hand leave unknown
+    parties: Parties
+    days: Days = Field(default_factory=Days)
+    salary: Salary
+    bonus: Bonus | None = None
+    term: Term
+    change_of_control: ChangeOfControl | None = None
+    grants: list[Grant] = Field(default_factory=list)
+    triggers: list[Trigger] = Field(default_factory=list)
+    packages: list[Package] = Field(default_factory=list)
+    release: Release | None = None
+    covenants: list[Covenant] = Field(default_factory=list)
+    obligations: list[Obligation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references(self) -> ProvisionsFile:
+        if not is_valid_id(self.company):
+            raise ValueError(f"company {self.company[:80]!r}: {ID_RULE}")
+        _unique("grants", [g.id for g in self.grants])
+        _unique("triggers", [t.id for t in self.triggers])
+        _unique("packages", [p.id for p in self.packages])
+        _unique("payments", [x.id for p in self.packages for x in p.payments])
+        _unique("obligations", [o.id for o in self.obligations])
+        triggers, grants = {t.id for t in self.triggers}, {g.id for g in self.grants}
+        packages, obligations = {p.id for p in self.packages}, {o.id for o in self.obligations}
+        for p in self.packages:
+            _known(f"packages.{p.id}.triggers", p.triggers, triggers)
+            _known(f"packages.{p.id}.excludes", p.excludes, packages)
+            for a in p.accelerations:
+                _known(f"packages.{p.id}.accelerations.grants", a.grants, grants)
+            if p.release and self.release is None:
+                raise ValueError(f"package {p.id} needs a release but the file has no [release] block")
+        for t in self.triggers:
+            if t.unless_fulfilled:
+                _known(f"triggers.{t.id}.unless_fulfilled", [t.unless_fulfilled.obligation], obligations)
+            if ("change_of_control" in t.events or t.change_of_control) and self.change_of_control is None:
+                raise ValueError(f"trigger {t.id} needs a [change_of_control] block")
+        for c in self.covenants:
+            _known(f"covenants.{c.id}.condition_of", c.condition_of, packages)
+        for g in self.grants:
+            if g.vesting is not None and g.quantity is not None:
+                g.schedule_for(g.quantity)
+            if g.vesting is not None and anchors_of(parse_date(g.grant_date)) - {"start_date", "effective_date"}:
+                raise ValueError(f"grant {g.id}: grant_date may use only start_date or effective_date")
+        return self
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen = {i for i in ids if ids.count(i) > 1}
+    if seen:
+        raise ValueError(f"{what}: ids must be unique, repeated: {', '.join(sorted(seen))}")
+
+
+def _known(where: str, names: list[str], known: set[str]) -> None:
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"{where}: unknown {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})")
+
+
+class ProvisionTerms(BaseModel):
+    """A provisions-form terms file with its company resolved: everything `rules.provisions` reads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agreement: ProvisionsFile
+    company: Company
+
+
+def vocabulary() -> dict[str, Any]:
+    """The names the expressions of a provisions file may use (for `docs/terms.md` and error messages)."""
+    return {"dates": dict(DATE_ANCHORS), "amounts": dict(AMOUNT_QUANTITIES)}
