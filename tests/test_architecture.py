@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,23 @@ def test_reminder_planning_is_pure_and_alerts_take_their_time_injected() -> None
             reads = isinstance(node, ast.Attribute) and node.attr in ("now", "today", "utcnow", "time", "monotonic")
             if reads and isinstance(node.value, ast.Name) and node.value.id in ("datetime", "date", "time"):
                 pytest.fail(f"{path.name} reads the wall clock at line {node.lineno}; use the injected clock")
+
+
+def test_the_provisions_rules_name_no_clause_or_ground_of_any_agreement() -> None:
+    """Issue 13: the rules of the provisions form read clauses and grounds from the terms file; no clause
+    number (§5.1, 5.4(f)) or statute appears as a literal in them. (The letter form's rules still do.)"""
+    literal = re.compile(r"§|\b\d+\.\d+\([a-z]\)|Tex\. Lab|Cal\. Lab|Lab\. Code")
+    for path in (SRC / "rules" / "provisions").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if id(node) in docstrings:
+                continue
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and literal.search(node.value):
+                pytest.fail(f"{path.name} line {node.lineno}: {node.value[:60]!r}")
+    for path in (SRC / "rules").glob("*.py"):  # and no rule names a statute
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and "Lab. Code" in node.value:
+                pytest.fail(f"{path.name} line {node.lineno} names a statute: {node.value[:60]!r}")

@@ -21,7 +21,7 @@ from helpers import CONFIG, start
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.domain.errors import InvalidFactError, InvalidFactsError
-from obligations.domain.facts import CORRECTION_TYPES, FACT_TYPES, data_as_json
+from obligations.domain.facts import CORRECTION_TYPES, FACT_TYPES, PROVISIONS_FACT_TYPES, data_as_json
 from obligations.domain.input import loads_exact, parse_data, parse_fact
 from obligations.domain.values import parse_count, parse_iso_date, parse_line, parse_money, parse_number, parse_text
 from obligations.interfaces.export import history_csv
@@ -123,6 +123,7 @@ def _jsonable(data: Any) -> bool:
 def store(database_url: str, tmp_path: Path) -> Obligations:
     svc = Obligations(open_log(database_url, tmp_path), CONFIG)
     svc.record("a1", [parse_fact(start("2004-12-13"))], "test", terms="valence-2004")
+    svc.record("p1", [parse_fact(start("2004-12-13", "250000"))], "test", terms="composite-executive")
     return svc
 
 
@@ -131,7 +132,7 @@ def test_accepted_facts_of_every_type_are_stored_reported_projected_and_exported
     recorded: dict[str, int] = {}
     examples: list[tuple[str, dict[str, Any]]] = []
 
-    @settings(max_examples=250, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(submitted(), st.dates(date(2004, 12, 13), date(2006, 12, 31)))
     def collect(case: tuple[str, dict[str, Any]], day: date) -> None:
         kind, data = case
@@ -144,18 +145,19 @@ def test_accepted_facts_of_every_type_are_stored_reported_projected_and_exported
     for kind, raw in examples:
         try:
             fact = parse_fact(json.loads(json.dumps(raw)))
-            store.record("a1", [fact], "property")
+            store.record("p1" if kind in PROVISIONS_FACT_TYPES else "a1", [fact], "property")  # the form that reads it
         except (InvalidFactError, InvalidFactsError):
             continue
         recorded[kind] = recorded.get(kind, 0) + 1
     assert len(recorded) >= 10, recorded  # many kinds of fact got through the history's own checks
     history = store.history("a1")
-    for row in history:
+    for row in [*history, *store.history("p1")]:
         assert parse_data(row["type"], json.loads(json.dumps(row["data"]))) is not None
     for day in (date(2005, 6, 1), date(2007, 1, 1)):
         report = store.status("a1", [day])[0]
         json.dumps(report)
         store.explain("a1", "vested", day)
+        json.dumps(store.status("p1", [day])[0])
     status = store.projector.status()
     assert status["lag"] == 0 and status["quarantined"] == []
     rows = list(csv.DictReader(io.StringIO(history_csv(history, "a1"))))

@@ -1,0 +1,113 @@
+"""Agreements of the provisions form in a real store (SQLite and PostgreSQL): recorded, validated,
+reported, projected into the read models, explained and supposed (what-if), like the letter's (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from helpers import CONFIG, ev
+from obligations.application import portfolio
+from obligations.application.service import Obligations
+from obligations.application.store import open_log
+from obligations.domain.errors import InvalidFactsError
+from obligations.domain.input import parse_fact
+from obligations.rules.items import visible
+
+D = date.fromisoformat
+
+
+def facts(*events: dict[str, object]) -> list[object]:
+    return [parse_fact(e) for e in events]
+
+
+@pytest.fixture
+def svc(database_url: str, tmp_path: Path) -> Obligations:
+    return Obligations(open_log(database_url, tmp_path), CONFIG)
+
+
+START = ev("EmploymentStarted", "2023-01-02", start_date="2023-01-02", annual_base_salary="300000", options=0)
+
+
+def test_a_composite_agreement_is_recorded_reported_and_projected(svc: Obligations) -> None:
+    svc.record("x1", facts(START), "hr", terms="composite-executive")
+    svc.record(
+        "x1",
+        facts(
+            ev("EmploymentTerminatedByCompany", "2024-03-15", stated_ground="without_cause"),
+            ev("ReleaseDelivered", "2024-03-20"),
+            ev("ReleaseSigned", "2024-04-05"),
+        ),
+        "hr",
+    )
+    report = svc.status("x1", [D("2024-04-13")])[0]
+    assert report["form"] == "provisions" and report["release"]["status"] == "effective"
+    # what falls due in the read model is what the report shows, item by item
+    rows = portfolio.due(svc.log.engine, D("2024-04-01"), D("2024-05-31"), D("2024-04-13"), kinds=("payment",))
+    due = sorted((r["item"], r["date"], r["amount"]) for r in rows if r["agreement"] == "x1")
+    expected = sorted(
+        (p["id"], p["due_date"], p["amount"])
+        for p in report["payments"]
+        if p["due_date"] and "2024-04-01" <= p["due_date"] <= "2024-05-31"
+    )
+    assert due == expected and len(due) == 5  # three on 26 April (with the catch-up), 10 and 24 May
+    items = portfolio.agreement_items(svc.log.engine, "x1", D("2024-04-13"))
+    assert {i.item_id for i in items if i.kind == "clock"} == {c["clock"] for c in report["open_clocks"]}
+    assert all(visible(i, D("2024-04-13")) for i in items)
+    # explain reads the typed item: clause, arithmetic and facts
+    x = svc.explain("x1", "salary_continuation_1", D("2024-04-13"))
+    assert x["value"]["amount"] == "17307.69" and x["clauses"] == ["S1, S2, S11, S13"]
+    assert {f["type"] for f in x["facts"]} >= {"EmploymentTerminatedByCompany", "ReleaseSigned"}
+    assert any("base_salary_at_termination $300,000" in s for s in x["steps"])
+
+
+def test_what_if_a_specified_employee_shows_the_409a_delay_and_stores_nothing(svc: Obligations) -> None:
+    svc.record("x2", facts(START), "hr", terms="composite-executive")
+    svc.record(
+        "x2",
+        facts(
+            ev("EmploymentTerminatedByCompany", "2024-03-15", stated_ground="without_cause"),
+            ev("ReleaseDelivered", "2024-03-20"),
+            ev("ReleaseSigned", "2024-04-05"),
+        ),
+        "hr",
+    )
+    before = len(svc.history("x2"))
+    answer = svc.what_if("x2", [D("2024-04-13")], facts(ev("SpecifiedEmployeeDetermined", "2024-03-15")), "hr")[0]
+    change = next(c for c in answer["diff"] if c.get("item") == "salary_continuation_1")
+    assert change["fields"]["due_date"] == ["2024-04-26", "2024-10-11"]
+    assert len(svc.history("x2")) == before
+
+
+def test_a_refused_batch_of_a_provisions_agreement_appends_nothing(svc: Obligations) -> None:
+    svc.record("x3", facts(START), "hr", terms="composite-executive")
+    with pytest.raises(InvalidFactsError) as err:
+        svc.record(
+            "x3",
+            facts(
+                ev("ObligationFulfilled", "2023-02-01", obligation="no_such_obligation"),
+                ev(
+                    "NeglectNoticeReceived",
+                    "2023-02-01",
+                    notice_id="N1",
+                    sent_date="2023-02-01",
+                    duties_specified="x",
+                    cure_demanded=True,
+                ),  # fmt: skip
+            ),
+            "hr",
+        )
+    text = str(err.value)
+    assert "unknown obligation 'no_such_obligation'" in text and "a fact of the letter form" in text
+    assert len(svc.history("x3")) == 1
+
+
+def test_a_letter_agreement_refuses_the_provisions_facts(svc: Obligations) -> None:
+    svc.record("v1", facts(ev("EmploymentStarted", "2004-12-13", start_date="2004-12-13",
+                              annual_base_salary="200000", options=220000)), "hr", terms="valence-2004")  # fmt: skip
+    with pytest.raises(InvalidFactsError, match="read by terms of the provisions form"):
+        svc.record("v1", facts(ev("ReleaseSigned", "2005-01-10")), "hr")
+    with pytest.raises(InvalidFactsError, match="for_cause is for terms of the provisions form"):
+        svc.record("v1", facts(ev("EmploymentTerminatedByCompany", "2005-01-10", stated_ground="for_cause")), "hr")
