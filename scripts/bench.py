@@ -102,10 +102,10 @@ def floor_rate(url: str, rows: int) -> float:
     return rows / seconds
 
 
-def run(backend: str, size: int, seed: int, work: Path) -> None:
-    label = f"{backend:8} {size:>7,} agreements"
-    out = work / f"pf-{size}"
-    counts = synthetic.write(out, size, seed)
+def run(backend: str, size: int, seed: int, work: Path, share: float = 0.0) -> None:
+    label = f"{backend:8} {size:>7,} agreements" + (f" ({share:.0%} provisions form)" if share else "")
+    out = work / f"pf-{size}-{share}"
+    counts = synthetic.write(out, size, seed, provisions_share=share)
     config = out / "config"
     drop = None
     if backend == "sqlite":
@@ -212,13 +212,15 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="Portfolio sizes, comma-separated.")
     parser.add_argument("--postgres-sizes", default="10000", help="Sizes also run on PostgreSQL ('' for none).")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--provisions-share", type=float, default=0.0,
+                        help="Share of companies whose terms are of the provisions form (default: all the letter).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("OBLIGATIONS_BENCH_DIR")) as tmp:
         work = Path(tmp)
         for size in [int(s) for s in args.sizes.split(",") if s]:
-            run("sqlite", size, args.seed, work)
+            run("sqlite", size, args.seed, work, args.provisions_share)
             if str(size) in args.postgres_sizes.split(","):
-                run("postgres", size, args.seed, work)
+                run("postgres", size, args.seed, work, args.provisions_share)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from helpers import CONFIG, ev
+from obligations import synthetic
 from obligations.application import portfolio
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.domain.errors import InvalidFactsError
-from obligations.domain.input import parse_fact
+from obligations.domain.input import parse_fact, parse_portfolio_lines
 from obligations.rules.items import visible
 
 D = date.fromisoformat
@@ -111,3 +112,15 @@ def test_a_letter_agreement_refuses_the_provisions_facts(svc: Obligations) -> No
         svc.record("v1", facts(ev("ReleaseSigned", "2005-01-10")), "hr")
     with pytest.raises(InvalidFactsError, match="for_cause is for terms of the provisions form"):
         svc.record("v1", facts(ev("EmploymentTerminatedByCompany", "2005-01-10", stated_ground="for_cause")), "hr")
+
+
+def test_a_synthetic_portfolio_mixing_the_forms_imports_and_projects_cleanly(database_url: str, tmp_path: Path) -> None:
+    counts = synthetic.write(tmp_path, 30, seed=5, provisions_share=0.5)
+    svc = Obligations(open_log(database_url, tmp_path), tmp_path / "config")
+    with (tmp_path / "portfolio.jsonl").open(encoding="utf-8") as handle:
+        n_agreements, n_facts = svc.record_portfolio(parse_portfolio_lines(handle), "bench")
+    assert (n_agreements, n_facts) == (counts["agreements"], counts["facts"])
+    status = svc.projector.status()
+    assert status["lag"] == 0 and status["quarantined"] == []
+    forms = {svc.status(a, [D("2016-01-01")])[0].get("form", "letter") for a in svc.agreement_ids()}
+    assert forms == {"letter", "provisions"}

@@ -33,6 +33,7 @@ class Life:
         self.ended: date | None = None
         self.tier = "employee_only"
         self.salary = 200000
+        self.form = "letter"
 
     def ev(self, fact_type: str, day: date, **data: Any) -> None:
         line: dict[str, Any] = {"agreement": self.agreement}
@@ -247,21 +248,62 @@ def _after(x: Life, end: date, triggered: bool, company_discharge: bool) -> None
                 x.ev("PaymentMade", paid, obligation=f"cobra_premium_{k}", amount=premium)
 
 
-def portfolio(agreements: int, seed: int, first: date = FIRST, years: int = 10) -> Iterator[tuple[str, list[Life]]]:
-    """(company id, lives) per company, 1 to 6 agreements each, starts spread over `years`."""
+def provisions_life(rng: random.Random, agreement: str, terms: str, start: date, salary: int) -> Life:
+    """A life under the composite terms of the provisions form: payroll, a raise, now and then a
+    specified-employee determination, an exit (often without cause, with a release delivered and signed,
+    sometimes late) and payments of the salary continuation."""
+    x = Life(rng, agreement, terms, start)
+    x.salary, x.form = salary, "provisions"
+    x.ev("EmploymentStarted", start, start_date=_d(start), annual_base_salary=str(salary), options=0)
+    horizon = start + timedelta(days=rng.randrange(200, 1400))
+    for k in range(min(6, (horizon - start).days // 14 - 1)):
+        end = start + timedelta(days=14 * k + 13)
+        x.ev("SalaryPaid", end + timedelta(days=5), period_start=_d(end - timedelta(days=13)), period_end=_d(end),
+             amount=f"{salary * 14 / 365:.2f}")  # fmt: skip
+    if rng.random() < 0.4:
+        x.ev("SalaryChanged", start + timedelta(days=rng.randrange(100, 180)), new_annual_rate=str(salary + 15000),
+             amendment=None)  # fmt: skip
+    if rng.random() < 0.1:
+        x.ev("SpecifiedEmployeeDetermined", start + timedelta(days=190))
+    if rng.random() < 0.7:
+        day = max(horizon, x.last + timedelta(days=1))
+        kind = rng.choice(["without_cause", "without_cause", "for_cause", "eliminated", "resign"])
+        if kind == "eliminated":
+            x.ev("PositionEliminated", day)
+        elif kind == "resign":
+            x.ev("ResignationNoticeGiven", day, sent_date=_d(day), good_reason_grounds_claimed=[],
+                 requested_effective_date=_d(day + timedelta(days=14)))  # fmt: skip
+            day += timedelta(days=14)
+        else:
+            x.ev("EmploymentTerminatedByCompany", day, stated_ground=kind)
+        x.ended = day
+        if kind in ("without_cause", "eliminated") and rng.random() < 0.8:
+            x.ev("ReleaseDelivered", day + timedelta(days=rng.randrange(0, 8)))
+            x.ev("ReleaseSigned", day + timedelta(days=rng.randrange(8, 30)))
+    return x
+
+
+def portfolio(
+    agreements: int, seed: int, first: date = FIRST, years: int = 10, provisions_share: float = 0.0
+) -> Iterator[tuple[str, list[Life]]]:
+    """(company id, lives) per company, 1 to 6 agreements each, starts spread over `years`. A share of the
+    companies (`provisions_share`) use the composite terms of the provisions form instead of the letter."""
     rng = random.Random(seed)
+    form = random.Random(seed + 1)  # drawn apart, so a share of 0 leaves the letter portfolio as it was
     made, c = 0, 0
     while made < agreements:
         c += 1
         company = f"c{c:06d}"
         n = min(agreements - made, rng.randrange(1, 7))
         salary = rng.choice([180000, 200000, 200000, 215000, 240000])  # the company's terms
+        provisions = form.random() < provisions_share
+        make = provisions_life if provisions else life
         lives = []
         for k in range(n):
             start = first + timedelta(days=rng.randrange(0, 365 * years))
-            lives.append(life(rng, f"{company}-a{k + 1}", f"gen-{company}", start, salary))
+            lives.append(make(rng, f"{company}-a{k + 1}", f"gen-{company}", start, salary))
         made += n
-        if rng.random() < 0.2:
+        if not provisions and rng.random() < 0.2:
             _change_of_control(rng, lives)
         yield company, lives
 
@@ -280,16 +322,19 @@ def _change_of_control(rng: random.Random, lives: list[Life]) -> None:
     lives.append(host)  # its lines come last, so the company fact is recorded after its other agreements
 
 
-def write(out: Path, agreements: int, seed: int, years: int = 10) -> dict[str, int]:
+def write(out: Path, agreements: int, seed: int, years: int = 10, provisions_share: float = 0.0) -> dict[str, int]:
     """Write `<out>/config/{agreements,companies}/*.toml` and `<out>/portfolio.jsonl`; returns counts."""
-    terms_text = (REPO_CONFIG / "agreements" / "valence-2004.toml").read_text()
-    company_text = (REPO_CONFIG / "companies" / "valence.toml").read_text()
+    letter = ((REPO_CONFIG / "agreements" / "valence-2004.toml").read_text(),
+              (REPO_CONFIG / "companies" / "valence.toml").read_text())  # fmt: skip
+    provisions = ((REPO_CONFIG / "agreements" / "composite-executive.toml").read_text(),
+                  (REPO_CONFIG / "companies" / "example.toml").read_text())  # fmt: skip
     (out / "config" / "agreements").mkdir(parents=True, exist_ok=True)
     (out / "config" / "companies").mkdir(parents=True, exist_ok=True)
     counts = {"companies": 0, "agreements": 0, "facts": 0}
     with (out / "portfolio.jsonl").open("w", encoding="utf-8") as f:
-        for company, lives in portfolio(agreements, seed, years=years):
+        for company, lives in portfolio(agreements, seed, years=years, provisions_share=provisions_share):
             key = f"gen-{company}"
+            terms_text, company_text = provisions if lives[0].form == "provisions" else letter
             terms = re.sub(r'(?m)^key = ".*"$', f'key = "{key}"', terms_text)
             terms = re.sub(r'(?m)^company = ".*"$', f'company = "{company}"', terms)
             terms = re.sub(r'(?m)^annual_base_salary = ".*"$', f'annual_base_salary = "{lives[0].salary}"', terms)
