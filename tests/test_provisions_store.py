@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,3 +125,30 @@ def test_a_synthetic_portfolio_mixing_the_forms_imports_and_projects_cleanly(dat
     assert status["lag"] == 0 and status["quarantined"] == []
     forms = {svc.status(a, [D("2016-01-01")])[0].get("form", "letter") for a in svc.agreement_ids()}
     assert forms == {"letter", "provisions"}
+
+
+def test_the_http_api_and_the_dashboard_serve_an_agreement_of_the_provisions_form(api: Any) -> None:
+    facts_json = [
+        {"type": "EmploymentStarted", "date": "2020-08-03",
+         "data": {"start_date": "2020-08-03", "annual_base_salary": "400000", "options": 0}},
+        {"type": "GrantMade", "date": "2020-08-03", "data": {"grant": "options", "quantity": 120000}},
+        {"type": "EmploymentTerminatedByCompany", "date": "2021-03-01", "data": {"stated_ground": "without_cause"}},
+    ]  # fmt: skip
+    created = api.call(
+        "recorder", "POST", "/v1/agreements/bc/facts", json={"facts": facts_json, "terms": "bigcommerce-2020"}
+    )
+    assert created.status_code == 201, created.text
+    status = api.call("viewer", "GET", "/v1/agreements/bc/status?as_of=2021-03-02").json()
+    assert status["packages"]["severance"]["fired"] and status["payments"][0]["id"] == "severance_payment"
+    explain = api.call("viewer", "GET", "/v1/agreements/bc/explain/exercise_window:options?as_of=2021-03-02")
+    assert explain.status_code == 200 and explain.json()["value"]["due_date"] == "2021-05-30"
+    due = api.call("viewer", "GET", "/v1/portfolio/due?from=2021-03-01&to=2021-06-30&as_of=2021-03-02").json()
+    assert "exercise_window:options" in {row["item"] for row in due if row["agreement"] == "bc"}
+    bad = api.call("recorder", "POST", "/v1/agreements/bc/facts",
+                   json={"type": "ReleaseSigned", "date": "2021-03-05", "data": {}})  # fmt: skip
+    assert bad.status_code == 422 and "no [release] block" in bad.text
+    client = api.client
+    assert client.post("/ui/login", data={"token": api.tokens["viewer"]}, follow_redirects=False).status_code == 303
+    page = client.get("/ui/agreements/bc?as_of=2021-03-02")
+    assert page.status_code == 200
+    assert "Employment ended on <b>2021-03-01</b>" in page.text and "severance payment" in page.text.lower()
