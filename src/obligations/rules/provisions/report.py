@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from obligations.domain.facts import Fact
@@ -248,19 +248,25 @@ def _clocks(
 
 
 def _renewal(h: PHistory) -> list[Item]:
+    """The next deadline to give notice of non-renewal: that of the first term end whose deadline has not
+    passed (the clock runs from the day after the previous deadline)."""
     term = h.terms.agreement.term
     assert term.length and term.renewal
-    end, k = h.add(h.start, term.length), 0
-    while end < h.as_of:
+    first_end = h.add(h.start, term.length)
+
+    def deadline(k: int) -> tuple[date, date]:
+        end = h.add(first_end, term.renewal or "", k) if k else first_end
+        return end, h.add(end, term.non_renewal_notice, -1) if term.non_renewal_notice else end
+
+    k = 0
+    while deadline(k)[1] < h.as_of:
         k += 1
-        end = h.add(h.add(h.start, term.length), term.renewal, k)
-    begun = h.start if k == 0 else h.add(h.add(h.start, term.length), term.renewal, k - 1)
-    words = f"{term.clause}: the term renews for {term.renewal} on {end}"
-    deadline = end
+    end, last_day = deadline(k)
+    begun = h.start if k == 0 else deadline(k - 1)[1] + timedelta(days=1)
+    words = f"{term.clause}: the term ending {end} renews for {term.renewal}"
     if term.non_renewal_notice:
-        deadline = h.add(end, term.non_renewal_notice, -1)
-        words += f" unless either side gives notice of non-renewal {term.non_renewal_notice} before, by {deadline}"
-    return [_clock("non_renewal_notice", "Company", "Employee", begun, deadline, term.clause, words, [h.start_fact.id])]
+        words += f" unless either side gives notice of non-renewal {term.non_renewal_notice} before it, by {last_day}"
+    return [_clock("non_renewal_notice", "Company", "Employee", begun, last_day, term.clause, words, [h.start_fact.id])]
 
 
 def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
