@@ -328,6 +328,25 @@ class OptionsExercised(FactData):
     quantity: Count
 
 
+class GoodReasonConditionArose(FactData):
+    """A condition the terms name as a Good Reason ground (its id) arose on this date."""
+
+    ground: Annotated[Line, Field(min_length=1)]
+    description: Text | None = None
+
+
+class GoodReasonNoticeGiven(FactData):
+    """The employee's written notice to the Company of the Good Reason conditions (ground ids) it names."""
+
+    grounds: Annotated[list[Annotated[Line, Field(min_length=1)]], Field(min_length=1)]
+
+
+class GoodReasonConditionCured(FactData):
+    """The Company cured the condition of a Good Reason ground (its id)."""
+
+    ground: Annotated[Line, Field(min_length=1)]
+
+
 class ChangeOfControlDetermined(FactData):
     """A Change of Control as a plan defines it (terms that define it by reference), determined to occur."""
 
@@ -349,6 +368,9 @@ PROVISIONS_FACT_TYPES = frozenset(
         "GrantMade",
         "OptionsExercised",
         "ChangeOfControlDetermined",
+        "GoodReasonConditionArose",
+        "GoodReasonNoticeGiven",
+        "GoodReasonConditionCured",
     }
 )
 # The letter's own facts, and those both forms read.
@@ -423,6 +445,9 @@ AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
         ObligationFulfilled,
         GrantMade,
         OptionsExercised,
+        GoodReasonConditionArose,
+        GoodReasonNoticeGiven,
+        GoodReasonConditionCured,
     )
 }
 COMPANY_FACT_TYPES: dict[str, type[FactData]] = {

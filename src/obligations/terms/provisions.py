@@ -203,6 +203,36 @@ def _every(text: str) -> str:
     return text if text == "payroll" else _duration(text)
 
 
+class GoodReason(Strict):
+    """Family 5: the Good Reason process. The employee gives notice within `notice_within` of a ground's
+    condition first arising; the Company may cure it within `cure` of the notice; the employee resigns within
+    `resign_within` after the cure period ends (and, with `resign_by`, within that of the condition)."""
+
+    clause: str
+    notice_within: DurationText
+    cure: DurationText
+    resign_within: DurationText
+    resign_by: DurationText | None = None
+
+
+class Ground(Strict):
+    """A Good Reason ground as a typed condition: `salary_reduction` (a cut of more than `threshold` percent
+    from the `baseline` rate, read from SalaryChanged facts) or `recorded` (GoodReasonConditionArose)."""
+
+    id: Id
+    clause: str
+    kind: Literal["salary_reduction", "recorded"]
+    description: str = ""
+    threshold_pct: Dec | None = None
+    baseline: Literal["start", "peak", "previous"] = "peak"
+
+    @model_validator(mode="after")
+    def _shape(self) -> Ground:
+        if self.kind == "salary_reduction" and self.threshold_pct is None:
+            raise ValueError("a salary_reduction ground needs threshold_pct")
+        return self
+
+
 class Payment(Strict):
     """A payment of a package (families 7-9).
 
@@ -333,6 +363,8 @@ class ProvisionsFile(Strict):
     triggers: list[Trigger] = Field(default_factory=list)
     packages: list[Package] = Field(default_factory=list)
     release: Release | None = None
+    good_reason: GoodReason | None = None
+    grounds: list[Ground] = Field(default_factory=list)
     covenants: list[Covenant] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
 
@@ -345,6 +377,9 @@ class ProvisionsFile(Strict):
         _unique("packages", [p.id for p in self.packages])
         _unique("payments", [x.id for p in self.packages for x in p.payments])
         _unique("obligations", [o.id for o in self.obligations])
+        _unique("grounds", [g.id for g in self.grounds])
+        if self.grounds and self.good_reason is None:
+            raise ValueError("grounds need the [good_reason] block (the notice, cure and resignation periods)")
         triggers, grants = {t.id for t in self.triggers}, {g.id for g in self.grants}
         packages, obligations = {p.id for p in self.packages}, {o.id for o in self.obligations}
         for p in self.packages:

@@ -161,14 +161,9 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
         if withdrawn:
             continue
         effective, how = _resignation_effective(h, f)
-        kind = "resignation_for_good_reason" if f.data.good_reason_grounds_claimed else "resignation"
-        end = End(
-            kind,
-            effective,
-            (f.id,),
-            f"{kind.replace('_', ' ')}: notice {f.date}, effective {effective} ({how})",
-            f.date,
-        )
+        kind, reason, basis = _good_reason(h, f, effective)
+        words = f"{kind.replace('_', ' ')}: notice {f.date}, effective {effective} ({how}){reason}"
+        end = End(kind, effective, (f.id, *basis), words, f.date)
         if effective <= h.as_of:
             ends.append(end)
         elif pending is None:
@@ -178,6 +173,24 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
     if first is not None and pending is not None and pending.date > first.date:
         pending = None
     return first, pending
+
+
+def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str, ...]]:
+    """Whether a resignation is for Good Reason: it claims a ground and, when the terms have a Good Reason
+    process ([good_reason] with [[grounds]]), that ground's process allows it (notice, no cure, in time)."""
+    claimed = list(f.data.good_reason_grounds_claimed)
+    if not claimed:
+        return "resignation", "", ()
+    if h.terms.agreement.good_reason is None:
+        return "resignation_for_good_reason", f"; claims {', '.join(claimed)}", ()
+    from obligations.rules.provisions.grounds import ground_states  # the process reads this module's history
+
+    states = {s.ground.id: s for s in ground_states(h)}
+    ok = [states[g] for g in claimed if g in states and states[g].available(f.date, effective)]
+    if ok:
+        return "resignation_for_good_reason", f"; for Good Reason: {ok[0].why}", ok[0].facts
+    why = "; ".join(states[g].why for g in claimed if g in states) or "no such ground in the terms"
+    return "resignation", f"; claims {', '.join(claimed)} but not for Good Reason: {why}", ()
 
 
 def _resignation_effective(h: PHistory, f: Fact) -> tuple[date, str]:

@@ -13,6 +13,7 @@ from obligations.domain.facts import Fact
 from obligations.rules.items import Item, item_status, visible
 from obligations.rules.provisions.base import End, PHistory, anchors, change_of_control, employment_end, fulfilled_on
 from obligations.rules.provisions.equity import GrantState, grant_states, tranche_items
+from obligations.rules.provisions.grounds import GroundState, ground_section, ground_states
 from obligations.rules.provisions.money import final_salary, package_payments, pay_in_lieu
 from obligations.rules.provisions.packages import Fired, ReleaseState, Waiting, fired_packages, release_state
 from obligations.terms.expressions import anchors_of, parse_date
@@ -28,6 +29,7 @@ class PDerivation:
     waiting: list[Waiting]
     release: ReleaseState | None
     grants: list[GrantState]
+    grounds: list[GroundState]
     items: list[Item]
     sections: dict[str, Any]
 
@@ -59,8 +61,11 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     for g in grants:
         items += tranche_items(g)
     items += _clocks(h, end, pending, release, fired, grants, dates)
+    grounds = ground_states(h)
+    if end is None:
+        items += _ground_clocks(h, grounds)
     items += _obligations(h, dates)
-    d = PDerivation(h, end, pending, fired, waiting, release, grants, items, {})
+    d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, items, {})
     return replace(d, sections=_sections(d, dates))
 
 
@@ -247,6 +252,26 @@ def _clocks(
     return out
 
 
+def _ground_clocks(h: PHistory, grounds: list[GroundState]) -> list[Item]:
+    """The Good Reason process while employed: the employee's notice, the Company's cure, the resignation."""
+    gr = h.terms.agreement.good_reason
+    out: list[Item] = []
+    if gr is None:
+        return out
+    for s in grounds:
+        gid, facts = s.ground.id, s.facts
+        if s.arose and s.notice is None and s.notice_by:
+            out.append(_clock(f"good_reason_notice:{gid}", "Employee", "Company", s.arose, s.notice_by, gr.clause,
+                              s.why, facts))  # fmt: skip
+        if s.notice and s.cured is None and s.cure_by:
+            out.append(_clock(f"good_reason_cure:{gid}", "Company", "Employee", s.notice, s.cure_by, gr.clause,
+                              s.why, facts))  # fmt: skip
+        if s.available_from and s.available_until:
+            out.append(_clock(f"good_reason_resignation:{gid}", "Employee", "Company", s.available_from,
+                              s.available_until, gr.clause, s.why, facts))  # fmt: skip
+    return out
+
+
 def _renewal(h: PHistory) -> list[Item]:
     """The next deadline to give notice of non-renewal: that of the first term end whose deadline has not
     passed (the clock runs from the day after the previous deadline)."""
@@ -329,6 +354,7 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
         "grants": [g.section() for g in d.grants],
         "packages": {p.id: _package(d, p.id) for p in a.packages},
         "release": _release(d),
+        "grounds": [ground_section(g) for g in d.grounds],
         "payments": [_payment(i, as_of) for i in shown if i.kind == "payment"],
         "open_clocks": [_clock_json(i) for i in shown if i.kind == "clock"],
         "obligations": [_obligation(i, as_of) for i in shown if i.kind == "obligation"],

@@ -132,6 +132,27 @@ def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
                 raise InvalidFactError(
                     f"the grant's schedule cannot vest {x.quantity}: {exc}", field="data.quantity"
                 ) from None
+    grounds = {g.id: g for g in a.grounds}
+    named = {
+        "GoodReasonConditionArose": [x.ground] if t == "GoodReasonConditionArose" else [],
+        "GoodReasonConditionCured": [x.ground] if t == "GoodReasonConditionCured" else [],
+        "GoodReasonNoticeGiven": list(x.grounds) if t == "GoodReasonNoticeGiven" else [],
+        "ResignationNoticeGiven": list(x.good_reason_grounds_claimed)
+        if t == "ResignationNoticeGiven" and grounds
+        else [],
+    }.get(t, [])
+    unknown = [g for g in named if g not in grounds]
+    if unknown:
+        field = {"GoodReasonNoticeGiven": "data.grounds", "ResignationNoticeGiven": "data.good_reason_grounds_claimed"}
+        raise InvalidFactError(
+            f"unknown Good Reason ground(s) {', '.join(unknown)} (the terms' grounds: {', '.join(grounds) or 'none'})",
+            field=field.get(t, "data.ground"),
+        )
+    if t == "GoodReasonConditionArose" and grounds[x.ground].kind != "recorded":
+        raise InvalidFactError(
+            f"ground {x.ground} is a {grounds[x.ground].kind}: the facts it reads make it arise, not this one",
+            field="data.ground",
+        )
     if t == "CovenantBreachFound" and x.covenant not in {c.id for c in a.covenants}:
         raise InvalidFactError(f"unknown covenant {x.covenant!r}", field="data.covenant")
     if t in ("ReleaseDelivered", "ReleaseSigned", "ReleaseRevoked") and a.release is None:

@@ -1,0 +1,112 @@
+"""Good Reason grounds as typed conditions and the Good Reason process (family 5): when each ground's
+condition arose, whether notice came in time, whether the Company cured it, and the window in which a
+resignation is for Good Reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from obligations.domain.facts import Fact
+from obligations.rules.provisions.base import PHistory
+from obligations.terms.provisions import Ground
+
+
+@dataclass(frozen=True)
+class GroundState:
+    ground: Ground
+    arose: date | None
+    notice: date | None  # the notice naming it, if given in time
+    cured: date | None
+    available_from: date | None  # the day after the cure period ended uncured
+    available_until: date | None  # the last day a resignation may take effect for it
+    facts: tuple[str, ...]
+    why: str
+    notice_by: date | None = None
+    cure_by: date | None = None
+
+    def available(self, notice_day: date, effective: date) -> bool:
+        """A resignation noticed on `notice_day` and effective on `effective` is for this ground."""
+        if self.available_from is None or self.available_until is None:
+            return False
+        return self.available_from <= notice_day and effective <= self.available_until
+
+
+def _salary_cut(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    start = Decimal(h.start_fact.data.annual_base_salary)
+    peak = previous = start
+    threshold = (g.threshold_pct or Decimal(0)) / 100
+    for f in h.of("SalaryChanged"):
+        rate = Decimal(f.data.new_annual_rate)
+        base = {"start": start, "peak": peak, "previous": previous}[g.baseline]
+        if rate < base * (1 - threshold) and base:
+            cut = (base - rate) / base * 100
+            words = (
+                f"salary cut on {f.date} from ${base:,} ({g.baseline}) to ${rate:,}: {cut:.2f}% > {g.threshold_pct}%"
+            )
+            return f.date, [f], words
+        peak, previous = max(peak, rate), rate
+    return None, [], f"no cut of more than {g.threshold_pct}% from the {g.baseline} salary"
+
+
+def ground_states(h: PHistory) -> list[GroundState]:
+    gr = h.terms.agreement.good_reason
+    if gr is None:
+        return []
+    out = []
+    for g in h.terms.agreement.grounds:
+        if g.kind == "salary_reduction":
+            arose, basis, words = _salary_cut(h, g)
+        else:
+            found = [f for f in h.of("GoodReasonConditionArose") if f.data.ground == g.id]
+            arose, basis = (found[0].date, found[:1]) if found else (None, [])
+            words = f"condition recorded on {arose}" if arose else "no condition recorded"
+        out.append(_process(h, g, arose, basis, f"{g.clause} {g.id}: {words}"))
+    return out
+
+
+def _process(h: PHistory, g: Ground, arose: date | None, basis: list[Fact], words: str) -> GroundState:
+    gr = h.terms.agreement.good_reason
+    assert gr is not None
+    if arose is None:
+        return GroundState(g, None, None, None, None, None, (), words)
+    notice_by = h.add(arose, gr.notice_within)
+    notices = h.of("GoodReasonNoticeGiven")
+    notice_f = next((f for f in notices if g.id in f.data.grounds and arose <= f.date <= notice_by), None)
+    words += f"; notice due within {gr.notice_within} ({gr.clause}), by {notice_by}"
+    facts = tuple(f.id for f in basis)
+    if notice_f is None:
+        return GroundState(g, arose, None, None, None, None, facts, words + "; no notice in time", notice_by)
+    cure_by = h.add(notice_f.date, gr.cure)
+    cures = [f for f in h.of("GoodReasonConditionCured") if f.data.ground == g.id]
+    cured_f = next((f for f in cures if notice_f.date <= f.date <= cure_by), None)
+    words += f"; notice {notice_f.date}; the Company may cure within {gr.cure}, by {cure_by}"
+    facts += (notice_f.id,)
+    if cured_f is not None:
+        return GroundState(g, arose, notice_f.date, cured_f.date, None, None, (*facts, cured_f.id),
+                           words + f"; cured {cured_f.date}: no Good Reason", notice_by, cure_by)  # fmt: skip
+    start = cure_by + timedelta(days=1)
+    until = h.add(cure_by, gr.resign_within)
+    if gr.resign_by:
+        until = min(until, h.add(arose, gr.resign_by))
+    words += f"; not cured: Good Reason from {start}; the resignation must take effect by {until}"
+    return GroundState(g, arose, notice_f.date, None, start, until, facts, words, notice_by, cure_by)
+
+
+def ground_section(s: GroundState) -> dict[str, object]:
+    def iso(day: date | None) -> str | None:
+        return day.isoformat() if day else None
+
+    return {
+        "id": s.ground.id,
+        "kind": s.ground.kind,
+        "clause": s.ground.clause,
+        "arose": iso(s.arose),
+        "notice": iso(s.notice),
+        "cured": iso(s.cured),
+        "available_from": iso(s.available_from),
+        "available_until": iso(s.available_until),
+        "why": s.why,
+        "fact_ids": list(s.facts),
+    }
