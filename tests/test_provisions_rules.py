@@ -152,3 +152,25 @@ def test_a_cliff_before_the_acceleration_date_and_the_soonest_order_over_it() ->
     fired = ev("EmploymentTerminatedByCompany", "2023-10-01", stated_ground="without_cause")  # before the cliff
     g = status_report(t, facts(START, fired), D("2023-10-01"))["grants"][0]
     assert g["vested"] == 1400  # nothing scheduled yet; the next 6 months (to 1 April 2024): the cliff and two months
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year_end", "termination", "amount"),
+    [
+        # a target bonus of $182,500 (50% of $365,000), prorated by days of the fiscal year employed
+        ("12-31", "2024-12-10", "172028.69"),  # 345 of 366 days of 2024
+        ("09-30", "2024-12-10", "35500.00"),  # 71 of 365 days of 1 October 2024 - 30 September 2025
+        ("09-30", "2024-09-30", "182500.00"),  # the fiscal year's last day: all of it
+        ("09-30", "2024-10-01", "500.00"),  # its first day: one day of 365
+    ],
+)
+def test_a_pro_rata_bonus_over_the_agreements_fiscal_year(fiscal_year_end: str, termination: str, amount: str) -> None:
+    t = one_package({"amount": "target_bonus * proration"}, days={"fiscal_year_end": fiscal_year_end})
+    fired = ev("EmploymentTerminatedByCompany", termination, stated_ground="without_cause")
+    r = status_report(t, facts(START, fired), D(termination))
+    assert next(p for p in r["payments"] if p["id"] == "pay")["amount"] == amount
+
+
+def test_a_fiscal_year_end_must_be_a_day_of_every_year() -> None:
+    with pytest.raises(ValueError, match="not a day of every year"):
+        terms(days={"fiscal_year_end": "02-29"})

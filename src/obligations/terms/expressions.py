@@ -39,7 +39,7 @@ DATE_ANCHORS: dict[str, str] = {
     "release_effective_date": "the day the release became irrevocable",
     "last_payment_date": "the due date of the package's last payment",
     "grant_date": "the grant's date",
-    "fiscal_year_end": "the last day of the fiscal year in which employment ends",
+    "fiscal_year_end": "the last day of the fiscal year in which employment ends ([days] fiscal_year_end)",
 }
 AMOUNT_QUANTITIES: dict[str, str] = {
     "base_salary_at_termination": "annual base salary in effect on the termination date",
@@ -47,10 +47,10 @@ AMOUNT_QUANTITIES: dict[str, str] = {
     "base_salary_before_cut": "the highest annual base salary in effect before the termination date",
     "target_bonus": "target annual bonus at the termination date (the terms' target percent of that salary)",
     "target_bonus_at_start": "target annual bonus at the start date",
-    "prior_year_bonus": "the annual bonus paid for the fiscal year before the termination",
-    "base_salary_paid_in_year": "base salary paid in the fiscal year of the termination, through it",
+    "prior_year_bonus": "BonusPaid amounts paid in the fiscal year before the termination's",
+    "base_salary_paid_in_year": "base salary earned in the termination's fiscal year, through the termination",
     "remaining_term_months": "whole months from the termination date to the end of a fixed term",
-    "proration": "days employed in the fiscal year of the termination / days in that year",
+    "proration": "days employed in the termination's fiscal year / days in that fiscal year",
     "completed_months_proration": "completed months of service in that fiscal year / 12",
 }
 

@@ -107,12 +107,13 @@ class PHistory:
             return out
         t = end.date
         rate = self.rate_on(t)
-        year_start, year_end = date(t.year, 1, 1), date(t.year, 12, 31)
+        year_start, year_end = self.fiscal_year(t)
         employed_from = max(year_start, self.start)
         days_in_year = (year_end - year_start).days + 1
         worked = (t - employed_from).days + 1
         months = _completed_months(employed_from, t)
-        bonuses = [f for f in self.of("BonusPaid") if f.date.year == t.year - 1]
+        prior = self.fiscal_year(year_start - timedelta(days=1))
+        bonuses = [f for f in self.of("BonusPaid") if prior[0] <= f.date <= prior[1]]
         out.update(
             base_salary_at_termination=rate,
             base_salary_before_cut=max(
@@ -128,6 +129,14 @@ class PHistory:
             remaining_term_months=self._remaining_months(t),
         )
         return out
+
+    def fiscal_year(self, day: date) -> tuple[date, date]:
+        """The first and last day of the fiscal year holding `day` ([days] fiscal_year_end, MM-DD)."""
+        month, dom = (int(x) for x in self.terms.agreement.days.fiscal_year_end.split("-"))
+        end = date(day.year, month, dom)
+        if end < day:
+            end = date(day.year + 1, month, dom)
+        return date(end.year - 1, month, dom) + timedelta(days=1), end
 
     def _remaining_months(self, t: date) -> Decimal | None:
         term = self.terms.agreement.term
@@ -213,7 +222,7 @@ def anchors(h: PHistory, end: End | None, coc: Fact | None, **more: date | None)
         "effective_date": h.start,
         "termination_date": end.date if end else None,
         "change_of_control_date": coc.date if coc else None,
-        "fiscal_year_end": date(end.date.year, 12, 31) if end else None,
+        "fiscal_year_end": h.fiscal_year(end.date)[1] if end else None,
     }
     out.update(more)
     return out
