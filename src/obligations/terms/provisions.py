@@ -10,14 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.expressions import (
-    AMOUNT_QUANTITIES,
-    DATE_ANCHORS,
     ExpressionError,
     anchors_of,
     parse_amount,
@@ -431,8 +429,3 @@ class ProvisionTerms(BaseModel):
 
     agreement: ProvisionsFile
     company: Company
-
-
-def vocabulary() -> dict[str, Any]:
-    """The names the expressions of a provisions file may use (for `docs/terms.md` and error messages)."""
-    return {"dates": dict(DATE_ANCHORS), "amounts": dict(AMOUNT_QUANTITIES)}

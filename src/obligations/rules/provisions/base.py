@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from obligations.domain.errors import NotStartedError
 from obligations.domain.facts import Fact
@@ -230,19 +229,3 @@ def anchors(h: PHistory, end: End | None, coc: Fact | None, **more: date | None)
 
 def fulfilled_on(h: PHistory, obligation: str) -> Fact | None:
     return next((f for f in h.of("ObligationFulfilled") if f.data.obligation == obligation), None)
-
-
-def paid(h: PHistory, pid: str) -> tuple[Decimal, date | None, list[str]]:
-    total, on, ids = Decimal(0), None, []
-    for f in h.of("PaymentMade"):
-        if f.data.obligation == pid:
-            total += f.data.amount
-            ids.append(f.id)
-            on = f.date
-    return total, on, ids
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
