@@ -87,6 +87,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
                 "first": "first_payday_after(release_effective_date)",
                 "catch_up_from": "first_payday_after(termination_date)",
                 "delay_if_specified_employee": True,
+                "remainder_on_change_of_control": True,
             },
             {"amount": "100000", "within": "60 days", "year_straddle": True},
             {

@@ -174,3 +174,23 @@ def test_a_pro_rata_bonus_over_the_agreements_fiscal_year(fiscal_year_end: str, 
 def test_a_fiscal_year_end_must_be_a_day_of_every_year() -> None:
     with pytest.raises(ValueError, match="not a day of every year"):
         terms(days={"fiscal_year_end": "02-29"})
+
+
+@pytest.mark.parametrize(
+    ("coc", "remainder"),
+    [
+        (None, None),  # no Change of Control: the twelve installments run
+        ("2025-03-31", ("2025-03-31", "90000.00")),  # the 31 March installment is due that day as scheduled: 9 left
+        ("2025-03-30", ("2025-03-30", "100000.00")),  # a day earlier: the 31 March installment goes into it too
+        ("2025-04-01", ("2025-04-01", "90000.00")),  # April to December: 9 × $10,000
+    ],
+)
+def test_installments_turn_into_a_lump_sum_on_a_later_change_of_control(
+    coc: str | None, remainder: tuple[str, str] | None
+) -> None:
+    t = one_package({"amount": "120000", "installments": 12, "every": "1 month", "first": "2025-01-31",
+                     "remainder_on_change_of_control": True}, change_of_control={"clause": "C"})  # fmt: skip
+    extra = [ev("ChangeOfControlDetermined", coc)] if coc else []
+    p = pay(t, "2025-06-01", *extra)
+    got = (p["pay_remainder"]["due_date"], p["pay_remainder"]["amount"]) if "pay_remainder" in p else None
+    assert got == remainder

@@ -263,6 +263,7 @@ class Payment(Strict):
     first: DateText | None = None
     catch_up_from: DateText | None = None
     delay_if_specified_employee: bool = False
+    remainder_on_change_of_control: bool = False  # S3: installments left at a later Change of Control: a lump sum
     after_release: bool = True  # held until the release is effective when the package needs one
     unknown: str = ""
 
@@ -276,8 +277,8 @@ class Payment(Strict):
             raise ValueError("give 'due' or 'within', not both")
         if self.year_straddle and not self.within:
             raise ValueError("year_straddle needs 'within' (the payment period)")
-        if self.catch_up_from and self.installments == 1:
-            raise ValueError("catch_up_from is for installments")
+        if (self.catch_up_from or self.remainder_on_change_of_control) and self.installments == 1:
+            raise ValueError("catch_up_from and remainder_on_change_of_control are for installments")
         return self
 
 

@@ -139,7 +139,27 @@ def _scheduled(
                 installment=k + 1,
             )
         )
+    coc = dates.get("change_of_control_date")
+    if p.remainder_on_change_of_control and coc is not None and coc > fired.hit.fires:
+        out = _remainder(p, out, coc)
     return out
+
+
+def _remainder(p: Payment, installments: list[Item], coc: date) -> list[Item]:
+    """S3: installments begun before a Change of Control; on it, the remainder is payable in a lump sum."""
+    later = [i for i in installments if i.due_date is None or i.due_date > coc]
+    if not later:
+        return installments
+    total = sum((Decimal(i.amount or 0) for i in later), Decimal(0))
+    first = later[0]
+    words = (
+        f"{p.clause}: a Change of Control on {coc} after the payments began: the remainder of {p.id} (installments "
+        f"{later[0].detail['installment']}..{later[-1].detail['installment']}, ${total:,}) is payable in a lump sum "
+        "on that day"
+    )
+    lump = replace(first, item_id=f"{p.id}_remainder", amount=money_str(total), due_date=coc,
+                   detail={**first.detail, "why": words, "installment": None})  # fmt: skip
+    return [i for i in installments if i not in later] + [lump]
 
 
 def _lump_due(h: PHistory, p: Payment, end: End | None, dates: Mapping[str, date | None]) -> tuple[date | None, str]:
