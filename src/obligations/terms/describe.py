@@ -139,7 +139,7 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
             Provision(a.salary.clause, "Company", f"pays a base salary of {_money(a.salary.annual_base_salary)} a year")
         )
     for g in a.grants:
-        size = f"{g.quantity:,}" if g.quantity is not None else "a number not stated"
+        size = f"{g.quantity:,}" if g.quantity is not None else "(a number not stated)"
         sched = (
             f", vesting in {g.vesting.installments} installments of "
             f"{_period(g.vesting.period_length, g.vesting.period_unit)}"
@@ -151,7 +151,7 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
             Provision(
                 g.clause,
                 "Company",
-                f"grants {g.id}: {size} {g.kind.replace('_', ' ')} on {g.grant_date}{sched}{window}",
+                f"grants {g.id}: {g.kind.replace('_', ' ')} {size} on {g.grant_date}{sched}{window}",
             )
         )
     triggers = {x.id: x for x in a.triggers}
