@@ -20,6 +20,6 @@ def holiday_calendar_problem(country: str, subdivision: str | None) -> str | Non
         return f"unknown country {country!r}: an ISO 3166 code the holidays package knows, such as US, GB or DE"
     try:
         holiday_data.country_holidays(country, subdiv=subdivision, years=2000)
-    except Exception as exc:  # the package says what is wrong with a subdivision (NotImplementedError today)
+    except Exception as exc:  # the package names what is wrong with an unknown subdivision in its own error
         return f"country {country!r} has no subdivision {subdivision!r} ({exc})"
     return None
