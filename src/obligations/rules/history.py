@@ -24,6 +24,17 @@ class Ground:
     facts: tuple[str, ...] = ()  # the ids of the facts it rests on
 
 
+def index_facts(facts: Iterable[Fact], by_type: dict[str, list[Fact]], as_of: date) -> Fact:
+    """Index the facts by type, in order, into `by_type`; the EmploymentStarted they hold (NotStartedError
+    when there is none on or before `as_of`). Both forms' histories are built on it."""
+    for f in facts:
+        by_type.setdefault(f.type, []).append(f)
+    started = by_type.get("EmploymentStarted")
+    if not started:
+        raise NotStartedError(f"no EmploymentStarted on or before {as_of.isoformat()}")
+    return started[0]
+
+
 @dataclass
 class History:
     terms: Terms
@@ -32,13 +43,8 @@ class History:
     _by_type: dict[str, list[Fact]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for f in self.facts:
-            self._by_type.setdefault(f.type, []).append(f)
-        started = self._by_type.get("EmploymentStarted")
-        if not started:
-            raise NotStartedError(f"no EmploymentStarted on or before {self.as_of.isoformat()}")
-        self.start_fact = started[0]
-        self.start: date = started[0].data.start_date
+        self.start_fact = index_facts(self.facts, self._by_type, self.as_of)
+        self.start: date = self.start_fact.data.start_date
 
     @classmethod
     def build(cls, terms: Terms, facts: Iterable[Fact], as_of: date) -> History:

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from obligations.domain.errors import NotStartedError
 from obligations.domain.facts import Fact
 from obligations.rules.calendar import next_payday_after
 from obligations.rules.corrections import resolve
 from obligations.rules.days import BusinessCalendar, add_duration, company_calendar, roll
 from obligations.rules.formulas import DateContext, date_value
+from obligations.rules.history import index_facts
 from obligations.terms.expressions import Duration, parse_date, parse_duration
 from obligations.terms.provisions import ProvisionTerms
 
@@ -38,13 +38,8 @@ class PHistory:
     _by_type: dict[str, list[Fact]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for f in self.facts:
-            self._by_type.setdefault(f.type, []).append(f)
-        started = self._by_type.get("EmploymentStarted")
-        if not started:
-            raise NotStartedError(f"no EmploymentStarted on or before {self.as_of.isoformat()}")
-        self.start_fact = started[0]
-        self.start: date = started[0].data.start_date
+        self.start_fact = index_facts(self.facts, self._by_type, self.as_of)
+        self.start: date = self.start_fact.data.start_date
         self.calendar: BusinessCalendar = company_calendar(self.terms.company)
 
     @classmethod

@@ -296,35 +296,14 @@ def tranche_items(s: GrantState) -> list[Item]:
             )
         )
     if s.accelerated and s.accelerated_on:
-        out.append(
-            Item(
-                "vesting",
-                f"{s.grant.id}:acceleration",
-                "Company",
-                "Employee",
-                str(count(s.accelerated)),
-                s.accelerated_on,
-                None,
-                s.grant.clause,
-                fixed_status="vested",
-                fact_ids=s.facts,
-                detail={"why": s.why, "grant": s.grant.id},
-            )
-        )
+        out.append(_settled(s, "acceleration", s.accelerated, s.accelerated_on, "vested"))
         if s.forfeited and s.forfeited_on:  # what a partial acceleration left
-            out.append(
-                Item(
-                    "vesting",
-                    f"{s.grant.id}:forfeited",
-                    "Company",
-                    "Employee",
-                    str(count(s.forfeited)),
-                    s.forfeited_on,
-                    None,
-                    s.grant.clause,
-                    fixed_status="forfeited",
-                    fact_ids=s.facts,
-                    detail={"why": s.why, "grant": s.grant.id},
-                )
-            )
+            out.append(_settled(s, "forfeited", s.forfeited, s.forfeited_on, "forfeited"))
     return out
+
+
+def _settled(s: GrantState, what: str, amount: Fraction, on: date, status: str) -> Item:
+    """A tranche the end of employment settled: the acceleration, or what a partial acceleration left."""
+    detail = {"why": s.why, "grant": s.grant.id}
+    return Item("vesting", f"{s.grant.id}:{what}", "Company", "Employee", str(count(amount)), on, None,
+                s.grant.clause, fixed_status=status, fact_ids=s.facts, detail=detail)  # fmt: skip
