@@ -63,3 +63,92 @@ def test_bad_terms_name_file_key_and_reason(
     if key:
         assert info.value.key == key and info.value.file == str(path)
     assert reason in str(info.value)
+
+
+def _renumbered() -> str:
+    """The letter with other numbers, other clause numbers and other ground ids: a second letter-form agreement."""
+    text = TEXT
+    for old, new in (
+        ('work_location = "Austin, Texas"', 'work_location = "Denver, Colorado"'),
+        ('exercise_price = "closing value of Valence stock', 'exercise_price = "closing value of Acme stock'),
+        ("window_months = 24", "window_months = 18"),
+        ("lump_sum_due_days_after_termination_date = 5", "lump_sum_due_days_after_termination_date = 10"),
+        ("health_continuation_months = 6", "health_continuation_months = 12"),
+        ("resignation_notice_days = 30", "resignation_notice_days = 45"),
+        ("i9_days_after_start = 3", "i9_days_after_start = 5"),
+        ('"§5.1(a)"', '"Art. 4.1"'),
+        ('"§5.1(b)"', '"Art. 4.2"'),
+        ('"§5.1 s.2"', '"Art. 4.3"'),
+        ('"§5.1"', '"Art. 4"'),
+        ('"§8 s.4"', '"Art. 9.4"'),
+        ('"§8"', '"Art. 9"'),
+        ('"§5.4"', '"Art. 6"'),
+        ('"§2"', '"Art. 2"'),
+        ('"§3"', '"Art. 3"'),
+        ('"§4"', '"Art. 5"'),
+        ('"§6"', '"Art. 7"'),
+        ('"§7"', '"Art. 8"'),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    for letter in "abcdef":
+        text = text.replace(f'id = "5.4({letter})", kind', f'id = "GR-{letter}", kind')
+        text = text.replace(f'clause = "§5.4({letter})"', f'clause = "Art. 6({letter})"')
+    return text
+
+
+def test_a_letter_with_other_numbers_clauses_and_grounds_is_told_in_its_own_words() -> None:
+    """Issue 13: the letter form's `why` texts, clauses and ground ids come from the terms file, so a second
+    agreement with other numbers is never told the Valence letter's ("thirty (30) days", "the fifth day",
+    "six months", "§5.4(f)", "Austin, Texas")."""
+    import json
+
+    from helpers import ev, report, start
+
+    terms = terms_from_text(_renumbered(), "renumbered.toml", CONFIG)
+    life = [
+        start(),
+        ev("BreachNoticeReceived", "2005-03-01", notice_id="B1", sent_date="2005-03-01", provision="bonus",
+           material=True),
+        ev("ResignationNoticeGiven", "2005-04-01", sent_date="2005-04-01", good_reason_grounds_claimed=[]),
+        ev("WorkLocationChanged", "2005-03-15", new_location="Austin", in_austin_tx=False, employee_agreed=False),
+    ]  # fmt: skip
+    # The cure period of 30 days runs through 2005-03-31: the ground is available from the next day, both sides.
+    before, on = report(life[:2], "2005-03-31", terms), report(life[:2], "2005-04-01", terms)
+    assert "GR-f" not in before["grounds"]["good_reason_available"]
+    assert on["grounds"]["good_reason_available"] == ["GR-f"]
+    cure = report(life[:2], "2005-03-02", terms)["open_clocks"][-1]
+    assert cure["clause"] == "Art. 6(f)" and "Good Reason GR-f available from 2005-04-01" in cure["on_expiry"]
+    # The resignation gives the agreement's 45 days' notice, then its lump sum falls due on the tenth day.
+    pending = report(life[:3], "2005-04-02", terms)
+    notice = next(c for c in pending["open_clocks"] if c["clock"] == "resignation_notice_period")
+    assert notice["deadline"] == "2005-05-16" and notice["clause"] == "Art. 6"
+    assert "forty-five (45) days advance written notice" in notice["why"]
+    after = report(life[:3], "2005-05-17", terms)
+    lump = next(p for p in after["payments"] if p["id"] == "lump_sum_5_1a")
+    assert lump["due_date"] == "2005-05-26" and "Art. 4.1: " in lump["why"] and "tenth day following" in lump["why"]
+    assert after["health_continuation"]["period_end"] == "2006-05-16"
+    assert "twelve months following" in after["health_continuation"]["why"]
+    assert after["employment"]["grounds"] == ["GR-f"]
+    # A relocation names the agreement's place.
+    moved = report([life[0], life[3]], "2005-03-16", terms)
+    assert "outside Denver, Colorado" in moved["grounds"]["why"] and moved["grounds"]["good_reason_available"] == [
+        "GR-a"
+    ]
+    for r in (before, on, pending, after, moved, report([start()], "2004-12-14", terms)):
+        text = json.dumps(r, ensure_ascii=False)
+        for valence in ("Valence", "Austin, Texas", "thirty", "fifth day", "six months", "24-month", "5.4("):
+            assert valence not in text, valence
+        assert not re.search(r"§[1-8](?!\d)", text), re.search(r".{40}§[1-8](?!\d).{20}", text)
+
+
+def test_ground_ids_are_unique_and_one_per_kind() -> None:
+    doubled = TEXT.replace('id = "5.4(b)", kind = "diminution"', 'id = "5.4(a)", kind = "diminution"')
+    with pytest.raises(TermsError, match="ground ids must be unique"):
+        terms_from_text(doubled, "doubled.toml", CONFIG)
+    twice = TEXT.replace('kind = "diminution"', 'kind = "relocation"')
+    with pytest.raises(TermsError, match="one ground per kind"):
+        terms_from_text(twice, "twice.toml", CONFIG)
+    unknown = TEXT.replace('kind = "diminution"', 'kind = "boredom"')
+    with pytest.raises(TermsError, match="good_reason.grounds"):
+        terms_from_text(unknown, "unknown.toml", CONFIG)

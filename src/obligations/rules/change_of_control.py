@@ -1,4 +1,4 @@
-"""§5.3: when a Change of Control is deemed to have occurred, by prong (I-17)."""
+"""The letter's Change of Control definition: when a Change of Control is deemed to have occurred, by prong (I-17)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ class ChangeOfControl:
 
 def changes_of_control(h: History) -> list[ChangeOfControl]:
     terms, i = h.terms.agreement.change_of_control, h.terms.i
-    excluded = {p.casefold() for p in h.terms.company.change_of_control.excluded_persons}
+    prongs = terms.prongs
+    names = h.terms.company.change_of_control.excluded_persons
+    excluded = {p.casefold() for p in names}
+    not_excluded = f"not {' or '.join(names)} or affiliated" if names else "not an excluded person"
     found: list[ChangeOfControl] = []
     series_total: dict[str, Decimal] = {}
     series_facts: dict[str, tuple[str, ...]] = {}
@@ -33,9 +36,10 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
                 found.append(
                     ChangeOfControl(
                         f.date,
-                        "5.3(a)(i)",
+                        prongs.merger.id,
                         (
-                            f"§5.3(a)(i): merger with {x.counterparty} consummated {f.date}; Company Shareholders "
+                            f"{prongs.merger.clause}: merger with {x.counterparty} consummated {f.date}; "
+                            "Company Shareholders "
                             f"own {pct}% < {terms.merger_shareholders_retain_less_than_pct}% of the survivor (I-17)."
                         ),
                         (f.id,),
@@ -52,9 +56,10 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
                 found.append(
                     ChangeOfControl(
                         f.date,
-                        "5.3(a)(ii)",
+                        prongs.asset_sale.id,
                         (
-                            f"§5.3(a)(ii): asset transfers of series {x.series_id} reach {total} of the assets "
+                            f"{prongs.asset_sale.clause}: asset transfers of series {x.series_id} reach {total} "
+                            "of the assets "
                             f"(threshold {i.substantially_all_threshold}"
                             f"{', or determined substantially all' if x.substantially_all_determination else ''}) "
                             f"on {f.date} (I-17)."
@@ -71,14 +76,16 @@ def changes_of_control(h: History) -> list[ChangeOfControl]:
                 found.append(
                     ChangeOfControl(
                         f.date,
-                        "5.3(b)",
+                        prongs.beneficial_ownership.id,
                         (
-                            f"§5.3(b): {x.person} (not Carl Berg or affiliated) became beneficial owner of "
+                            f"{prongs.beneficial_ownership.clause}: {x.person} ({not_excluded}) became beneficial "
+                            "owner of "
                             f"{x.voting_pct}% > {limit}% of the voting control on {f.date}."
                         ),
                         (f.id,),
                     )
                 )
         else:
-            found.append(ChangeOfControl(f.date, "5.3(c)", f"§5.3(c): liquidation ({x.kind}) on {f.date}.", (f.id,)))
+            p = prongs.liquidation
+            found.append(ChangeOfControl(f.date, p.id, f"{p.clause}: liquidation ({x.kind}) on {f.date}.", (f.id,)))
     return found

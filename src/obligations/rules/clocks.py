@@ -10,6 +10,7 @@ from obligations.rules.employment import EmploymentState, i9_deadline
 from obligations.rules.grounds import cure_clocks
 from obligations.rules.history import History, fact_ids
 from obligations.rules.section51 import Trigger, coverage_months, window
+from obligations.terms.expressions import cardinal
 
 ORDER = [
     "i9_submission",
@@ -64,45 +65,53 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 "i9_submission",
                 h.start,
                 i9,
-                "§8",
+                a.onboarding.clause,
                 "obligation overdue; the offer condition has failed (the Company may end the employment, I-26)",
-                f"§8: no later than {a.onboarding.i9_days_after_start} days after employment begins: "
+                f"{a.onboarding.clause}: no later than {a.onboarding.i9_days_after_start} days after employment "
+                "begins: "
                 f"{h.start} + {a.onboarding.i9_days_after_start} = {i9} [I-26].",
                 fact_ids(h.start_fact, h.of("I9Submitted")),
             )
         )
     hire = hire_date(h)
     bonus = add_days(hire, a.bonus.program_finalization_days)
+    breach = a.good_reason.of_kind("uncured_breach")
     if employed and hire <= d <= bonus and not h.of("BonusProgramFinalized"):
+        remedy = f" ({breach.clause}, I-25)" if breach else " (I-25)"
         out.append(
             _clock(
                 "bonus_program_finalization",
                 hire,
                 bonus,
-                "§2",
-                "Company obligation overdue; the employee may give written notice of a material breach (§5.4(f), I-25)",
-                f"§2: within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
+                a.bonus.clause,
+                "Company obligation overdue; the employee may give written notice of a material breach" + remedy,
+                f"{a.bonus.clause}: within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
                 f"{a.bonus.program_finalization_days} = {bonus} [I-25].",
                 hire_basis(h),
             )
         )
     start, end = window(h)
+    s51 = a.section_5_1
     if employed and trigger is None and start <= d <= end:
         out.append(
             _clock(
                 "section_5_1_window",
                 start,
                 end,
-                "§5.1",
-                "later triggers get no §5.1(a)/(b) benefits (§3 acceleration still applies)",
-                f"§5.1: {start} + {a.section_5_1.window_months} months − 1 day = {end} [I-04].",
+                s51.clause,
+                f"later triggers get no {s51.lump_sum_clause} or {s51.health_clause} benefits "
+                f"({a.options.clause} acceleration still applies)",
+                f"{s51.clause}: {start} + {a.section_5_1.window_months} months − 1 day = {end} [I-04].",
                 fact_ids(h.start_fact),
             )
         )
-    for kind, clause, expiry in (
-        ("neglect_cure_period", "§5.2(b)", "Good Cause (b) available from"),
-        ("breach_cure_period", "§5.4(f)", "Good Reason (f) available from"),
+    for kind, ground, side in (
+        ("neglect_cure_period", a.good_cause.of_kind("uncured_neglect"), "Good Cause"),
+        ("breach_cure_period", a.good_reason.of_kind("uncured_breach"), "Good Reason"),
     ):
+        if ground is None:
+            continue
+        clause, expiry = ground.clause, f"{side} {ground.id} available from"
         for c in cure_clocks(h, kind):
             cured = c.cured_on is not None and c.cured_on <= d
             if employed and c.started <= d <= c.deadline and not cured:
@@ -125,15 +134,17 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
     p = emp.pending
     if p is not None:
         days = (p.effective - p.notice_date).days
+        notice = a.good_reason.resignation_notice_days
         kind = "resignation for Good Reason" if p.for_good_reason else "resignation without Good Reason"
         out.append(
             _clock(
                 "resignation_notice_period",
                 p.notice_date,
                 p.effective,
-                "§5.4" if p.for_good_reason else "§8",
+                a.good_reason.clause if p.for_good_reason else a.onboarding.clause,
                 f"employment ends; {kind}",
-                f"§5.4: thirty (30) days advance written notice: {p.notice_date} + {days} = "
+                f"{a.good_reason.clause}: {cardinal(notice)} ({notice}) days advance written notice: "
+                f"{p.notice_date} + {days} = "
                 f"{p.effective}; effective {p.effective} (I-11)."
                 if p.for_good_reason
                 else f"At-will resignation effective {p.effective} (I-33).",
@@ -142,16 +153,17 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
         )
     if trigger is not None:
         period_end = coverage_months(h, trigger)[-1][2]
+        months = s51.health_continuation_months
         if trigger.date <= d <= period_end:
             out.append(
                 _clock(
                     "health_continuation_period",
                     trigger.date,
                     period_end,
-                    "§5.1(b)",
+                    s51.health_clause,
                     "Company's health-continuation / COBRA-premium obligation ends",
-                    f"§5.1(b): six months following the Termination Date {trigger.date}: through "
-                    f"{trigger.date} + {a.section_5_1.health_continuation_months} months = {period_end} (I-19).",
+                    f"{s51.health_clause}: {cardinal(months)} months following the Termination Date {trigger.date}: "
+                    f"through {trigger.date} + {months} months = {period_end} (I-19).",
                     fact_ids(trigger.facts),
                 )
             )

@@ -13,8 +13,6 @@ from obligations.rules.grounds import good_cause_grounds, good_reason_grounds
 from obligations.rules.history import History, fact_ids
 from obligations.terms.expressions import Duration
 
-GOOD_CAUSE_OF_STATED = {"good_cause_a": "5.2(a)", "good_cause_b": "5.2(b)", "good_cause_c": "5.2(c)"}
-
 
 @dataclass(frozen=True)
 class Resignation:
@@ -64,7 +62,8 @@ def _first_coc_on_or_before(cocs: list[ChangeOfControl], start: date, day: date)
 
 def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) -> Resignation:
     """I-11: Good Reason iff a ground is available on the date the notice is received ('deemed')."""
-    i, days = h.terms.i, h.terms.agreement.good_reason.resignation_notice_days
+    i, gr = h.terms.i, h.terms.agreement.good_reason
+    days = gr.resignation_notice_days
     n = h.notice_date(notice)
     found = good_reason_grounds(h, n, _first_coc_on_or_before(cocs, h.start, n))
     if i.gr_requires_claim:
@@ -80,7 +79,7 @@ def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) 
             effective, extended = minimum, True
         why = (
             f"Resignation notice received {n} while Good Reason ground(s) {', '.join(available)} were "
-            f"available (§5.4 'deemed to have resigned for Good Reason'); {days} days advance written notice: "
+            f"available ({gr.clause} 'deemed to have resigned for Good Reason'); {days} days advance written notice: "
             f"{n} + {days} = {minimum}; effective {effective}"
         )
         if extended:
@@ -91,12 +90,13 @@ def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) 
     effective = requested or n
     why = (
         f"Resignation notice received {n} with no Good Reason ground available on that date: an at-will "
-        f"resignation without Good Reason, effective on the requested date {effective} (§8 s.4, I-33)."
+        f"resignation without Good Reason, effective on the requested date {effective} "
+        f"({h.terms.agreement.onboarding.at_will_clause}, I-33)."
     )
     return Resignation(notice, n, requested, effective, False, [], False, why)
 
 
-def _resignation_ending(r: Resignation) -> Ending:
+def _resignation_ending(h: History, r: Resignation) -> Ending:
     kind = "resignation_for_good_reason" if r.for_good_reason else "resignation_without_good_reason"
     return Ending(
         r.effective,
@@ -107,13 +107,14 @@ def _resignation_ending(r: Resignation) -> Ending:
         r.for_good_reason,
         r.grounds,
         False,
-        r.why + " [§5.4, I-11]",
+        r.why + f" [{h.terms.agreement.good_reason.clause}, I-11]",
         facts=r.ground_facts,
     )
 
 
 def classify_termination(h: History, f: Fact, pending: Resignation | None) -> Ending:
     i, t, stated = h.terms.i, f.date, f.data.stated_ground
+    a = h.terms.agreement
     if pending and pending.for_good_reason:  # I-32
         return Ending(
             t,
@@ -133,7 +134,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
             "termination_without_good_cause",
             f,
             True,
-            why=f"The Company terminated the employment on {t} without cause (§8 s.4 at will).",
+            why=f"The Company terminated the employment on {t} without cause ({a.onboarding.at_will_clause} at will).",
         )
     if stated == "offer_condition_failure_i9":
         i9_failed = not any(
@@ -147,8 +148,8 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                 f,
                 True,
                 why=(
-                    f"The Company ended the employment on {t} because the §8 I-9 condition failed (no satisfactory "
-                    f"I-9 by {i9_deadline(h)}): no acceleration, no §5.1 (I-26)."
+                    f"The Company ended the employment on {t} because the {a.onboarding.clause} I-9 condition failed "
+                    f"(no satisfactory I-9 by {i9_deadline(h)}): no acceleration, no {a.section_5_1.clause} (I-26)."
                 ),
                 facts=i9_facts,
             )
@@ -170,7 +171,8 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
             ),
             facts=i9_facts,
         )
-    ground_id = GOOD_CAUSE_OF_STATED.get(stated, "(unnamed)")  # for_cause: refused for the letter (validation)
+    named = next((g for g in a.good_cause.grounds if g.stated_as == stated), None)
+    ground_id = named.id if named else "(unnamed)"  # for_cause: refused for the letter (validation)
     available = {g.id: g for g in good_cause_grounds(h, t)}
     if ground_id in available or not i.reclassify_unsupported_good_cause:
         why = (
@@ -239,14 +241,14 @@ def employment_state(h: History) -> EmploymentState:
                     end_reason=f.data.reason,
                     why=(
                         f"Employment ended on {f.date} ({f.data.reason}); the letter is silent: prorated salary only, "
-                        f"no acceleration, no §5.1 (I-34)."
+                        f"no acceleration, no {h.terms.agreement.section_5_1.clause} (I-34)."
                     ),
                 ),
                 None,
             )
             break
     if ending is None and pending is not None and pending.effective <= h.as_of:
-        ending, pending = _resignation_ending(pending), None
+        ending, pending = _resignation_ending(h, pending), None
     end = ending.date if ending else None
     first = next((c for c in cocs if h.start <= c.date and (end is None or c.date <= end)), None)
     return EmploymentState(pending, ending, cocs, first)

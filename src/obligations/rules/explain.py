@@ -26,8 +26,6 @@ from obligations.terms.interpretations import Interpretations
 
 DESCRIPTIVE = {"why", "fact_ids", "ground_facts", "on_expiry", "clause", "payer", "payee", "note"}
 VESTING_WORDS = {"vested", "unvested", "forfeited", "accelerated", "options", "granted"}
-# A clause of the letter (§1 … §9, §5.1(a), §5.3(a)(ii), §3 s.4), not a statute's section (§61.014).
-_CLAUSE = re.compile(r"§\s?[1-9](?!\d)(?:\.\d(?!\d))?(?:\([a-z]\))?(?:\((?:i|ii|iii)\))?(?: s\.\d+)?")
 # The sections whose reasoning an item's rests on (their interpretations apply to it too).
 RELATED = {
     "lump_sum_5_1a": ("section_5_1",),
@@ -47,12 +45,12 @@ def explain_item(
     """`facts` as recorded (corrections included): the explanation names originals and corrections."""
     effective, _ = resolution(facts)
     d = derive(terms, effective, as_of)
-    kind, value, clause, extra_steps = _find(d, item_id, as_of)
+    kind, value, clause, extra_steps = _find(terms, d, item_id, as_of)
     why = str(value.get("why", "")) if isinstance(value, dict) else ""
     related = next((v for k, v in RELATED.items() if item_id.startswith(k) or kind == k), ())
     context = " ".join(str(d.report[s].get("why", "")) for s in related if isinstance(d.report.get(s), dict))
     ids = list(value.get("fact_ids") or []) if isinstance(value, dict) else []
-    clauses = _unique([clause, *_CLAUSE.findall(why)])
+    clauses = _unique([clause, *cited(why, terms.citations())])
     recorded = {f.id: f for f in facts}
     in_effect = {f.id: f for f in effective}
     return {
@@ -68,11 +66,11 @@ def explain_item(
     }
 
 
-def _find(d: Any, item_id: str, as_of: date) -> tuple[str, Any, str, list[str]]:
-    r = d.report
+def _find(terms: Terms, d: Any, item_id: str, as_of: date) -> tuple[str, Any, str, list[str]]:
+    r, vesting_clause = d.report, terms.agreement.vesting.clause
     for p in r["payments"]:
         if p["id"] == item_id:
-            return "payment", p, payment_clause(item_id), []
+            return "payment", p, payment_clause(terms, item_id), []
     for o in r["obligations"]:
         if o["id"] == item_id:
             return "obligation", o, o["clause"], []
@@ -91,7 +89,7 @@ def _find(d: Any, item_id: str, as_of: date) -> tuple[str, Any, str, list[str]]:
             }
             return "ground", value, ground.clause, []
     if item_id in VESTING_WORDS:
-        return "vesting", r["options"], "§3", _tranche_steps(d, as_of)
+        return "vesting", r["options"], vesting_clause, _tranche_steps(d, as_of)
     tranche = next((i for i in report_items(d) if i.kind == "vesting" and i.item_id == item_id), None)
     if tranche is not None:
         value = {
@@ -102,7 +100,7 @@ def _find(d: Any, item_id: str, as_of: date) -> tuple[str, Any, str, list[str]]:
             "why": tranche.detail["why"],
             "fact_ids": list(tranche.fact_ids),
         }
-        return "vesting", value, "§3", []
+        return "vesting", value, vesting_clause, []
     if item_id in SECTIONS and isinstance(r.get(item_id), dict):
         return "section", r[item_id], "", []
     raise InvalidInputError(
@@ -203,6 +201,14 @@ def _steps(why: str) -> list[str]:
     if current.strip(" ;"):
         steps.append(current.strip(" ;"))
     return steps
+
+
+def cited(text: str, citations: Sequence[str]) -> list[str]:
+    """The citations of the terms that `text` names, in order; at each place the longest ("§5.1(a)", not "§5.1")."""
+    if not citations:
+        return []
+    pattern = re.compile("|".join(re.escape(c) for c in sorted(citations, key=len, reverse=True)) + r"(?!\d|\.\d)")
+    return [m.group(0) for m in pattern.finditer(text)]
 
 
 def _unique(values: Iterable[str]) -> list[str]:

@@ -1,7 +1,8 @@
-"""§5.2 Good Cause and §5.4 Good Reason grounds available on a date, and the two cure clocks."""
+"""The letter's Good Cause and Good Reason grounds available on a date, and the two cure clocks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,6 +10,7 @@ from decimal import Decimal
 from obligations.domain.facts import CHANGE_OF_CONTROL_TYPES, Fact
 from obligations.rules.calendar import add_days
 from obligations.rules.history import Ground, History, is_valid_amendment
+from obligations.terms.models import CauseGround, ReasonGround
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ def cure_clocks(h: History, kind: str) -> list[CureClock]:
     days = h.terms.agreement.good_cause.neglect_cure_days if neglect else h.terms.agreement.good_reason.breach_cure_days
     clocks = []
     for notice in h.of(notice_type):
-        # §5.2(b): the notice must specify the neglect and demand a cure; §5.4(f): a material breach (I-15).
+        # neglect: the notice must specify the neglect and demand a cure; a breach: a material one (I-15).
         if neglect and not (notice.data.cure_demanded and notice.data.duties_specified.strip()):
             continue
         if not neglect and not notice.data.material:
@@ -69,7 +71,7 @@ def _cure_ground(h: History, clock: CureClock, ground_id: str, day: date) -> Gro
 
 
 def _is_conviction_ground(h: History, c: Fact) -> bool:
-    """§5.2(a), I-16."""
+    """A conviction ground (I-16)."""
     x, i = c.data, h.terms.i
     theft = x.theft_embezzlement_misappropriation
     limb_i = theft and x.company_property
@@ -79,27 +81,40 @@ def _is_conviction_ground(h: History, c: Fact) -> bool:
     return (limb_i and limb_ii) if i.gc_a_conjunctive else (limb_i or limb_ii)
 
 
+def _first_uncured(h: History, g: CauseGround | ReasonGround, kind: str, day: date) -> Ground | None:
+    """The ground arises when a notice's cure period ends uncured (the first such notice's)."""
+    return next((x for c in cure_clocks(h, kind) if (x := _cure_ground(h, c, g.id, day))), None)
+
+
+def _conviction(h: History, g: CauseGround, day: date) -> Ground | None:
+    c = next((c for c in h.of_until(day, "ConvictionEntered") if _is_conviction_ground(h, c)), None)
+    if c is None:
+        return None
+    return Ground(g.id, c.date, f"{g.id} conviction ({c.data.plea}, {c.data.offense_class}) entered {c.date}", (c.id,))
+
+
+def _policy(h: History, g: CauseGround, day: date) -> Ground | None:
+    p = next((p for p in h.of_until(day, "PolicyViolationFound") if p.data.willful), None)
+    if p is None:
+        return None
+    return Ground(g.id, p.date, f"{g.id} wilful failure to abide by policy '{p.data.policy}' found {p.date}", (p.id,))
+
+
+CAUSE_RULES: dict[str, Callable[[History, CauseGround, date], Ground | None]] = {
+    "conviction": _conviction,
+    "uncured_neglect": lambda h, g, day: _first_uncured(h, g, "neglect_cure_period", day),
+    "wilful_policy_violation": _policy,
+}
+
+
 def good_cause_grounds(h: History, day: date) -> list[Ground]:
-    found: dict[str, Ground] = {}
-    for c in h.of_until(day, "ConvictionEntered"):
-        if "5.2(a)" not in found and _is_conviction_ground(h, c):
-            found["5.2(a)"] = Ground(
-                "5.2(a)", c.date, f"5.2(a) conviction ({c.data.plea}, {c.data.offense_class}) entered {c.date}", (c.id,)
-            )
-    for clock in cure_clocks(h, "neglect_cure_period"):
-        g = _cure_ground(h, clock, "5.2(b)", day)
-        if g and "5.2(b)" not in found:
-            found["5.2(b)"] = g
-    for p in h.of_until(day, "PolicyViolationFound"):
-        if p.data.willful and "5.2(c)" not in found:
-            found["5.2(c)"] = Ground(
-                "5.2(c)", p.date, f"5.2(c) wilful failure to abide by policy '{p.data.policy}' found {p.date}", (p.id,)
-            )
-    return sorted(found.values(), key=lambda g: g.id)
+    """The Good Cause grounds of the terms available on `day`: one rule per kind of ground."""
+    found = [CAUSE_RULES[g.kind](h, g, day) for g in h.terms.agreement.good_cause.grounds]
+    return sorted((g for g in found if g is not None), key=lambda g: g.id)
 
 
-def _salary_cut_ground(h: History, day: date) -> Ground | None:
-    """§5.4(c), I-13: a cut of more than the threshold from the baseline, computed exactly."""
+def _salary_cut_ground(h: History, day: date, gid: str) -> Ground | None:
+    """I-13: a cut of more than the threshold from the baseline, computed exactly."""
     i = h.terms.i
     timeline = [t for t in h.salary_timeline() if t[0] <= day]
     baseline = timeline[0][1]
@@ -114,10 +129,10 @@ def _salary_cut_ground(h: History, day: date) -> Ground | None:
         base = previous if i.salary_cut_baseline == "previous" else baseline
         if base > 0 and (base - rate) / base > i.salary_cut_threshold:
             return Ground(
-                "5.4(c)",
+                gid,
                 since,
                 (
-                    f"5.4(c) base salary reduced from ${base:,} to ${rate:,} on {since}: "
+                    f"{gid} base salary reduced from ${base:,} to ${rate:,} on {since}: "
                     f"({base} − {rate}) / {base} = {((base - rate) / base * 100).quantize(Decimal('0.01'))}% "
                     f"> {i.salary_cut_threshold * 100}% [I-13]"
                 ),
@@ -132,66 +147,77 @@ def _salary_cut_ground(h: History, day: date) -> Ground | None:
     return None
 
 
-def good_reason_grounds(h: History, day: date, first_coc: date | None, lapse: bool = True) -> list[Ground]:
-    """Grounds available on `day` while employed; `first_coc` is the first CoC while employed (or None).
-    With `lapse=False`, grounds that lapsed under I-12 are kept (their dates are still wanted)."""
-    i = h.terms.i
-    found: dict[str, Ground] = {}
+def _relocation(h: History, g: ReasonGround, day: date, first_coc: date | None) -> Ground | None:
+    where = h.terms.agreement.position.work_location
     for f in h.of_until(day, "WorkLocationChanged"):
         if not f.data.in_austin_tx and not f.data.employee_agreed:
-            found.setdefault(
-                "5.4(a)",
-                Ground(
-                    "5.4(a)",
-                    f.date,
-                    f"5.4(a) principal work location moved to "
-                    f"{f.data.new_location} (outside Austin, Texas) without agreement {f.date} [I-30]",
-                    (f.id,),
-                ),
+            why = (
+                f"{g.id} principal work location moved to {f.data.new_location} (outside {where}) without agreement "
+                f"{f.date} [I-30]"
             )
+            return Ground(g.id, f.date, why, (f.id,))
+    return None
+
+
+def _diminution(h: History, g: ReasonGround, day: date, first_coc: date | None) -> Ground | None:
     for f in h.of_until(day, "DutiesChanged", "ReportingLineChanged"):
         if f.type == "DutiesChanged":
             hit = (
                 f.data.inconsistent_with_position or f.data.substantial_diminution
             ) and not f.data.employee_agreed_in_signed_amendment
-            text = f"5.4(b) duties changed ({f.data.description}) {f.date}"
+            text = f"{g.id} duties changed ({f.data.description}) {f.date}"
         else:
-            hit = i.reporting_line_change_is_diminution and not f.data.new_manager_holds_ceo_chair_president
+            hit = h.terms.i.reporting_line_change_is_diminution and not f.data.new_manager_holds_ceo_chair_president
             text = (
-                f"5.4(b) reporting line moved to {f.data.new_manager}, not the Chairman/CEO/President, {f.date} [I-38]"
+                f"{g.id} reporting line moved to {f.data.new_manager}, not the Chairman/CEO/President, {f.date} [I-38]"
             )
         if hit:
-            found.setdefault("5.4(b)", Ground("5.4(b)", f.date, text, (f.id,)))
-    cut = _salary_cut_ground(h, day)
-    if cut:
-        found["5.4(c)"] = cut
-    if first_coc is not None and first_coc <= day:
-        coc_ids = tuple(c.id for c in h.of(*CHANGE_OF_CONTROL_TYPES) if c.date == first_coc)
-        for f in h.of_until(day, "CompensationOrBenefitsChanged"):
-            x = f.data
-            if (
-                f.date >= first_coc
-                and (x.below_pre_coc_level or x.substantially_diminishes_overall_benefits)
-                and not x.equitable_arrangement_approved_by_employee
-            ):
-                found.setdefault(
-                    "5.4(d)",
-                    Ground(
-                        "5.4(d)",
-                        f.date,
-                        f"5.4(d) after the Change of Control of {first_coc}: {x.description} ({f.date}) [I-31]",
-                        (*coc_ids, f.id),
-                    ),
-                )
-        if i.good_reason_e_enabled:
-            found["5.4(e)"] = Ground(
-                "5.4(e)", first_coc, f"5.4(e) a Change of Control occurred {first_coc} [I-31]", coc_ids
-            )
-    for clock in cure_clocks(h, "breach_cure_period"):
-        g = _cure_ground(h, clock, "5.4(f)", day)
-        if g and "5.4(f)" not in found:
-            found["5.4(f)"] = g
-    grounds = sorted(found.values(), key=lambda g: g.id)
+            return Ground(g.id, f.date, text, (f.id,))
+    return None
+
+
+def _coc_ids(h: History, first_coc: date) -> tuple[str, ...]:
+    return tuple(c.id for c in h.of(*CHANGE_OF_CONTROL_TYPES) if c.date == first_coc)
+
+
+def _benefits(h: History, g: ReasonGround, day: date, first_coc: date | None) -> Ground | None:
+    if first_coc is None or first_coc > day:
+        return None
+    for f in h.of_until(day, "CompensationOrBenefitsChanged"):
+        x = f.data
+        if (
+            f.date >= first_coc
+            and (x.below_pre_coc_level or x.substantially_diminishes_overall_benefits)
+            and not x.equitable_arrangement_approved_by_employee
+        ):
+            why = f"{g.id} after the Change of Control of {first_coc}: {x.description} ({f.date}) [I-31]"
+            return Ground(g.id, f.date, why, (*_coc_ids(h, first_coc), f.id))
+    return None
+
+
+def _change_of_control(h: History, g: ReasonGround, day: date, first_coc: date | None) -> Ground | None:
+    if first_coc is None or first_coc > day or not h.terms.i.good_reason_e_enabled:
+        return None
+    return Ground(g.id, first_coc, f"{g.id} a Change of Control occurred {first_coc} [I-31]", _coc_ids(h, first_coc))
+
+
+REASON_RULES: dict[str, Callable[[History, ReasonGround, date, date | None], Ground | None]] = {
+    "relocation": _relocation,
+    "diminution": _diminution,
+    "salary_reduction": lambda h, g, day, _: _salary_cut_ground(h, day, g.id),
+    "benefits_after_change_of_control": _benefits,
+    "change_of_control": _change_of_control,
+    "uncured_breach": lambda h, g, day, _: _first_uncured(h, g, "breach_cure_period", day),
+}
+
+
+def good_reason_grounds(h: History, day: date, first_coc: date | None, lapse: bool = True) -> list[Ground]:
+    """The Good Reason grounds of the terms available on `day` while employed: one rule per kind of ground;
+    `first_coc` is the first CoC while employed (or None). With `lapse=False`, grounds that lapsed under I-12
+    are kept (their dates are still wanted)."""
+    i = h.terms.i
+    found = [REASON_RULES[g.kind](h, g, day, first_coc) for g in h.terms.agreement.good_reason.grounds]
+    grounds = sorted((g for g in found if g is not None), key=lambda g: g.id)
     if lapse and i.gr_lapse_days >= 0:  # I-12 alternative: a ground lapses
         grounds = [g for g in grounds if add_days(g.since, i.gr_lapse_days) >= day]
     return grounds

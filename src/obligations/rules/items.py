@@ -141,7 +141,7 @@ def report_items(d: Derivation) -> list[Item]:
                 p["amount"],
                 _iso(p["due_date"]),
                 None,
-                payment_clause(p["id"]),
+                payment_clause(h.terms, p["id"]),
                 cancelled=p["status"] == "cancelled",
                 paid_on=_iso(p.get("paid_on")),
                 fact_ids=tuple(p["fact_ids"]),
@@ -198,7 +198,7 @@ def report_items(d: Derivation) -> list[Item]:
                         None,
                         ground.since,
                         None,
-                        "§5.2" if cause else "§5.4",
+                        (h.terms.agreement.good_cause if cause else h.terms.agreement.good_reason).clause,
                         fact_ids=ground.facts,
                         detail={"why": ground.why, "ground": "good_cause" if cause else "good_reason"},
                     )
@@ -215,7 +215,8 @@ def _tranches(d: Derivation) -> list[Item]:
     start_ids = tuple(fact_ids(h.start_fact, h.of("OptionsGranted")))
     end_ids = tuple(vesting_basis(h, d.emp, d.accel))
     out = []
-    for t in schedule(h.terms.agreement.vesting, h.start):
+    v = h.terms.agreement.vesting
+    for t in schedule(v, h.start):
         fixed = None
         if accel_any is not None and t.date > accel_any:
             continue  # vests in the acceleration tranche instead
@@ -230,10 +231,10 @@ def _tranches(d: Derivation) -> list[Item]:
                 _count(t.amount),
                 t.date,
                 None,
-                "§3",
+                v.clause,
                 fixed_status=fixed,
                 fact_ids=end_ids if fixed else start_ids,
-                detail={"why": f"§3 {t.label}" + (f"; forfeited: employment ended {forfeit}" if fixed else "")},
+                detail={"why": f"{v.clause} {t.label}" + (f"; forfeited: employment ended {forfeit}" if fixed else "")},
             )
         )
     if accel is not None:
@@ -246,10 +247,10 @@ def _tranches(d: Derivation) -> list[Item]:
                 _count(vs.accelerated),
                 accel,
                 None,
-                "§3",
+                v.clause,
                 fixed_status="vested",
                 fact_ids=end_ids,
-                detail={"why": f"§3 full acceleration on {accel} ({d.accel[1] if d.accel else ''})"},
+                detail={"why": f"{v.clause} full acceleration on {accel} ({d.accel[1] if d.accel else ''})"},
             )
         )
     return out
@@ -259,14 +260,15 @@ def _count(value: Fraction) -> str:
     return str(count(value))
 
 
-def payment_clause(pid: str) -> str:
+def payment_clause(terms: Terms, pid: str) -> str:
+    a = terms.agreement
     if pid.startswith("expense_"):
-        return "§6"
+        return a.expenses.clause
     if pid == "final_prorated_salary":
-        return "§2"
+        return a.salary.clause
     if pid.startswith("cobra"):
-        return "§5.1(b)"
-    return "§5.1(a)"
+        return a.section_5_1.health_clause
+    return a.section_5_1.lump_sum_clause
 
 
 def _clock_parties(clock: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from obligations.rules.employment import i9_deadline
 from obligations.rules.history import History, fact_ids
 from obligations.rules.payments import status_by_due
 from obligations.rules.report_parts import first_day_close
+from obligations.terms.expressions import cardinal
 
 
 def _item(
@@ -63,9 +64,9 @@ def obligations(h: History) -> list[dict[str, Any]]:
             "Employee",
             "Company",
             i9,
-            "§8",
-            f"No later than three days after employment begins: {s} + {a.onboarding.i9_days_after_start} = "
-            f"{i9} [I-26].",
+            a.onboarding.clause,
+            f"No later than {cardinal(a.onboarding.i9_days_after_start)} days after employment begins: {s} + "
+            f"{a.onboarding.i9_days_after_start} = {i9} [I-26].",
             i9_done,
         ),
         _item(
@@ -74,18 +75,18 @@ def obligations(h: History) -> list[dict[str, Any]]:
             "Employee",
             "Company",
             s,
-            "§8",
+            a.onboarding.clause,
             f"Condition of employment; due on the first day {s} [I-28].",
             ca_done,
         ),
-        _item(h, "grant_stock_options", "Company", "Employee", s, "§3", grant_why, grant),
+        _item(h, "grant_stock_options", "Company", "Employee", s, a.options.clause, grant_why, grant),
         _item(
             h,
             "finalize_bonus_program",
             "Company",
             "Employee",
             bonus_due,
-            "§2",
+            a.bonus.clause,
             f"Within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
             f"{a.bonus.program_finalization_days} = {bonus_due} [I-25].",
             next(iter(h.of("BonusProgramFinalized")), None),
@@ -97,7 +98,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
             "Company and Employee",
             "each other",
             arb_due,
-            "§7",
+            a.dispute_resolution.clause,
             "No deadline [I-29]." if arb_due is None else f"Due {s} + {arb_days} = {arb_due} [I-29].",
             next(iter(h.of("ArbitrationAgreementExecuted")), None),
         ),
@@ -112,7 +113,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
                 "Employee",
                 "Company",
                 None,
-                "§8",
+                a.onboarding.clause,
                 f"The Company amended the Confidentiality Agreement ({v}, {amended.date}); signing it is "
                 f"a condition of continued employment, with no deadline [I-28].",
                 done,
@@ -127,10 +128,10 @@ def obligations(h: History) -> list[dict[str, Any]]:
                 "Company",
                 "Employee",
                 None,
-                "§5.1",
-                f"Indemnification for acts and decisions as VP Sales and Marketing: claim "
+                a.section_5_1.clause,
+                f"Indemnification for acts and decisions as {a.position.title}: claim "
                 f"'{claim.data.matter}' made {claim.date}; no deadline; scope from the bylaws, "
-                f"agreements and law (§5.1 s.4, §5.2 s.2, I-41).",
+                f"agreements and law ({a.section_5_1.indemnification_clauses}, I-41).",
                 None,
                 [claim.id],
             )
@@ -139,19 +140,20 @@ def obligations(h: History) -> list[dict[str, Any]]:
 
 
 def _grant_check(h: History, grant: Fact) -> str:
-    notes = []
+    notes, o = [], h.terms.agreement.options
     close = first_day_close(h)
     price = grant.data.exercise_price
     if price is not None and close is not None and price != close[0]:
-        notes.append(f" FLAG: recorded exercise price {price} differs from the first-day close {close[0]} (§3 s.2).")
+        notes.append(
+            f" FLAG: recorded exercise price {price} differs from the first-day close {close[0]} ({o.price_clause})."
+        )
     if grant.data.quantity != h.terms.agreement.options.quantity:
         notes.append(
-            f" FLAG: {grant.data.quantity:,} options granted, the letter promises "
-            f"{h.terms.agreement.options.quantity:,} (§3 s.1)."
+            f" FLAG: {grant.data.quantity:,} options granted, the letter promises {o.quantity:,} ({o.quantity_clause})."
         )
     if grant.data.grant_date > h.start:
         notes.append(
-            " Granted after the first day at the first-day price: possibly a discounted option (IRC §409A), "
+            " Granted after the first day at the first-day price: possibly a discounted option (IRC section 409A), "
             "outside the tracker (I-24)."
         )
     return "".join(notes)

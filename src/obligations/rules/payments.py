@@ -52,11 +52,11 @@ def payment_item(
     elif paid_on is not None:
         item.update(status="paid", paid_on=paid_on.isoformat(), paid_late=bool(due and paid_on > due))
         if paid != amount:
-            why += f" Paid ${money_str(paid)} against ${money_str(amount)} due: over-payment flagged (§8)."
+            why += f" Paid ${money_str(paid)} against ${money_str(amount)} due: over-payment flagged (catalogue §8)."
     else:
         item["status"] = status_by_due(due, h.as_of)
         if paid:
-            why += f" Partial payment ${money_str(paid)} of ${money_str(amount)} recorded (flagged, §8)."
+            why += f" Partial payment ${money_str(paid)} of ${money_str(amount)} recorded (flagged, catalogue §8)."
     item["why"] = why
     item["fact_ids"] = fact_ids(basis, paying)
     return item
@@ -137,7 +137,8 @@ def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
             f"next regularly scheduled payday after {ending.date} = {due} under the company payroll calendar "
             f"({_cite(law.law, law.other_subsection)})"
         )
-    why = f"§2 ('for any reason ... base salary prorated to the date of termination'): {text}; due {rule}."
+    salary = h.terms.agreement.salary
+    why = f"{salary.clause} ('{salary.final_pay_words}'): {text}; due {rule}."
     return payment_item(h, "final_prorated_salary", amount, due, why, basis=salary_basis(h, ending))
 
 
@@ -163,7 +164,8 @@ def expense_items(h: History) -> list[dict[str, Any]]:
         x = e.data
         due = add_days(e.date, due_days) if due_days >= 0 else None
         why = (
-            f"§6: reasonable out-of-pocket business expense {x.expense_id} of ${money_str(x.amount)} incurred "
+            f"{h.terms.agreement.expenses.clause}: reasonable out-of-pocket business expense {x.expense_id} of "
+            f"${money_str(x.amount)} incurred "
             f"{x.incurred_date}, submitted {e.date}{' with' if x.documented else ' WITHOUT'} supporting "
             f"documentation; " + (f"due {due} [I-37]." if due else "no payment deadline in the letter [I-37].")
         )

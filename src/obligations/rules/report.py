@@ -39,6 +39,7 @@ from obligations.rules.section51 import (
 )
 from obligations.rules.vesting import VestingState, vesting_state
 from obligations.terms.agreement_terms import Terms
+from obligations.terms.expressions import cardinal
 
 SECTIONS = (
     "employment",
@@ -117,17 +118,18 @@ def derive(terms: Terms, facts: Iterable[Fact], as_of: date, full: bool = True) 
 
 def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, Any]:
     start, end = window(h)
-    why = f"§5.1 window {start}..{end} (start + {h.terms.agreement.section_5_1.window_months} months − 1 day) [I-04]."
+    c = h.terms.agreement.section_5_1.clause
+    why = f"{c} window {start}..{end} (start + {h.terms.agreement.section_5_1.window_months} months − 1 day) [I-04]."
     if trigger is not None:
         why += (
             f" First qualifying event: {TRIGGER_WORDS[trigger.kind]} on {trigger.date}, inside the window → "
-            f"§5.1 Termination Date {trigger.date} [I-05]."
+            f"{c} Termination Date {trigger.date} [I-05]."
         )
     elif emp.pending is not None and emp.pending.for_good_reason:
         inside = start <= emp.pending.effective <= end
         why += (
             f" Resignation for Good Reason pending; it occurs on its effective date {emp.pending.effective} "
-            f"({'inside the window → §5.1 will trigger then' if inside else 'after the window → no §5.1 benefits'})."
+            f"({f'inside the window → {c} will trigger then' if inside else f'after the window → no {c} benefits'})."
         )
     else:
         why += " No Change of Control, termination for other than Good Cause or resignation for Good Reason"
@@ -144,11 +146,12 @@ def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[s
 
 
 def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, Any]:
+    s51 = h.terms.agreement.section_5_1
     if trigger is None:
         return {
             "required": False,
-            "why": "§5.1(b) health continuation arises only from a §5.1 trigger inside the "
-            "24-month window; none has occurred.",
+            "why": f"{s51.health_clause} health continuation arises only from a {s51.clause} trigger inside the "
+            f"{s51.window_months}-month window; none has occurred.",
             "fact_ids": [],
         }
     months = coverage_months(h, trigger)
@@ -158,11 +161,16 @@ def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, A
     status = "in_progress" if h.as_of <= period_end else "completed"
     covered = tier == "employee_plus_dependents"
     why = (
-        f"§5.1(b): Termination Date {trigger.date} ({TRIGGER_WORDS[trigger.kind]}); six months following it = "
+        f"{s51.health_clause}: Termination Date {trigger.date} ({TRIGGER_WORDS[trigger.kind]}); "
+        f"{cardinal(s51.health_continuation_months)} months following it = "
         f"{period_start} .. {trigger.date} + {len(months)} months = {period_end} [I-02, I-19]; coverage on "
         f"{add_days(trigger.date, -1)} (immediately prior to the Termination Date) was '{tier}' with {dependents} "
         f"dependent(s)"
-        + (", so the dependents are also covered at the Company's expense [§5.1(b), I-19]" if covered else "")
+        + (
+            f", so the dependents are also covered at the Company's expense [{s51.health_clause}, I-19]"
+            if covered
+            else ""
+        )
         + f"; path: {path.replace('_', ' ')}; status as of {h.as_of}: {status}."
     )
     return {

@@ -46,7 +46,7 @@ def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     return {
         "status": "active",
         "why": f"Employment began {h.start}; no termination or resignation event "
-        f"effective on or before {h.as_of} (§8 at-will).",
+        f"effective on or before {h.as_of} ({h.terms.agreement.onboarding.clause} at-will).",
         "fact_ids": fact_ids(h.start_fact),
     }
 
@@ -64,19 +64,18 @@ def first_day_close(h: History) -> tuple[Decimal, date] | None:
 
 
 def exercise_price_section(h: History) -> dict[str, Any]:
-    close = first_day_close(h)
+    close, o = first_day_close(h), h.terms.agreement.options
     if close is None:
         return {
             "exercise_price": None,
-            "why": f"§3: exercise price = closing value of Valence stock on the first "
-            f"day of employment {h.start}; no closing price recorded yet.",
+            "why": f"{o.clause}: exercise price = {o.exercise_price} {h.start}; no closing price recorded yet.",
             "fact_ids": fact_ids(h.start_fact),
         }
     price, day = close
     where = f"= {price}" if day == h.start else f"not a trading day: close of {day} = {price} [I-24]"
     return {
         "exercise_price": str(price),
-        "why": f"§3: exercise price = closing value of Valence stock on the first day of employment {h.start} {where}.",
+        "why": f"{o.clause}: exercise price = {o.exercise_price} {h.start} {where}.",
         "fact_ids": fact_ids(h.start_fact, [f for f in h.of("ClosingPriceRecorded") if f.data.trading_date == day]),
     }
 
@@ -118,7 +117,8 @@ def options_section(
         a_date, cause = acceleration
         why.append(
             f"Scheduled vesting on or before {a_date}: {len(scheduled)} tranche(s) = "
-            f"{count_text(vs.vested - vs.accelerated)}. {cause} on {a_date} → §3 acceleration: all options "
+            f"{count_text(vs.vested - vs.accelerated)}. {cause} on {a_date} → {h.terms.agreement.options.clause} "
+            "acceleration: all options "
             f"granted before it vest that day: {count_text(vs.granted)} − {count_text(vs.vested - vs.accelerated)} "
             f"= {count_text(vs.accelerated)} accelerated; vested {count_text(vs.vested)}, "
             f"unvested {count_text(vs.unvested)}."
@@ -140,7 +140,8 @@ def options_section(
                 nxt = {"date": p.effective.isoformat(), "amount": count(vs.unvested), "kind": "acceleration"}
                 why.append(
                     f"Pending resignation for Good Reason effective {p.effective} precedes the next scheduled "
-                    f"tranche, so the next vesting event is the §3 acceleration of {count_text(vs.granted)} − "
+                    f"tranche, so the next vesting event is the {h.terms.agreement.options.clause} acceleration of "
+                    f"{count_text(vs.granted)} − "
                     f"{count_text(vs.vested)} = {count_text(vs.unvested)} on {p.effective} [I-11]."
                 )
             else:
@@ -200,15 +201,20 @@ def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     gc, gr = good_cause_grounds(h, h.as_of), good_reason_grounds(h, h.as_of, coc)
     why = [g.why for g in gc + gr] or ["No Good Cause or Good Reason ground available."]
     basis = fact_ids(*(g.facts for g in gc + gr))
-    for c in cure_clocks(h, "breach_cure_period") + cure_clocks(h, "neglect_cure_period"):
-        if c.ground_from > h.as_of and not (c.cured_on and c.cured_on <= h.as_of):
-            what = "Good Reason (f)" if c.kind == "breach_cure_period" else "Good Cause (b)"
-            who = "Company's" if c.kind == "breach_cure_period" else "employee's"
-            why.append(
-                f"Notice {c.notice.data.notice_id} received {c.started}: {who} cure period runs to "
-                f"{c.deadline} (day {(c.deadline - c.started).days}); {what} cannot arise before {c.ground_from}."
-            )
-            basis = fact_ids(basis, c.notice)
+    a = h.terms.agreement
+    for kind, ground, side, who in (
+        ("breach_cure_period", a.good_reason.of_kind("uncured_breach"), "Good Reason", "Company's"),
+        ("neglect_cure_period", a.good_cause.of_kind("uncured_neglect"), "Good Cause", "employee's"),
+    ):
+        if ground is None:
+            continue
+        for c in cure_clocks(h, kind):
+            if c.ground_from > h.as_of and not (c.cured_on and c.cured_on <= h.as_of):
+                why.append(
+                    f"Notice {c.notice.data.notice_id} received {c.started}: {who} cure period runs to {c.deadline} "
+                    f"(day {(c.deadline - c.started).days}); {side} {ground.id} cannot arise before {c.ground_from}."
+                )
+                basis = fact_ids(basis, c.notice)
     return {
         "good_cause_available": [g.id for g in gc],
         "good_reason_available": [g.id for g in gr],
@@ -232,7 +238,8 @@ def vacation_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     accrued = money_str(Decimal(hours.numerator) / Decimal(hours.denominator))
     taken = sum((f.data.hours for f in h.of("VacationTaken")), Decimal(0))
     why = (
-        f"§4: {v.weeks_per_year} weeks per year accrued bi-weekly = {v.hours_per_year} h / {v.periods_per_year} "
+        f"{v.clause}: {v.weeks_per_year} weeks per year accrued bi-weekly = {v.hours_per_year} h / "
+        f"{v.periods_per_year} "
         f"periods per completed {v.accrual_period_days}-day period counted from {h.start} (I-27); days employed "
         f"{h.start}..{last} = {days}; completed periods = floor({days}/{v.accrual_period_days}) = {periods}; "
         f"{periods} × {v.hours_per_year}/{v.periods_per_year} = {accrued} h"
@@ -259,7 +266,7 @@ def bonus_target_section(h: History, emp: EmploymentState) -> dict[str, Any]:
         "annual_base_salary": money_str(rate),
         "annual_target": money_str(annual),
         "quarterly_target": money_str(quarterly),
-        "why": f"§2: target {b.target_pct_of_base_salary}% of annual base salary, paid quarterly: "
+        "why": f"{b.clause}: target {b.target_pct_of_base_salary}% of annual base salary, paid quarterly: "
         f"{b.target_pct_of_base_salary}% × ${money_str(rate)} = ${money_str(annual)} per year; / "
         f"{b.payments_per_year} = ${money_str(quarterly)} per quarter (a target, not a guaranteed amount).",
         "fact_ids": fact_ids([fact for since, _, fact in h.salary_timeline() if since <= day][-1:]),
@@ -276,7 +283,8 @@ def dispute_resolution_section(h: History) -> dict[str, Any] | None:
     return {
         "forum": h.terms.agreement.dispute_resolution.forum,
         "venue_county": county,
-        "why": f"§7: all disputes are settled by arbitration in the county of the Company's principal executive "
+        "why": f"{h.terms.agreement.dispute_resolution.clause}: all disputes are settled by arbitration in the "
+        "county of the Company's principal executive "
         f"offices when the dispute arises. Disputes raised: {listed} (I-29).",
         "fact_ids": fact_ids(disputes),
     }

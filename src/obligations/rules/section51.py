@@ -11,6 +11,7 @@ from obligations.rules.calendar import add_days, add_months
 from obligations.rules.employment import EmploymentState
 from obligations.rules.history import History, fact_ids
 from obligations.rules.payments import contract_date, payment_item
+from obligations.terms.expressions import ordinal
 
 TRIGGER_WORDS = {
     "change_of_control": "Change of Control",
@@ -72,13 +73,14 @@ def acceleration_date(h: History, emp: EmploymentState) -> tuple[date, str] | No
 
 def lump_sum_item(h: History, t: Trigger) -> dict[str, Any]:
     s51 = h.terms.agreement.section_5_1
-    raw = add_days(t.date, s51.lump_sum_due_days_after_termination_date)
+    days = s51.lump_sum_due_days_after_termination_date
+    raw = add_days(t.date, days)
     due = contract_date(h, raw)
     _, end = window(h)
     roll = f"rolled to {due}" if due != raw else "no business-day roll"
     why = (
-        f"§5.1(a): {TRIGGER_WORDS[t.kind]} on {t.date} within the window ending {end}; due on the fifth day "
-        f"following the Termination Date: {t.date} + {s51.lump_sum_due_days_after_termination_date} days = "
+        f"{s51.lump_sum_clause}: {TRIGGER_WORDS[t.kind]} on {t.date} within the window ending {end}; due on the "
+        f"{ordinal(days)} day following the Termination Date: {t.date} + {days} days = "
         f"{raw} ({raw.strftime('%a')}; calendar days, {roll}, I-01); amount ${s51.lump_sum:,}; paid once (I-07)."
     )
     return payment_item(h, "lump_sum_5_1a", Decimal(s51.lump_sum), due, why, basis=fact_ids(h.start_fact, t.facts))
@@ -135,7 +137,8 @@ def cobra_items(h: History, t: Trigger, emp: EmploymentState) -> list[dict[str, 
         due = max(start, elected, add_days(emp.ending.date, 1))
         cancelled = ended is not None and start >= ended
         why = (
-            f"§5.1 s.2: carrier refused continuation ({refusal.date}); COBRA elected {elected}; coverage month "
+            f"{h.terms.agreement.section_5_1.cobra_clause}: carrier refused continuation ({refusal.date}); COBRA "
+            f"elected {elected}; coverage month "
             f"{k} = {start}..{end}; due max(month start, election date) = {due}; premium for tier '{tier}' "
             f"held on {add_days(t.date, -1)} [I-19]"
             + (f"; cancelled: COBRA eligibility ended {ended}, on or before the month start" if cancelled else "")

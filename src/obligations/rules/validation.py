@@ -32,11 +32,11 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
         if starts:
             raise InvalidFactError(
                 f"{t} dated {fact.date} is before EmploymentStarted ({starts[0].date}); only "
-                f"OfferAccepted may precede it (§8)",
+                f"OfferAccepted may precede it (catalogue §8)",
                 field="date",
             )
         raise InvalidFactError(
-            f"no EmploymentStarted recorded for this agreement; record it before {t} (§8)", field="type"
+            f"no EmploymentStarted recorded for this agreement; record it before {t} (catalogue §8)", field="type"
         )
     h = History.build(terms, before, fact.date)
     emp = employment_state(h)
@@ -44,7 +44,8 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
     if t == "ResignationNoticeGiven":
         if x.requested_effective_date is not None and x.requested_effective_date < fact.date:
             raise InvalidFactError(
-                f"requested_effective_date {x.requested_effective_date} is before the notice date {fact.date} (§8)",
+                f"requested_effective_date {x.requested_effective_date} is before the notice date {fact.date} "
+                "(catalogue §8)",
                 field="data.requested_effective_date",
             )
         if emp.pending is not None:
@@ -58,9 +59,6 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
     _check_references(h, fact)
 
 
-LETTER_GOOD_REASON = ("5.4(a)", "5.4(b)", "5.4(c)", "5.4(d)", "5.4(e)", "5.4(f)")
-
-
 def _check_letter_vocabulary(terms: Terms, fact: Fact) -> None:
     """The letter form reads only its own facts, grounds and stated grounds."""
     if fact.type in PROVISIONS_FACT_TYPES:
@@ -69,19 +67,26 @@ def _check_letter_vocabulary(terms: Terms, fact: Fact) -> None:
             "have no provision that reads it",
             field="type",
         )
+    gc, gr = terms.agreement.good_cause, terms.agreement.good_reason
     if fact.type == "EmploymentTerminatedByCompany" and fact.data.stated_ground == "for_cause":
         raise InvalidFactError(
             "for_cause is for terms of the provisions form; under the letter name the Good Cause ground: "
-            "good_cause_a, good_cause_b or good_cause_c (§5.2)",
+            f"{_either([g.stated_as for g in gc.grounds])} ({gc.clause})",
             field="data.stated_ground",
         )
     if fact.type == "ResignationNoticeGiven":
-        unknown = [g for g in fact.data.good_reason_grounds_claimed if g not in LETTER_GOOD_REASON]
+        known = [g.id for g in gr.grounds]
+        unknown = [g for g in fact.data.good_reason_grounds_claimed if g not in known]
         if unknown:
             raise InvalidFactError(
-                f"unknown Good Reason ground(s) {', '.join(unknown)}: the letter's are {', '.join(LETTER_GOOD_REASON)}",
+                f"unknown Good Reason ground(s) {', '.join(unknown)}: the letter's are {', '.join(known)}",
                 field="data.good_reason_grounds_claimed",
             )
+
+
+def _either(words: list[str]) -> str:
+    """'a, b or c'."""
+    return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
 
 
 def _check_shape(fact: Fact) -> None:
@@ -96,7 +101,7 @@ def _check_shape(fact: Fact) -> None:
 
 def _check_start(terms: Terms, fact: Fact, starts: list[Fact]) -> None:
     if len(starts) > 1:
-        raise InvalidFactError("a second EmploymentStarted: one per agreement (§8)", field="type")
+        raise InvalidFactError("a second EmploymentStarted: one per agreement (catalogue §8)", field="type")
     if fact.data.start_date != fact.date:
         raise InvalidFactError(
             f"start_date {fact.data.start_date} must equal the fact's date {fact.date}", field="data.start_date"
@@ -104,7 +109,8 @@ def _check_start(terms: Terms, fact: Fact, starts: list[Fact]) -> None:
     promised = terms.agreement.options.quantity
     if fact.data.options != promised:
         raise InvalidFactError(
-            f"options must be {promised}, the options granted in the terms (§3)", field="data.options"
+            f"options must be {promised}, the options granted in the terms ({terms.agreement.options.clause})",
+            field="data.options",
         )
     salary = terms.agreement.salary
     if fact.data.annual_base_salary != salary.annual_base_salary:
@@ -125,12 +131,13 @@ def _check_after_end(fact: Fact, emp: EmploymentState) -> None:
     if fact.date > td and fact.type not in ALLOWED_AFTER_TERMINATION:
         raise InvalidFactError(
             f"{fact.type} dated {fact.date} is after the Termination Date {td}; after it only "
-            f"{', '.join(sorted(ALLOWED_AFTER_TERMINATION))} are accepted (§8)",
+            f"{', '.join(sorted(ALLOWED_AFTER_TERMINATION))} are accepted (catalogue §8)",
             field="date",
         )
     if fact.type == "ExpenseSubmitted" and fact.data.incurred_date > td:
         raise InvalidFactError(
-            f"an expense submitted after the Termination Date {td} must have been incurred on or before it (§8)",
+            f"an expense submitted after the Termination Date {td} must have been incurred on or before it "
+            "(catalogue §8)",
             field="data.incurred_date",
         )
 

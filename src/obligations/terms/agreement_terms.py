@@ -13,6 +13,7 @@ from obligations.terms.models import (
     ChangeOfControl,
     Company,
     DisputeResolution,
+    Expenses,
     GoodCause,
     GoodReason,
     Onboarding,
@@ -48,6 +49,7 @@ class TermsFile(BaseModel):
     good_reason: GoodReason
     onboarding: Onboarding
     dispute_resolution: DisputeResolution
+    expenses: Expenses = Expenses()
     interpretations: Interpretations
 
     @model_validator(mode="after")
@@ -74,6 +76,26 @@ class Terms(BaseModel):
     @property
     def i(self) -> Interpretations:
         return self.agreement.interpretations
+
+    def citations(self) -> list[str]:
+        """Every clause citation the terms name: each block's `clause`, its provisions' `*_clause(s)`, each
+        ground's and prong's, and the company's."""
+        out: list[str] = []
+
+        def walk(model: BaseModel) -> None:
+            for name in type(model).model_fields:
+                value = getattr(model, name)
+                if isinstance(value, str) and (name == "clause" or name.endswith(("_clause", "_clauses"))):
+                    out.extend(c.strip() for c in value.split(",") if c.strip())
+                elif isinstance(value, BaseModel) and not isinstance(value, Interpretations):
+                    walk(value)
+                elif isinstance(value, tuple):
+                    for v in value:
+                        if isinstance(v, BaseModel):
+                            walk(v)
+
+        walk(self)
+        return list(dict.fromkeys(out))
 
 
 def is_letter(terms: object) -> bool:

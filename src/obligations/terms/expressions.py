@@ -139,6 +139,40 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def cardinal(n: int) -> str:
+    """'six' for 6, 'thirty' for 30, 'forty-five' for 45, digits from 100: a number as a letter writes it."""
+    if 0 <= n < 20:
+        return _ONES[n]
+    if 20 <= n < 100:
+        return _TENS[n // 10] + (f"-{_ONES[n % 10]}" if n % 10 else "")
+    return str(n)
+
+
 @dataclass(frozen=True)
 class Duration:
     """N units: what a clock of a terms file runs for."""

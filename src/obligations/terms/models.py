@@ -134,6 +134,8 @@ class Position(Strict):
 class Salary(Strict):
     annual_base_salary: Dec
     clause: str = "§2"
+    # The words of the clause that owe the final salary, quoted in its `why`.
+    final_pay_words: str = "for any reason ... base salary prorated to the date of termination"
 
 
 class Bonus(Strict):
@@ -148,6 +150,8 @@ class Options(Strict):
     exercise_price: str
     grant_due: Literal["first_day"]
     clause: str = "§3"
+    quantity_clause: str = "§3 s.1"
+    price_clause: str = "§3 s.2"
 
 
 class Vacation(Strict):
@@ -164,29 +168,117 @@ class Section51(Strict):
     lump_sum_due_days_after_termination_date: PosInt
     health_continuation_months: PosInt
     clause: str = "§5.1"
+    lump_sum_clause: str = "§5.1(a)"
+    health_clause: str = "§5.1(b)"
+    cobra_clause: str = "§5.1 s.2"
+    indemnification_clauses: str = "§5.1 s.4, §5.2 s.2"
+
+
+# The kinds of Good Cause and Good Reason ground the letter form's rules know (rules.grounds), each a
+# condition on facts of the letter's vocabulary; the id, the clause and the stated ground come from the file.
+CauseKind = Literal["conviction", "uncured_neglect", "wilful_policy_violation"]
+ReasonKind = Literal[
+    "relocation", "diminution", "salary_reduction", "benefits_after_change_of_control", "change_of_control",
+    "uncured_breach",
+]  # fmt: skip
+
+
+class CauseGround(Strict):
+    id: str
+    kind: CauseKind
+    clause: str
+    stated_as: str  # EmploymentTerminatedByCompany.stated_ground naming it
+
+
+class ReasonGround(Strict):
+    id: str
+    kind: ReasonKind
+    clause: str
+
+
+def _unique_ids(grounds: tuple[CauseGround, ...] | tuple[ReasonGround, ...], what: str) -> None:
+    ids = [g.id for g in grounds]
+    kinds = [g.kind for g in grounds]
+    if len(set(ids)) != len(ids):
+        raise ValueError(f"{what}: ground ids must be unique")
+    if len(set(kinds)) != len(kinds):
+        raise ValueError(f"{what}: one ground per kind")
+
+
+VALENCE_CAUSE = (
+    CauseGround(id="5.2(a)", kind="conviction", clause="§5.2(a)", stated_as="good_cause_a"),
+    CauseGround(id="5.2(b)", kind="uncured_neglect", clause="§5.2(b)", stated_as="good_cause_b"),
+    CauseGround(id="5.2(c)", kind="wilful_policy_violation", clause="§5.2(c)", stated_as="good_cause_c"),
+)
+VALENCE_REASON = (
+    ReasonGround(id="5.4(a)", kind="relocation", clause="§5.4(a)"),
+    ReasonGround(id="5.4(b)", kind="diminution", clause="§5.4(b)"),
+    ReasonGround(id="5.4(c)", kind="salary_reduction", clause="§5.4(c)"),
+    ReasonGround(id="5.4(d)", kind="benefits_after_change_of_control", clause="§5.4(d)"),
+    ReasonGround(id="5.4(e)", kind="change_of_control", clause="§5.4(e)"),
+    ReasonGround(id="5.4(f)", kind="uncured_breach", clause="§5.4(f)"),
+)
 
 
 class GoodCause(Strict):
     neglect_cure_days: PosInt
     clause: str = "§5.2"
+    grounds: tuple[CauseGround, ...] = VALENCE_CAUSE
+
+    @model_validator(mode="after")
+    def _grounds(self) -> GoodCause:
+        _unique_ids(self.grounds, "good_cause.grounds")
+        return self
+
+    def of_kind(self, kind: CauseKind) -> CauseGround | None:
+        return next((g for g in self.grounds if g.kind == kind), None)
+
+
+class Prong(Strict):
+    id: str  # the id a report names (`change_of_control.events[].prong`)
+    clause: str
+
+
+class Prongs(Strict):
+    """The prongs of the letter's Change of Control definition, by the facts that meet them."""
+
+    merger: Prong = Prong(id="5.3(a)(i)", clause="§5.3(a)(i)")
+    asset_sale: Prong = Prong(id="5.3(a)(ii)", clause="§5.3(a)(ii)")
+    beneficial_ownership: Prong = Prong(id="5.3(b)", clause="§5.3(b)")
+    liquidation: Prong = Prong(id="5.3(c)", clause="§5.3(c)")
 
 
 class ChangeOfControl(Strict):
     merger_shareholders_retain_less_than_pct: Dec
     beneficial_ownership_more_than_pct: Dec
     clause: str = "§5.3"
+    prongs: Prongs = Prongs()
 
 
 class GoodReason(Strict):
     resignation_notice_days: PosInt
     breach_cure_days: PosInt
     clause: str = "§5.4"
+    grounds: tuple[ReasonGround, ...] = VALENCE_REASON
+
+    @model_validator(mode="after")
+    def _grounds(self) -> GoodReason:
+        _unique_ids(self.grounds, "good_reason.grounds")
+        return self
+
+    def of_kind(self, kind: ReasonKind) -> ReasonGround | None:
+        return next((g for g in self.grounds if g.kind == kind), None)
 
 
 class Onboarding(Strict):
     i9_days_after_start: PosInt
     confidentiality_standard_version: str
     clause: str = "§8"
+    at_will_clause: str = "§8 s.4"
+
+
+class Expenses(Strict):
+    clause: str = "§6"
 
 
 class DisputeResolution(Strict):
