@@ -36,3 +36,11 @@ def test_terms_md_documents_every_block_key_anchor_and_quantity() -> None:
     assert not missing, missing
     for name in [*DATE_ANCHORS, *AMOUNT_QUANTITIES]:
         assert f"`{name}`" in text, name
+
+
+def test_terms_md_places_every_letter_setting_in_its_block() -> None:
+    from obligations.terms.interpretations import HOME
+
+    rows = {line.split("|")[1].strip(): line for line in (DOCS / "terms.md").read_text().splitlines() if "| `[" in line}
+    for name, block in HOME.items():
+        assert f"`{name}`" in rows.get(f"`[{block}]`", ""), (block, name)

@@ -53,7 +53,7 @@ def test_a_cure_clock_rests_on_its_notice_and_its_ground_on_the_same() -> None:
     assert y["value"]["deadline"] == "2005-03-30"
     setting = next(i for i in y["interpretations"] if i["setting"] == "notice_effective")
     assert setting["value"] == "dispatch" and setting["default"] == "receipt"
-    assert setting["configured_in"] == "valence-2004.toml [interpretations] notice_effective"
+    assert setting["configured_in"] == "valence-2004.toml [notices] notice_effective"
     g = explain(events, "2005-04-01", "5.2(b)")
     assert g["item"]["kind"] == "ground" and ids(g) == ["t#3"] and g["value"]["available_since"] == "2005-04-01"
     cured = explain([*events, ev("NeglectCured", "2005-03-20", notice_id="N1")], "2005-03-19", "neglect_cure_period:N1")

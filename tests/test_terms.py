@@ -41,12 +41,12 @@ def test_valence_terms_load_frozen() -> None:
     [
         (
             ("window_inclusive_end = false", "window_inclusve_end = false"),
-            "interpretations.window_inclusve_end",
-            "unknown key",
+            "section_5_1.window_inclusve_end",
+            "unknown key (misspelt?); did you mean window_inclusive_end?",
         ),
         (
             ("section51_pay_once = true", "section51_pay_once = false"),
-            "interpretations.section51_pay_once",
+            "section_5_1.section51_pay_once",
             "Input should be True",
         ),
         (("installments = 16", "installments = 0"), "vesting.installments", "greater than 0"),
@@ -152,3 +152,39 @@ def test_ground_ids_are_unique_and_one_per_kind() -> None:
     unknown = TEXT.replace('kind = "diminution"', 'kind = "boredom"')
     with pytest.raises(TermsError, match="good_reason.grounds"):
         terms_from_text(unknown, "unknown.toml", CONFIG)
+
+
+def test_each_interpretation_is_a_setting_of_its_block() -> None:
+    """Issue 13: the interpretations are named settings of the blocks they belong to; the earlier flat
+    [interpretations] spelling still loads to the same terms; a setting in the wrong block or set twice is
+    refused naming the key."""
+    from obligations.terms.interpretations import HOME
+
+    terms = terms_from_text(TEXT, "valence-2004.toml", CONFIG)
+    assert terms.agreement.settings_in == HOME  # every setting stated, each in its home block
+    assert "[interpretations]" not in TEXT
+    # The flat spelling: every setting moved to [interpretations] gives the same interpretations.
+    lines = [ln for ln in TEXT.splitlines() if ln.split("=")[0].strip() not in HOME]
+    settings = [ln for ln in TEXT.splitlines() if ln.split("=")[0].strip() in HOME]
+    flat = "\n".join(lines) + "\n[interpretations]\n" + "\n".join(settings) + "\n"
+    flat_terms = terms_from_text(flat, "flat.toml", CONFIG)
+    assert flat_terms.i == terms.i and set(flat_terms.agreement.settings_in.values()) == {"interpretations"}
+    # Wrong block, set twice, an unknown setting in a block of settings only.
+    wrong = TEXT.replace("gr_lapse_days = -1", "").replace("\n[vacation]", "\n[vacation]\ngr_lapse_days = 90", 1)
+    with pytest.raises(TermsError) as info:
+        terms_from_text(wrong, "wrong.toml", CONFIG)
+    assert info.value.key == "vacation.gr_lapse_days" and "a setting of [good_reason]" in info.value.reason
+    twice = TEXT + "\n[interpretations]\ngr_lapse_days = 90\n"
+    with pytest.raises(TermsError) as info:
+        terms_from_text(twice, "twice.toml", CONFIG)
+    assert info.value.key == "good_reason.gr_lapse_days" and "also set in [interpretations]" in info.value.reason
+    odd = TEXT.replace("\n[notices]", '\n[notices]\nnotice_by = "post"', 1)
+    with pytest.raises(TermsError) as info:
+        terms_from_text(odd, "odd.toml", CONFIG)
+    assert info.value.key == "notices.notice_by" and "notice_effective" in info.value.reason
+    # An alternative the rules know, set in its block, is read; one they do not know is refused there.
+    alt = TEXT.replace('notice_effective = "receipt"', 'notice_effective = "dispatch"')
+    assert terms_from_text(alt, "alt.toml", CONFIG).i.notice_effective == "dispatch"
+    with pytest.raises(TermsError) as info:
+        terms_from_text(TEXT.replace('ca_due = "first_day"', 'ca_due = "reasonable_time"'), "x.toml", CONFIG)
+    assert info.value.key == "onboarding.ca_due"

@@ -29,7 +29,9 @@ def test_the_shipped_terms_check_clean_but_for_the_deadlines_they_leave_open(
     code, out = run(capsys, config, "check", "valence-2004")
     assert code == 0
     assert "loads; 0 error(s), 2 warning(s)" in out
-    assert "interpretations.arbitration_agreement_due_days: -1: the arbitration agreement (§7) has no deadline" in out
+    assert (
+        "dispute_resolution.arbitration_agreement_due_days: -1: the arbitration agreement (§7) has no deadline" in out
+    )
     assert run(capsys, config, "check", "--strict", "valence-2004")[0] == 2
 
 
@@ -44,8 +46,8 @@ def test_every_error_is_listed_with_file_key_and_rule(capsys: pytest.CaptureFixt
     assert f"error: {bad}: vesting.installments: Input should be greater than 0" in out
     assert f"error: {bad}: section_5_1.lump_sun: unknown key (misspelt?)" in out
     assert f"error: {bad}: section_5_1.lump_sum: Field required" in out
-    assert f"error: {bad}: interpretations.day_count: Input should be 'calendar'" in out
-    assert f"error: {bad}: interpretations.i9_day_count: Input should be" in out  # "day_count = " matched it too
+    assert f"error: {bad}: days.day_count: Input should be 'calendar'" in out
+    assert f"error: {bad}: onboarding.i9_day_count: Input should be" in out  # "day_count = " matched it too
     assert "does not load; 5 error(s)" in out
 
 
@@ -65,7 +67,7 @@ def test_a_setting_left_to_its_default_is_a_warning_that_names_the_default(
     code, out = run(capsys, config, "check", "valence-2004")
     assert code == 0
     assert (
-        "warning: " + str(path) + ": interpretations.window_inclusive_end: not set: whether the last day of the §5.1 "
+        "warning: " + str(path) + ": section_5_1.window_inclusive_end: not set: whether the last day of the §5.1 "
         "window is inside it is decided by the catalogue default False" in out
     )
     company = config / "companies" / "valence.toml"

@@ -22,7 +22,7 @@ from obligations.rules.items import item_status, payment_clause, report_items
 from obligations.rules.payments import paid_against
 from obligations.rules.report import SECTIONS, derive
 from obligations.terms.agreement_terms import Terms
-from obligations.terms.interpretations import Interpretations
+from obligations.terms.interpretations import HOME, Interpretations
 
 DESCRIPTIVE = {"why", "fact_ids", "ground_facts", "on_expiry", "clause", "payer", "payee", "note"}
 VESTING_WORDS = {"vested", "unvested", "forfeited", "accelerated", "options", "granted"}
@@ -58,7 +58,7 @@ def explain_item(
         "item": {"kind": kind, "id": item_id},
         "value": value,
         "clauses": clauses,
-        "interpretations": interpretations_used(terms.i, f"{why} {context}", terms_source),
+        "interpretations": interpretations_used(terms, f"{why} {context}", terms_source),
         "facts": [
             _fact_record(in_effect.get(i) or recorded[i], recorded) for i in ids if i in in_effect or i in recorded
         ],
@@ -131,8 +131,9 @@ def _tranche_steps(d: Any, as_of: date) -> list[str]:
     return steps
 
 
-def interpretations_used(i: Interpretations, text: str, terms_source: str) -> list[dict[str, Any]]:
+def interpretations_used(terms: Terms, text: str, terms_source: str) -> list[dict[str, Any]]:
     """Each I-nn the text cites, with every setting of it: the option chosen, the default, where it is set."""
+    i, where = terms.i, terms.agreement.settings_in
     out = []
     for number in _unique(_INTERPRETATION.findall(text)):
         ref = f"I-{number}"
@@ -149,7 +150,7 @@ def interpretations_used(i: Interpretations, text: str, terms_source: str) -> li
                     "meaning": description[len(ref) :].strip(),
                     "value": _plain(value),
                     "default": _plain(info.default),
-                    "configured_in": f"{terms_source} [interpretations] {name}"
+                    "configured_in": f"{terms_source} [{where.get(name, HOME[name])}] {name}"
                     if explicit
                     else "the catalogue's default (not set in the terms)",
                 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.interpretations import Interpretations
@@ -51,6 +51,8 @@ class TermsFile(BaseModel):
     dispute_resolution: DisputeResolution
     expenses: Expenses = Expenses()
     interpretations: Interpretations
+    # Where each interpretation was set: the block it belongs to, or "interpretations" (the loader's).
+    settings_in: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _one_grant(self) -> TermsFile:

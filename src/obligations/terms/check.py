@@ -15,8 +15,15 @@ from pydantic import BaseModel, ValidationError
 
 from obligations.domain.errors import TermsError
 from obligations.terms.agreement_terms import Terms, TermsFile
-from obligations.terms.interpretations import Interpretations
-from obligations.terms.loader import AnyTerms, parse_toml, terms_from_text
+from obligations.terms.interpretations import HOME, Interpretations
+from obligations.terms.loader import (
+    AnyTerms,
+    gather_settings,
+    parse_toml,
+    setting_key,
+    terms_from_text,
+    unknown_key,
+)
 from obligations.terms.models import Company
 from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
 
@@ -58,9 +65,9 @@ def _errors(model: type[BaseModel], raw: dict[str, Any], file: str) -> list[Find
     except ValidationError as exc:
         out = []
         for e in exc.errors():
-            key = ".".join(str(p) for p in e["loc"]) or None
-            reason = "unknown key (misspelt?)" if e["type"] == "extra_forbidden" else e["msg"]
-            out.append(Finding("error", file, key, reason))
+            loc = [str(p) for p in e["loc"]]
+            reason = unknown_key(model, loc) if e["type"] == "extra_forbidden" else e["msg"]
+            out.append(Finding("error", file, setting_key(loc, raw.get("settings_in")), reason))
         return out
     return []
 
@@ -72,6 +79,11 @@ def check_text(text: str, file: str, config_dir: Path) -> tuple[AnyTerms | None,
     except TermsError as exc:
         return None, [Finding("error", file, None, exc.reason)]
     provisions = raw.get("form") == "provisions"
+    if not provisions:
+        try:
+            raw = gather_settings(raw, file)
+        except TermsError as exc:
+            return None, [Finding("error", file, exc.key, exc.reason)]
     findings = _errors(ProvisionsFile if provisions else TermsFile, raw, file)
     company_id = raw.get("company")
     if isinstance(company_id, str):
@@ -165,7 +177,7 @@ def provision_warnings(terms: ProvisionTerms, file: str) -> list[Finding]:
 
 def warnings(raw: dict[str, Any], terms: Terms, file: str) -> list[Finding]:
     out = []
-    stated = raw.get("interpretations", {})
+    stated = terms.agreement.settings_in
     defaults = Interpretations()
     for name, decides in AMBIGUOUS.items():
         if name not in stated:
@@ -175,13 +187,14 @@ def warnings(raw: dict[str, Any], terms: Terms, file: str) -> list[Finding]:
                 Finding(
                     "warning",
                     file,
-                    f"interpretations.{name}",
+                    f"{HOME[name]}.{name}",
                     f"not set: {decides} is decided by the catalogue default {value!r} ({described})",
                 )
             )
     for name, words in NO_DEADLINE.items():
         if getattr(terms.i, name) < 0:
-            out.append(Finding("warning", file, f"interpretations.{name}", f"-1: {words}; no reminder will be sent"))
+            where = f"{stated.get(name, HOME[name])}.{name}"
+            out.append(Finding("warning", file, where, f"-1: {words}; no reminder will be sent"))
     company_file = f"companies/{terms.company.company_id}.toml"
     if not terms.company.final_pay.law:
         out.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from obligations.domain.errors import TermsError
 from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.agreement_terms import Terms, TermsFile
+from obligations.terms.interpretations import HOME, SETTINGS_ONLY, Interpretations
 from obligations.terms.models import Company
 from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
 
@@ -23,9 +25,36 @@ def _validate(model: type[M], raw: dict[str, Any], file: str) -> M:
     except ValidationError as exc:
         errors = exc.errors()
         first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        key = ".".join(str(p) for p in first["loc"]) or None
-        reason = "unknown key (misspelt?)" if first["type"] == "extra_forbidden" else first["msg"]
-        raise TermsError(file, key, reason) from None
+        loc = [str(p) for p in first["loc"]]
+        reason = unknown_key(model, loc) if first["type"] == "extra_forbidden" else first["msg"]
+        raise TermsError(file, setting_key(loc, raw.get("settings_in")), reason) from None
+
+
+def setting_key(loc: list[str], settings_in: object) -> str | None:
+    """The key path of an error; an interpretation's in the block where the file set it."""
+    if len(loc) >= 2 and loc[0] == "interpretations" and isinstance(settings_in, dict):
+        return ".".join([settings_in.get(loc[1], "interpretations"), *loc[1:]])
+    return ".".join(loc) or None
+
+
+def _names(model: type[BaseModel], seen: set[type[BaseModel]]) -> set[str]:
+    out: set[str] = set()
+    if model in seen:
+        return out
+    seen.add(model)
+    for name, info in model.model_fields.items():
+        out.add(name)
+        for arg in (info.annotation, *getattr(info.annotation, "__args__", ())):
+            for inner in (arg, *getattr(arg, "__args__", ())):
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    out |= _names(inner, seen)
+    return out
+
+
+def unknown_key(model: type[BaseModel], loc: list[str]) -> str:
+    """'unknown key', with the closest names the terms language knows."""
+    close = difflib.get_close_matches(loc[-1], sorted(_names(model, set()) | set(HOME)), n=2, cutoff=0.8)
+    return "unknown key (misspelt?)" + (f"; did you mean {' or '.join(close)}?" if close else "")
 
 
 def parse_toml(text: str, file: str) -> dict[str, Any]:
@@ -50,6 +79,40 @@ def load_company(config_dir: Path, company_id: str) -> Company:
 AnyTerms = Terms | ProvisionTerms
 
 
+def gather_settings(raw: dict[str, Any], file: str) -> dict[str, Any]:
+    """A letter-form file with each interpretation taken from the block it belongs to (`HOME`) into
+    `interpretations`, and `settings_in` saying where each was set. A setting in another block, or set
+    twice, is refused naming the key."""
+    out = dict(raw)
+    flat = raw.get("interpretations", {})
+    merged: dict[str, Any] = dict(flat) if isinstance(flat, dict) else flat
+    where = {name: "interpretations" for name in merged} if isinstance(merged, dict) else {}
+    for block, value in raw.items():
+        if block == "interpretations" or not isinstance(value, dict):
+            continue
+        named = [k for k in value if k in HOME]
+        for name in named:
+            home, meaning = HOME[name], Interpretations.model_fields[name].description
+            if block != home:
+                raise TermsError(file, f"{block}.{name}", f"a setting of [{home}] ({meaning}), not of [{block}]")
+            if name in where:
+                raise TermsError(file, f"{block}.{name}", f"also set in [{where[name]}]: set it once")
+            if isinstance(merged, dict):
+                merged[name] = value[name]
+            where[name] = block
+        rest = {k: v for k, v in value.items() if k not in HOME}
+        if block in SETTINGS_ONLY:
+            if rest:
+                known = ", ".join(n for n, h in HOME.items() if h == block)
+                raise TermsError(file, f"{block}.{next(iter(rest))}", f"unknown setting (those of [{block}]: {known})")
+            del out[block]
+        elif named:
+            out[block] = rest
+    out["interpretations"] = merged
+    out["settings_in"] = where
+    return out
+
+
 def terms_from_text(text: str, file: str, config_dir: Path) -> AnyTerms:
     """A terms file of the letter form (Valence's sections) or, with `form = "provisions"`, of the
     provisions form (typed blocks, `terms.provisions`)."""
@@ -60,7 +123,7 @@ def terms_from_text(text: str, file: str, config_dir: Path) -> AnyTerms:
             file, "form", f"unknown form {str(form)[:40]!r}: 'provisions', or no form key for the letter form"
         )
     terms_file: TermsFile | ProvisionsFile = (
-        _validate(ProvisionsFile, raw, file) if form else _validate(TermsFile, raw, file)
+        _validate(ProvisionsFile, raw, file) if form else _validate(TermsFile, gather_settings(raw, file), file)
     )
     path = Path(file)
     if path.parent == config_dir / "agreements" and path.stem != terms_file.key:
