@@ -178,7 +178,10 @@ def reports(n: int, terms: Terms) -> list[tuple[str, dict[str, Any]]]:
 def snapshot_of(n: int) -> dict[str, Any]:
     terms = terms_of(n)
     rs = reports(n, terms)
-    items = [asdict(i) for i in dated_items(terms, life_facts(n, terms))]
+    # What the read models store: the interpretations an item names are for explain, not stored.
+    items = [
+        {k: v for k, v in asdict(i).items() if k != "interpretations"} for i in dated_items(terms, life_facts(n, terms))
+    ]
     return {
         "life": n,
         "dates": len(rs),

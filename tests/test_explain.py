@@ -138,3 +138,36 @@ def test_the_diff_says_what_appears_disappears_and_changes() -> None:
     assert by[("open_clocks", "section_5_1_window")] == "disappears"
     assert by[("employment", None)] == "changes" and by[("options", None)] == "changes"
     assert report_diff(status_report(terms, base, day), status_report(terms, base, day)) == []
+
+
+def test_every_typed_item_names_the_interpretations_its_why_cites_and_explain_reads_them() -> None:
+    """Issue 13, a typed report: payments, clocks, obligations and grounds are typed items that carry their
+    clause, fact ids and the interpretations their rule applied as fields. The `why` is composed by the same
+    rule, so the I-nn it cites are exactly the item's; and `explain` names the item's interpretations."""
+    import re
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from characterization import as_of_dates, life_facts, terms_of
+    from obligations.rules.items import report_items
+    from obligations.rules.report import derive
+
+    seen: set[str] = set()
+    for n in range(0, 2000, 40):
+        terms = terms_of(n)
+        fs = life_facts(n, terms)
+        for day in as_of_dates(terms, fs)[::3]:
+            d = derive(terms, fs, day)
+            for item in report_items(d):
+                if item.kind == "vesting":
+                    continue
+                text = f"{item.detail.get('why', '')} {item.detail.get('on_expiry', '')}"
+                assert set(re.findall(r"\bI-\d\d\b", text)) == set(item.interpretations), (n, day, item)
+                assert item.clause and item.clause in terms.citations(), (n, day, item)
+                seen.add(item.kind)
+            for item in report_items(d)[:4]:
+                x = explain_item(terms, fs, day, item.item_id)
+                assert set(item.interpretations) <= {i["id"] for i in x["interpretations"]}
+                assert x["clauses"][0] == item.clause
+    assert seen == {"payment", "clock", "obligation", "ground"}

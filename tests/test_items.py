@@ -11,7 +11,8 @@ import pytest
 from helpers import ev, facts, start, valence_terms
 from obligations import synthetic
 from obligations.rules.calendar import add_days
-from obligations.rules.items import Item, dated_items, item_status, items_view, report_view, visible
+from obligations.rules.item import Item, item_status, visible
+from obligations.rules.items import dated_items, items_view, report_view
 from obligations.rules.report import status_report
 from obligations.terms.agreement_terms import Terms
 

@@ -23,7 +23,8 @@ from obligations.application import portfolio, tables
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.interfaces.cli import main
-from obligations.rules.items import item_status, items_view, report_view
+from obligations.rules.item import item_status
+from obligations.rules.items import items_view, report_view
 
 CLI = [sys.executable, "-c", "import sys; from obligations.interfaces.cli import main; sys.exit(main())"]
 

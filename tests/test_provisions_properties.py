@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import CONFIG, facts
-from obligations.rules.items import item_status, visible
+from obligations.rules.item import item_status, visible
 from obligations.rules.provisions.audit import dated_items, explain_item
 from obligations.rules.provisions.report import derive, status_report
 from obligations.rules.provisions.validation import check_history

@@ -16,7 +16,7 @@ from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.domain.errors import InvalidFactsError
 from obligations.domain.input import parse_fact, parse_portfolio_lines
-from obligations.rules.items import visible
+from obligations.rules.item import visible
 
 D = date.fromisoformat
 

@@ -16,7 +16,7 @@ from icalendar import Alarm, Calendar, Event
 
 from obligations.alerts.message import NOUNS
 from obligations.alerts.policy import Policy
-from obligations.rules.items import Item, item_status
+from obligations.rules.item import Item, item_status
 
 PRODID = "-//obligations//reminders and deadlines//EN"
 SETTLED = {"paid", "fulfilled", "fulfilled_late", "vested", "cancelled", "forfeited"}

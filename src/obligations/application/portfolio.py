@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Engine, String, and_, case, literal, or_, 
 
 from obligations.application import tables
 from obligations.application.projections import item_from_row
-from obligations.rules.items import Item, visible
+from obligations.rules.item import Item, visible
 
 t = tables.items.c
 DUE_KINDS = ("payment", "clock", "obligation", "vesting")

@@ -30,7 +30,7 @@ from obligations.application.store import EventLog, decode_state, sqlite_file
 from obligations.domain.errors import ObligationsError, UnreadableFactError
 from obligations.domain.facts import Fact
 from obligations.rules.agreement import AnyTerms, dated_items
-from obligations.rules.items import Item
+from obligations.rules.item import Item
 
 NAME = "items"
 PARALLEL_MIN = 40  # agreements in a batch before a worker process is worth its start

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from obligations.domain.values import count_str
-from obligations.rules.items import item_status
+from obligations.rules.item import item_status
 
 console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160)  # files and pipes: wide tables
 

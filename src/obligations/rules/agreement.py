@@ -13,7 +13,7 @@ from obligations.rules import explain as letter_explain
 from obligations.rules import items as letter_items
 from obligations.rules import report as letter_report
 from obligations.rules import validation as letter_validation
-from obligations.rules.items import Item
+from obligations.rules.item import Item
 from obligations.rules.provisions import audit as provisions_audit
 from obligations.rules.provisions import report as provisions_report
 from obligations.rules.provisions import validation as provisions_validation

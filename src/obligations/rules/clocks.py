@@ -9,6 +9,7 @@ from obligations.rules.calendar import add_days
 from obligations.rules.employment import EmploymentState, i9_deadline
 from obligations.rules.grounds import cure_clocks
 from obligations.rules.history import History, fact_ids
+from obligations.rules.item import Item, clock_name
 from obligations.rules.section51 import Trigger, coverage_months, window
 from obligations.terms.expressions import cardinal
 
@@ -31,6 +32,10 @@ def hire_date(h: History) -> date:
     return h.start
 
 
+# Who owes what a clock runs for (the party who must act before its deadline), and to whom.
+_OWED_BY_EMPLOYEE = ("i9_submission", "neglect_cure_period")
+
+
 def _clock(
     clock: str,
     started: date,
@@ -39,14 +44,27 @@ def _clock(
     on_expiry: str,
     why: str,
     basis: list[str],
+    interpretations: tuple[str, ...],
     notice_id: str | None = None,
-) -> dict[str, Any]:
-    item: dict[str, Any] = {"clock": clock}
-    if notice_id is not None:
-        item["notice_id"] = notice_id
-    item.update(started=started.isoformat(), deadline=deadline.isoformat(), clause=clause, on_expiry=on_expiry, why=why)
-    item["fact_ids"] = basis
-    return item
+    cured_on: date | None = None,
+) -> Item:
+    by, to = ("Employee", "Company") if clock in _OWED_BY_EMPLOYEE else ("Company", "Employee")
+    detail: dict[str, Any] = {"notice_id": notice_id} if notice_id is not None else {}
+    detail.update(on_expiry=on_expiry, why=why)
+    return Item(
+        "clock",
+        f"{clock}:{notice_id}" if notice_id is not None else clock,
+        by,
+        to,
+        None,
+        deadline,
+        started,
+        clause,
+        cured_on=cured_on,
+        fact_ids=tuple(basis),
+        detail=detail,
+        interpretations=interpretations,
+    )
 
 
 def hire_basis(h: History) -> list[str]:
@@ -54,10 +72,10 @@ def hire_basis(h: History) -> list[str]:
     return fact_ids(accepted[:1] if h.terms.i.date_of_hire == "acceptance" and accepted else h.start_fact)
 
 
-def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> list[dict[str, Any]]:
+def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> list[Item]:
     d, a = h.as_of, h.terms.agreement
     employed = emp.ending is None
-    out: list[dict[str, Any]] = []
+    out: list[Item] = []
     i9 = i9_deadline(h)
     if employed and h.start <= d <= i9 and not any(x.data.documentation_satisfactory for x in h.of("I9Submitted")):
         out.append(
@@ -71,6 +89,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 "begins: "
                 f"{h.start} + {a.onboarding.i9_days_after_start} = {i9} [I-26].",
                 fact_ids(h.start_fact, h.of("I9Submitted")),
+                ("I-26",),
             )
         )
     hire = hire_date(h)
@@ -88,6 +107,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 f"{a.bonus.clause}: within {a.bonus.program_finalization_days} days of the date of hire: {hire} + "
                 f"{a.bonus.program_finalization_days} = {bonus} [I-25].",
                 hire_basis(h),
+                ("I-25",),
             )
         )
     start, end = window(h)
@@ -103,6 +123,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 f"({a.options.clause} acceleration still applies)",
                 f"{s51.clause}: {start} + {a.section_5_1.window_months} months − 1 day = {end} [I-04].",
                 fact_ids(h.start_fact),
+                ("I-04",),
             )
         )
     for kind, ground, side in (
@@ -128,7 +149,9 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                         f"{(c.deadline - c.started).days} = {c.deadline} (I-10, "
                         f"{'I-14' if who == 'employee' else 'I-15'}).",
                         fact_ids(c.notice, c.cure_ids),
+                        ("I-10", "I-14" if who == "employee" else "I-15"),
                         c.notice.data.notice_id,
+                        c.cured_on,
                     )
                 )
     p = emp.pending
@@ -149,6 +172,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                 if p.for_good_reason
                 else f"At-will resignation effective {p.effective} (I-33).",
                 p.basis,
+                ("I-11",) if p.for_good_reason else ("I-33",),
             )
         )
     if trigger is not None:
@@ -165,6 +189,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
                     f"{s51.health_clause}: {cardinal(months)} months following the Termination Date {trigger.date}: "
                     f"through {trigger.date} + {months} months = {period_end} (I-19).",
                     fact_ids(trigger.facts),
+                    ("I-19",),
                 )
             )
-    return sorted(out, key=lambda c: (c["started"], ORDER.index(c["clock"])))
+    return sorted(out, key=lambda c: (c.started or c.due_date, ORDER.index(clock_name(c))))

@@ -18,7 +18,8 @@ from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact, data_as_json
 from obligations.domain.values import money_str
 from obligations.rules.corrections import resolution, resolve
-from obligations.rules.items import item_status, payment_clause, report_items
+from obligations.rules.item import Item, clock_json, clock_name, item_status
+from obligations.rules.items import report_items
 from obligations.rules.payments import paid_against
 from obligations.rules.report import SECTIONS, derive
 from obligations.terms.agreement_terms import Terms
@@ -45,12 +46,15 @@ def explain_item(
     """`facts` as recorded (corrections included): the explanation names originals and corrections."""
     effective, _ = resolution(facts)
     d = derive(terms, effective, as_of)
-    kind, value, clause, extra_steps = _find(terms, d, item_id, as_of)
+    kind, value, item, extra_steps = _find(terms, d, item_id, as_of)
     why = str(value.get("why", "")) if isinstance(value, dict) else ""
+    # A typed item names its clause and the interpretations its rule applied; a section (not typed yet)
+    # cites them in its text. The sections an item's reasoning rests on add theirs.
     related = next((v for k, v in RELATED.items() if item_id.startswith(k) or kind == k), ())
     context = " ".join(str(d.report[s].get("why", "")) for s in related if isinstance(d.report.get(s), dict))
+    used = [*(item.interpretations if item else ()), *cited_interpretations(("" if item else why) + " " + context)]
     ids = list(value.get("fact_ids") or []) if isinstance(value, dict) else []
-    clauses = _unique([clause, *cited(why, terms.citations())])
+    clauses = _unique([item.clause if item else "", *cited(why, terms.citations())])
     recorded = {f.id: f for f in facts}
     in_effect = {f.id: f for f in effective}
     return {
@@ -58,7 +62,7 @@ def explain_item(
         "item": {"kind": kind, "id": item_id},
         "value": value,
         "clauses": clauses,
-        "interpretations": interpretations_used(terms, f"{why} {context}", terms_source),
+        "interpretations": interpretations_used(terms, used, terms_source),
         "facts": [
             _fact_record(in_effect.get(i) or recorded[i], recorded) for i in ids if i in in_effect or i in recorded
         ],
@@ -66,43 +70,41 @@ def explain_item(
     }
 
 
-def _find(terms: Terms, d: Any, item_id: str, as_of: date) -> tuple[str, Any, str, list[str]]:
-    r, vesting_clause = d.report, terms.agreement.vesting.clause
-    for p in r["payments"]:
-        if p["id"] == item_id:
-            return "payment", p, payment_clause(terms, item_id), []
-    for o in r["obligations"]:
-        if o["id"] == item_id:
-            return "obligation", o, o["clause"], []
-    for c in r["open_clocks"]:
-        if item_id in (c["clock"], f"{c['clock']}:{c.get('notice_id')}"):
-            return "clock", c, c["clause"], []
-    grounds = r["grounds"]
-    for side in ("good_cause_available", "good_reason_available"):
-        if item_id in (grounds.get(side) or []):
-            ground = next(i for i in report_items(d) if i.kind == "ground" and i.item_id == item_id)
+def _find(terms: Terms, d: Any, item_id: str, as_of: date) -> tuple[str, Any, Item | None, list[str]]:
+    """The item's kind, its value as the report shows it, the typed item (None for a section) and steps."""
+    r = d.report
+    items = report_items(d)
+    for i in items:
+        if i.item_id != item_id and not (i.kind == "clock" and clock_name(i) == item_id):
+            continue
+        if i.kind == "payment":
+            return "payment", next(p for p in r["payments"] if p["id"] == i.item_id), i, []
+        if i.kind == "obligation":
+            return "obligation", next(o for o in r["obligations"] if o["id"] == i.item_id), i, []
+        if i.kind == "clock":
+            return "clock", clock_json(i), i, []
+        if i.kind == "ground":
             value = {
                 "ground": item_id,
-                "available_since": ground.due_date.isoformat() if ground.due_date else None,
-                "why": ground.detail["why"],
-                "fact_ids": list(ground.fact_ids),
+                "available_since": i.due_date.isoformat() if i.due_date else None,
+                "why": i.detail["why"],
+                "fact_ids": list(i.fact_ids),
             }
-            return "ground", value, ground.clause, []
+            return "ground", value, i, []
+        if i.kind == "vesting":
+            value = {
+                "tranche": item_id,
+                "date": i.due_date.isoformat() if i.due_date else None,
+                "amount": int(i.amount or 0),
+                "status": item_status(i, as_of),
+                "why": i.detail["why"],
+                "fact_ids": list(i.fact_ids),
+            }
+            return "vesting", value, i, []
     if item_id in VESTING_WORDS:
-        return "vesting", r["options"], vesting_clause, _tranche_steps(d, as_of)
-    tranche = next((i for i in report_items(d) if i.kind == "vesting" and i.item_id == item_id), None)
-    if tranche is not None:
-        value = {
-            "tranche": item_id,
-            "date": tranche.due_date.isoformat() if tranche.due_date else None,
-            "amount": int(tranche.amount or 0),
-            "status": item_status(tranche, as_of),
-            "why": tranche.detail["why"],
-            "fact_ids": list(tranche.fact_ids),
-        }
-        return "vesting", value, vesting_clause, []
+        return "vesting", r["options"], None, _tranche_steps(d, as_of)
     if item_id in SECTIONS and isinstance(r.get(item_id), dict):
-        return "section", r[item_id], "", []
+        return "section", r[item_id], None, []
     raise InvalidInputError(
         f"no item {item_id!r} in the report as of {as_of}; items then: " + ", ".join(available_items(r)) + " (or a "
         "section: " + ", ".join(s for s in SECTIONS if isinstance(r.get(s), dict)) + ")"
@@ -131,12 +133,16 @@ def _tranche_steps(d: Any, as_of: date) -> list[str]:
     return steps
 
 
-def interpretations_used(terms: Terms, text: str, terms_source: str) -> list[dict[str, Any]]:
-    """Each I-nn the text cites, with every setting of it: the option chosen, the default, where it is set."""
+def cited_interpretations(text: str) -> list[str]:
+    """The I-nn a section's text cites (the sections are not typed yet)."""
+    return [f"I-{n}" for n in _INTERPRETATION.findall(text)]
+
+
+def interpretations_used(terms: Terms, refs: Iterable[str], terms_source: str) -> list[dict[str, Any]]:
+    """Each interpretation named, with every setting of it: the option chosen, the default, where it is set."""
     i, where = terms.i, terms.agreement.settings_in
     out = []
-    for number in _unique(_INTERPRETATION.findall(text)):
-        ref = f"I-{number}"
+    for ref in _unique(refs):
         for name, info in Interpretations.model_fields.items():
             description = info.description or ""
             if not re.match(rf"{ref}(?!\d)", description):

@@ -137,6 +137,7 @@ def _salary_cut_ground(h: History, day: date, gid: str) -> Ground | None:
                     f"> {i.salary_cut_threshold * 100}% [I-13]"
                 ),
                 (*basis, fact.id),
+                ("I-13",),
             )
         if i.salary_cut_baseline == "peak" and rate > baseline:
             baseline = rate
@@ -155,7 +156,7 @@ def _relocation(h: History, g: ReasonGround, day: date, first_coc: date | None) 
                 f"{g.id} principal work location moved to {f.data.new_location} (outside {where}) without agreement "
                 f"{f.date} [I-30]"
             )
-            return Ground(g.id, f.date, why, (f.id,))
+            return Ground(g.id, f.date, why, (f.id,), ("I-30",))
     return None
 
 
@@ -172,7 +173,7 @@ def _diminution(h: History, g: ReasonGround, day: date, first_coc: date | None) 
                 f"{g.id} reporting line moved to {f.data.new_manager}, not the Chairman/CEO/President, {f.date} [I-38]"
             )
         if hit:
-            return Ground(g.id, f.date, text, (f.id,))
+            return Ground(g.id, f.date, text, (f.id,), () if f.type == "DutiesChanged" else ("I-38",))
     return None
 
 
@@ -191,14 +192,15 @@ def _benefits(h: History, g: ReasonGround, day: date, first_coc: date | None) ->
             and not x.equitable_arrangement_approved_by_employee
         ):
             why = f"{g.id} after the Change of Control of {first_coc}: {x.description} ({f.date}) [I-31]"
-            return Ground(g.id, f.date, why, (*_coc_ids(h, first_coc), f.id))
+            return Ground(g.id, f.date, why, (*_coc_ids(h, first_coc), f.id), ("I-31",))
     return None
 
 
 def _change_of_control(h: History, g: ReasonGround, day: date, first_coc: date | None) -> Ground | None:
     if first_coc is None or first_coc > day or not h.terms.i.good_reason_e_enabled:
         return None
-    return Ground(g.id, first_coc, f"{g.id} a Change of Control occurred {first_coc} [I-31]", _coc_ids(h, first_coc))
+    why = f"{g.id} a Change of Control occurred {first_coc} [I-31]"
+    return Ground(g.id, first_coc, why, _coc_ids(h, first_coc), ("I-31",))
 
 
 REASON_RULES: dict[str, Callable[[History, ReasonGround, date, date | None], Ground | None]] = {

@@ -22,6 +22,7 @@ class Ground:
     since: date
     why: str
     facts: tuple[str, ...] = ()  # the ids of the facts it rests on
+    interpretations: tuple[str, ...] = ()  # the I-nn its rule applied
 
 
 def index_facts(facts: Iterable[Fact], by_type: dict[str, list[Fact]], as_of: date) -> Fact:

@@ -13,7 +13,7 @@ the read models are tested against it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -24,7 +24,7 @@ from obligations.rules.calendar import add_days
 from obligations.rules.corrections import resolve
 from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
 from obligations.rules.history import fact_ids
-from obligations.rules.payments import status_by_due
+from obligations.rules.item import Item, clock_json, item_status, obligation_json, payment_json, visible
 from obligations.rules.report import Derivation, derive
 from obligations.rules.report_parts import vesting_basis
 from obligations.rules.vesting import count, schedule
@@ -37,155 +37,14 @@ ENDING_TYPES = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "Resign
 INERT = {"SalaryPaid", "VacationTaken", "BonusDetermined", "BonusPaid", "ClosingPriceRecorded", "HealthCoverageChanged"}
 
 
-@dataclass(frozen=True)
-class Item:
-    """One dated item. `due_date` is the payment's or obligation's due date, a clock's deadline, a tranche's
-    vesting date or the date a ground became available; `started` is a clock's start."""
-
-    kind: str
-    item_id: str
-    owed_by: str | None
-    owed_to: str | None
-    amount: str | None  # money with two places (payments) or an option count (vesting)
-    due_date: date | None
-    started: date | None
-    clause: str
-    cancelled: bool = False
-    fixed_status: str | None = None  # vesting after the grant ended: "forfeited" or "vested" (acceleration)
-    paid_on: date | None = None
-    fulfilled_on: date | None = None
-    cured_on: date | None = None
-    fact_ids: tuple[str, ...] = ()
-    detail: dict[str, Any] = field(default_factory=dict)  # descriptive keys: why, payer, notice_id, ...
-    valid_from: date = date.min
-    valid_to: date | None = None  # exclusive; None: still valid
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return self.kind, self.item_id
-
-    def same_shape(self, other: Item) -> bool:
-        """Equal but for what settles it (paid, fulfilled, cured) and the free text."""
-        return self._shape() == other._shape()
-
-    def _shape(self) -> tuple[Any, ...]:
-        return (
-            self.kind,
-            self.item_id,
-            self.owed_by,
-            self.owed_to,
-            self.amount,
-            self.due_date,
-            self.started,
-            self.clause,
-            self.cancelled,
-            self.fixed_status,
-            self.detail.get("coverage_month"),
-            self.detail.get("notice_id"),
-        )
-
-
-def visible(item: Item, as_of: date) -> bool:
-    """Whether the item is in the status report as of the end of `as_of`."""
-    if as_of < item.valid_from or (item.valid_to is not None and as_of >= item.valid_to):
-        return False
-    if item.kind == "clock":
-        assert item.started is not None and item.due_date is not None
-        return item.started <= as_of <= item.due_date
-    if item.kind == "ground":
-        return item.due_date is not None and item.due_date <= as_of
-    return True
-
-
-def item_status(item: Item, as_of: date) -> str:
-    """The §10 status as of the end of `as_of`, from the item's dates alone."""
-    if item.kind == "payment":
-        if item.cancelled:
-            return "cancelled"
-        if item.paid_on is not None and item.paid_on <= as_of:
-            return "paid"
-        return status_by_due(item.due_date, as_of)
-    if item.kind == "obligation":
-        done = item.fulfilled_on
-        if done is not None and done <= as_of:
-            return "fulfilled_late" if item.due_date is not None and done > item.due_date else "fulfilled"
-        return status_by_due(item.due_date, as_of)
-    if item.kind == "clock":
-        return "running"
-    if item.kind == "ground":
-        return "available"
-    if item.fixed_status is not None:
-        return item.fixed_status
-    return "vested" if item.due_date is not None and item.due_date <= as_of else "unvested"
-
-
 # -- from one report ---------------------------------------------------------------------------------
-
-
-def _iso(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def report_items(d: Derivation) -> list[Item]:
     """The items of one report, with their dates and the facts they rest on (as the rules name them)."""
-    h, r = d.h, d.report
-    out: list[Item] = []
-    for p in r["payments"]:
-        detail = {k: p[k] for k in ("payer", "payee", "why", "coverage_month") if k in p}
-        out.append(
-            Item(
-                "payment",
-                p["id"],
-                p["payer"],
-                p["payee"],
-                p["amount"],
-                _iso(p["due_date"]),
-                None,
-                payment_clause(h.terms, p["id"]),
-                cancelled=p["status"] == "cancelled",
-                paid_on=_iso(p.get("paid_on")),
-                fact_ids=tuple(p["fact_ids"]),
-                detail=detail,
-            )
-        )
-    for o in r["obligations"]:
-        out.append(
-            Item(
-                "obligation",
-                o["id"],
-                o["owed_by"],
-                o["owed_to"],
-                None,
-                _iso(o["due_date"]),
-                None,
-                o["clause"],
-                fulfilled_on=_iso(o.get("fulfilled_on")),
-                fact_ids=tuple(o["fact_ids"]),
-                detail={"why": o["why"]},
-            )
-        )
-    cures = {
-        c.notice.data.notice_id: c for k in ("neglect_cure_period", "breach_cure_period") for c in cure_clocks(h, k)
-    }
-    for c in r["open_clocks"]:
-        notice = c.get("notice_id")
-        cure = cures.get(notice) if notice else None
-        detail = {k: c[k] for k in ("notice_id", "on_expiry", "why") if k in c}
-        out.append(
-            Item(
-                "clock",
-                f"{c['clock']}:{notice}" if notice else c["clock"],
-                *_clock_parties(c["clock"]),
-                None,
-                _iso(c["deadline"]),
-                _iso(c["started"]),
-                c["clause"],
-                cured_on=cure.cured_on if cure else None,
-                fact_ids=tuple(c["fact_ids"]),
-                detail=detail,
-            )
-        )
-    if r["grounds"]["good_cause_available"] is not None:
+    h = d.h
+    out: list[Item] = list(d.items)
+    if d.emp.ending is None:  # grounds are evaluated while employed
         coc = d.emp.first_coc_while_employed.date if d.emp.first_coc_while_employed else None
         for cause, grounds in ((True, good_cause_grounds(h, h.as_of)), (False, good_reason_grounds(h, h.as_of, coc))):
             for ground in grounds:
@@ -201,6 +60,7 @@ def report_items(d: Derivation) -> list[Item]:
                         (h.terms.agreement.good_cause if cause else h.terms.agreement.good_reason).clause,
                         fact_ids=ground.facts,
                         detail={"why": ground.why, "ground": "good_cause" if cause else "good_reason"},
+                        interpretations=ground.interpretations,
                     )
                 )
     out += _tranches(d)
@@ -258,23 +118,6 @@ def _tranches(d: Derivation) -> list[Item]:
 
 def _count(value: Fraction) -> str:
     return str(count(value))
-
-
-def payment_clause(terms: Terms, pid: str) -> str:
-    a = terms.agreement
-    if pid.startswith("expense_"):
-        return a.expenses.clause
-    if pid == "final_prorated_salary":
-        return a.salary.clause
-    if pid.startswith("cobra"):
-        return a.section_5_1.health_clause
-    return a.section_5_1.lump_sum_clause
-
-
-def _clock_parties(clock: str) -> tuple[str, str]:
-    if clock in ("i9_submission", "neglect_cure_period"):
-        return "Employee", "Company"
-    return "Company", "Employee"
 
 
 # -- over every as-of date ----------------------------------------------------------------------------
@@ -361,36 +204,25 @@ def merge_checkpoints(first: date, dates: list[date], at: Callable[[date], tuple
 # -- one comparable view, from a report or from items -----------------------------------------------------
 
 
+PAYMENT_KEYS = ("id", "amount", "due_date", "status", "paid_on", "paid_late")
+CLOCK_KEYS = ("clock", "notice_id", "started", "deadline", "clause")
+OBLIGATION_KEYS = ("id", "owed_by", "owed_to", "due_date", "clause", "status", "fulfilled_on")
+
+
+def _only(x: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: x[k] for k in keys if k in x}
+
+
 def report_view(report: dict[str, Any]) -> dict[str, Any]:
     """The machine-contract content of a report's dated sections (free text left out)."""
     o = report["options"]
     g = report["grounds"]
     return {
-        "payments": sorted(
-            (
-                {k: p[k] for k in ("id", "amount", "due_date", "status", "paid_on", "paid_late") if k in p}
-                for p in report["payments"]
-            ),
-            key=lambda p: p["id"],
-        ),
+        "payments": sorted((_only(p, PAYMENT_KEYS) for p in report["payments"]), key=lambda p: p["id"]),
         "open_clocks": sorted(
-            (
-                {k: c[k] for k in ("clock", "notice_id", "started", "deadline", "clause") if k in c}
-                for c in report["open_clocks"]
-            ),
-            key=lambda c: (c["clock"], c.get("notice_id") or ""),
+            (_only(c, CLOCK_KEYS) for c in report["open_clocks"]), key=lambda c: (c["clock"], c.get("notice_id") or "")
         ),
-        "obligations": sorted(
-            (
-                {
-                    k: x[k]
-                    for k in ("id", "owed_by", "owed_to", "due_date", "clause", "status", "fulfilled_on")
-                    if k in x
-                }
-                for x in report["obligations"]
-            ),
-            key=lambda x: x["id"],
-        ),
+        "obligations": sorted((_only(x, OBLIGATION_KEYS) for x in report["obligations"]), key=lambda x: x["id"]),
         "grounds": sorted((g["good_cause_available"] or []) + (g["good_reason_available"] or [])),
         "vesting": {k: str(o[k]) for k in ("vested", "unvested", "forfeited", "accelerated")},
     }
@@ -404,29 +236,11 @@ def items_view(items: Iterable[Item], as_of: date) -> dict[str, Any]:
     for i in shown:
         status = item_status(i, as_of)
         if i.kind == "payment":
-            p: dict[str, Any] = {"id": i.item_id, "amount": i.amount, "due_date": _s(i.due_date), "status": status}
-            if status == "paid":
-                assert i.paid_on is not None
-                p.update(paid_on=i.paid_on.isoformat(), paid_late=bool(i.due_date and i.paid_on > i.due_date))
-            payments.append(p)
+            payments.append(_only(payment_json(i, as_of), PAYMENT_KEYS))
         elif i.kind == "clock":
-            c: dict[str, Any] = {"clock": i.item_id.split(":")[0]}
-            if "notice_id" in i.detail:
-                c["notice_id"] = i.detail["notice_id"]
-            c.update(started=_s(i.started), deadline=_s(i.due_date), clause=i.clause)
-            clocks.append(c)
+            clocks.append(_only(clock_json(i), CLOCK_KEYS))
         elif i.kind == "obligation":
-            x: dict[str, Any] = {
-                "id": i.item_id,
-                "owed_by": i.owed_by,
-                "owed_to": i.owed_to,
-                "due_date": _s(i.due_date),
-                "clause": i.clause,
-                "status": status,
-            }
-            if status.startswith("fulfilled"):
-                x["fulfilled_on"] = _s(i.fulfilled_on)
-            obligations.append(x)
+            obligations.append(_only(obligation_json(i, as_of), OBLIGATION_KEYS))
         elif i.kind == "ground":
             grounds.append(i.item_id)
         else:

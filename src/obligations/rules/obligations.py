@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from obligations.domain.facts import Fact
 from obligations.rules.calendar import add_days
 from obligations.rules.clocks import hire_basis, hire_date
 from obligations.rules.employment import i9_deadline
 from obligations.rules.history import History, fact_ids
-from obligations.rules.payments import status_by_due
+from obligations.rules.item import Item
 from obligations.rules.report_parts import first_day_close
 from obligations.terms.expressions import cardinal
 
@@ -25,26 +24,27 @@ def _item(
     why: str,
     done: Fact | None,
     basis: list[str] | None = None,
-) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "id": oid,
-        "owed_by": owed_by,
-        "owed_to": owed_to,
-        "due_date": due.isoformat() if due else None,
-        "clause": clause,
-    }
+    interpretations: tuple[str, ...] = (),
+) -> Item:
     if done is not None:
-        late = due is not None and done.date > due
-        item.update(status="fulfilled_late" if late else "fulfilled", fulfilled_on=done.date.isoformat())
-        why += f" Done {done.date}{' (late)' if late else ''}."
-    else:
-        item["status"] = status_by_due(due, h.as_of)
-    item["why"] = why
-    item["fact_ids"] = fact_ids(h.start_fact if basis is None else basis, done)
-    return item
+        why += f" Done {done.date}{' (late)' if due is not None and done.date > due else ''}."
+    return Item(
+        "obligation",
+        oid,
+        owed_by,
+        owed_to,
+        None,
+        due,
+        None,
+        clause,
+        fulfilled_on=done.date if done is not None else None,
+        fact_ids=tuple(fact_ids(h.start_fact if basis is None else basis, done)),
+        detail={"why": why},
+        interpretations=interpretations,
+    )
 
 
-def obligations(h: History) -> list[dict[str, Any]]:
+def obligations(h: History) -> list[Item]:
     a, s = h.terms.agreement, h.start
     i9 = i9_deadline(h)
     i9_done = next((f for f in h.of("I9Submitted") if f.data.documentation_satisfactory), None)
@@ -68,6 +68,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
             f"No later than {cardinal(a.onboarding.i9_days_after_start)} days after employment begins: {s} + "
             f"{a.onboarding.i9_days_after_start} = {i9} [I-26].",
             i9_done,
+            interpretations=("I-26",),
         ),
         _item(
             h,
@@ -78,8 +79,19 @@ def obligations(h: History) -> list[dict[str, Any]]:
             a.onboarding.clause,
             f"Condition of employment; due on the first day {s} [I-28].",
             ca_done,
+            interpretations=("I-28",),
         ),
-        _item(h, "grant_stock_options", "Company", "Employee", s, a.options.clause, grant_why, grant),
+        _item(
+            h,
+            "grant_stock_options",
+            "Company",
+            "Employee",
+            s,
+            a.options.clause,
+            grant_why,
+            grant,
+            interpretations=("I-24",),
+        ),  # fmt: skip
         _item(
             h,
             "finalize_bonus_program",
@@ -91,6 +103,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
             f"{a.bonus.program_finalization_days} = {bonus_due} [I-25].",
             next(iter(h.of("BonusProgramFinalized")), None),
             hire_basis(h),
+            ("I-25",),
         ),
         _item(
             h,
@@ -101,6 +114,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
             a.dispute_resolution.clause,
             "No deadline [I-29]." if arb_due is None else f"Due {s} + {arb_days} = {arb_due} [I-29].",
             next(iter(h.of("ArbitrationAgreementExecuted")), None),
+            interpretations=("I-29",),
         ),
     ]
     for amended in h.of("ConfidentialityAgreementAmended"):
@@ -118,6 +132,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
                 f"a condition of continued employment, with no deadline [I-28].",
                 done,
                 [amended.id],
+                ("I-28",),
             )
         )
     for claim in h.of("IndemnificationClaimMade"):
@@ -134,6 +149,7 @@ def obligations(h: History) -> list[dict[str, Any]]:
                 f"agreements and law ({a.section_5_1.indemnification_clauses}, I-41).",
                 None,
                 [claim.id],
+                ("I-41",),
             )
         )
     return items

@@ -13,6 +13,7 @@ from obligations.rules.calendar import add_days, next_payday_after
 from obligations.rules.days import final_pay_calendar, roll
 from obligations.rules.employment import Ending
 from obligations.rules.history import History, fact_ids
+from obligations.rules.item import Item
 from obligations.terms.expressions import ordinal
 
 
@@ -22,23 +23,19 @@ def payment_item(
     amount: Decimal,
     due: date | None,
     why: str,
+    clause: str,
+    interpretations: tuple[str, ...] = (),
     payer: str = "Company",
     payee: str = "Employee",
     cancelled: bool = False,
     basis: Sequence[str] = (),
-) -> dict[str, Any]:
-    """Status: paid once PaymentMade amounts reach the amount; else by the due date (I-36 end of day).
+    coverage_month: dict[str, str] | None = None,
+) -> Item:
+    """Paid once PaymentMade amounts reach the amount; else its status follows the due date (I-36 end of day).
 
     The amount is rounded once, here, before it is shown or compared: a payment of exactly the amount shown
     settles it (issue 12)."""
     amount = round_money(amount)
-    item: dict[str, Any] = {
-        "id": pid,
-        "payer": payer,
-        "payee": payee,
-        "amount": money_str(amount),
-        "due_date": due.isoformat() if due else None,
-    }
     paid, paid_on = Decimal(0), None
     paying = []
     for p in h.of("PaymentMade", "ExpenseReimbursed"):
@@ -48,18 +45,30 @@ def payment_item(
             if paid >= amount and paid_on is None:
                 paid_on = p.date
     if cancelled:
-        item["status"] = "cancelled"
+        pass
     elif paid_on is not None:
-        item.update(status="paid", paid_on=paid_on.isoformat(), paid_late=bool(due and paid_on > due))
         if paid != amount:
             why += f" Paid ${money_str(paid)} against ${money_str(amount)} due: over-payment flagged (catalogue §8)."
-    else:
-        item["status"] = status_by_due(due, h.as_of)
-        if paid:
-            why += f" Partial payment ${money_str(paid)} of ${money_str(amount)} recorded (flagged, catalogue §8)."
-    item["why"] = why
-    item["fact_ids"] = fact_ids(basis, paying)
-    return item
+    elif paid:
+        why += f" Partial payment ${money_str(paid)} of ${money_str(amount)} recorded (flagged, catalogue §8)."
+    detail: dict[str, Any] = {"payer": payer, "payee": payee, "why": why}
+    if coverage_month is not None:
+        detail["coverage_month"] = coverage_month
+    return Item(
+        "payment",
+        pid,
+        payer,
+        payee,
+        money_str(amount),
+        due,
+        None,
+        clause,
+        cancelled=cancelled,
+        paid_on=None if cancelled else paid_on,
+        fact_ids=tuple(fact_ids(basis, paying)),
+        detail=detail,
+        interpretations=interpretations,
+    )
 
 
 def paid_against(fact: Fact) -> str | None:
@@ -69,12 +78,6 @@ def paid_against(fact: Fact) -> str | None:
     if fact.type == "ExpenseReimbursed":
         return f"expense_{fact.data.expense_id}"
     return None
-
-
-def status_by_due(due: date | None, as_of: date) -> str:
-    if due is None:
-        return "open_no_due_date"
-    return "not_yet_due" if as_of < due else "due" if as_of == due else "overdue"
 
 
 def contract_date(h: History, day: date) -> date:
@@ -106,7 +109,7 @@ def prorated_salary(h: History, td: date) -> tuple[Decimal, date, int, str]:
     return total, paid_through, days, text
 
 
-def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
+def final_salary_item(h: History, ending: Ending) -> Item | None:
     amount, _, days, text = prorated_salary(h, ending.date)
     if days <= 0:
         return None
@@ -139,7 +142,9 @@ def final_salary_item(h: History, ending: Ending) -> dict[str, Any] | None:
         )
     salary = h.terms.agreement.salary
     why = f"{salary.clause} ('{salary.final_pay_words}'): {text}; due {rule}."
-    return payment_item(h, "final_prorated_salary", amount, due, why, basis=salary_basis(h, ending))
+    return payment_item(
+        h, "final_prorated_salary", amount, due, why, salary.clause, ("I-21", "I-22"), basis=salary_basis(h, ending)
+    )
 
 
 def _cite(law: str, subsection: str) -> str:
@@ -156,7 +161,7 @@ def salary_basis(h: History, ending: Ending) -> list[str]:
     return fact_ids(ending.basis, last_paid, rates)
 
 
-def expense_items(h: History) -> list[dict[str, Any]]:
+def expense_items(h: History) -> list[Item]:
     """OB-18: reimbursable expenses, no due date by default (I-37)."""
     items = []
     due_days = h.terms.i.expense_reimbursement_due_days
@@ -172,5 +177,6 @@ def expense_items(h: History) -> list[dict[str, Any]]:
         prompt = h.terms.i.expense_prompt_days
         if prompt >= 0 and (e.date - x.incurred_date).days > prompt:
             why += f" Submitted more than {prompt} days after it was incurred: not prompt (I-37)."
-        items.append(payment_item(h, f"expense_{x.expense_id}", x.amount, due, why, basis=[e.id]))
+        clause = h.terms.agreement.expenses.clause
+        items.append(payment_item(h, f"expense_{x.expense_id}", x.amount, due, why, clause, ("I-37",), basis=[e.id]))
     return items

@@ -12,6 +12,7 @@ from obligations.rules.calendar import add_days
 from obligations.rules.clocks import open_clocks
 from obligations.rules.employment import EmploymentState, employment_state
 from obligations.rules.history import History, fact_ids
+from obligations.rules.item import Item, clock_json, obligation_json, payment_json
 from obligations.rules.obligations import obligations
 from obligations.rules.payments import expense_items, final_salary_item
 from obligations.rules.report_parts import (
@@ -60,13 +61,15 @@ SECTIONS = (
 
 @dataclass(frozen=True)
 class Derivation:
-    """What a report is computed from: the history as of a day and the states derived from it."""
+    """What a report is computed from: the history as of a day, the states derived from it and the typed
+    items (payments, open clocks, obligations) its lists are made of."""
 
     h: History
     emp: EmploymentState
     trigger: Trigger | None
     accel: tuple[date, Any] | None
     vesting: VestingState
+    items: list[Item]
     report: dict[str, Any]
 
 
@@ -76,8 +79,8 @@ def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str,
 
 
 def derive(terms: Terms, facts: Iterable[Fact], as_of: date, full: bool = True) -> Derivation:
-    """The report and what it rests on; `full=False` computes only the dated sections (payments, clocks,
-    obligations, and whether grounds are evaluated): what `rules.items` reads, at half the cost."""
+    """The report and what it rests on; `full=False` computes only the typed items (payments, clocks,
+    obligations): what `rules.items` reads, at a fraction of the cost."""
     h = History.build(terms, facts, as_of)
     emp = employment_state(h)
     trigger = first_trigger(h, emp)
@@ -87,15 +90,10 @@ def derive(terms: Terms, facts: Iterable[Fact], as_of: date, full: bool = True) 
     payments = [lump_sum_item(h, trigger)] if trigger else []
     final = final_salary_item(h, emp.ending) if emp.ending else None
     payments += ([final] if final else []) + (cobra_items(h, trigger, emp) if trigger else []) + expense_items(h)
+    clocks, duties = open_clocks(h, emp, trigger), obligations(h)
+    items = [*payments, *clocks, *duties]
     if not full:
-        dated = {
-            "as_of": as_of.isoformat(),
-            "payments": payments,
-            "open_clocks": open_clocks(h, emp, trigger),
-            "obligations": obligations(h),
-            "grounds": {"good_cause_available": None if emp.ending else []},
-        }
-        return Derivation(h, emp, trigger, accel, vs, dated)
+        return Derivation(h, emp, trigger, accel, vs, items, {"as_of": as_of.isoformat()})
     price = exercise_price_section(h)
     report = {
         "as_of": as_of.isoformat(),
@@ -105,15 +103,15 @@ def derive(terms: Terms, facts: Iterable[Fact], as_of: date, full: bool = True) 
         "change_of_control": change_of_control_section(h, emp),
         "grounds": grounds_section(h, emp),
         "section_5_1": section_5_1_section(h, emp, trigger),
-        "payments": payments,
+        "payments": [payment_json(i, as_of) for i in payments],
         "health_continuation": health_section(h, emp, trigger),
-        "open_clocks": open_clocks(h, emp, trigger),
-        "obligations": obligations(h),
+        "open_clocks": [clock_json(i) for i in clocks],
+        "obligations": [obligation_json(i, as_of) for i in duties],
         "vacation": vacation_section(h, emp),
         "bonus_target": bonus_target_section(h, emp),
         "dispute_resolution": dispute_resolution_section(h),
     }
-    return Derivation(h, emp, trigger, accel, vs, report)
+    return Derivation(h, emp, trigger, accel, vs, items, report)
 
 
 def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, Any]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from obligations.rules.calendar import add_days, add_months
 from obligations.rules.employment import EmploymentState
 from obligations.rules.history import History, fact_ids
+from obligations.rules.item import Item
 from obligations.rules.payments import contract_date, payment_item
 from obligations.terms.expressions import ordinal
 
@@ -71,7 +71,7 @@ def acceleration_date(h: History, emp: EmploymentState) -> tuple[date, str] | No
     return min(events, default=None)
 
 
-def lump_sum_item(h: History, t: Trigger) -> dict[str, Any]:
+def lump_sum_item(h: History, t: Trigger) -> Item:
     s51 = h.terms.agreement.section_5_1
     days = s51.lump_sum_due_days_after_termination_date
     raw = add_days(t.date, days)
@@ -83,7 +83,16 @@ def lump_sum_item(h: History, t: Trigger) -> dict[str, Any]:
         f"{ordinal(days)} day following the Termination Date: {t.date} + {days} days = "
         f"{raw} ({raw.strftime('%a')}; calendar days, {roll}, I-01); amount ${s51.lump_sum:,}; paid once (I-07)."
     )
-    return payment_item(h, "lump_sum_5_1a", Decimal(s51.lump_sum), due, why, basis=fact_ids(h.start_fact, t.facts))
+    return payment_item(
+        h,
+        "lump_sum_5_1a",
+        Decimal(s51.lump_sum),
+        due,
+        why,
+        s51.lump_sum_clause,
+        ("I-01", "I-07"),
+        basis=fact_ids(h.start_fact, t.facts),
+    )
 
 
 def coverage_months(h: History, t: Trigger) -> list[tuple[int, date, date]]:
@@ -118,7 +127,7 @@ def health_path(h: History, t: Trigger, emp: EmploymentState) -> str:
     return "cobra_premium_payment" if h.of("CobraElected") else "awaiting_cobra_election"
 
 
-def cobra_items(h: History, t: Trigger, emp: EmploymentState) -> list[dict[str, Any]]:
+def cobra_items(h: History, t: Trigger, emp: EmploymentState) -> list[Item]:
     """§5.1 s.2, I-19, I-20: six monthly premiums once COBRA is elected; cancelled after eligibility ends."""
     if health_path(h, t, emp) != "cobra_premium_payment" or emp.ending is None:
         return []
@@ -144,16 +153,19 @@ def cobra_items(h: History, t: Trigger, emp: EmploymentState) -> list[dict[str, 
             + (f"; cancelled: COBRA eligibility ended {ended}, on or before the month start" if cancelled else "")
             + "."
         )
-        item = payment_item(
-            h,
-            f"cobra_premium_{k}",
-            amount,
-            due,
-            why,
-            payee="carrier / COBRA administrator",
-            cancelled=cancelled,
-            basis=health_basis(h, t),
+        items.append(
+            payment_item(
+                h,
+                f"cobra_premium_{k}",
+                amount,
+                due,
+                why,
+                h.terms.agreement.section_5_1.health_clause,
+                ("I-19",),
+                payee="carrier / COBRA administrator",
+                cancelled=cancelled,
+                basis=health_basis(h, t),
+                coverage_month={"start": start.isoformat(), "end": end.isoformat()},
+            )
         )
-        item["coverage_month"] = {"start": start.isoformat(), "end": end.isoformat()}
-        items.append(item)
     return items

@@ -13,7 +13,8 @@ from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact
 from obligations.rules.corrections import resolution, resolve
 from obligations.rules.explain import fact_record
-from obligations.rules.items import Item, item_status, merge_checkpoints
+from obligations.rules.item import Item, item_status
+from obligations.rules.items import merge_checkpoints
 from obligations.rules.provisions.report import derive
 from obligations.terms.provisions import ProvisionTerms
 

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from obligations.domain.values import count_str
-from obligations.rules.items import Item
+from obligations.rules.item import Item
 from obligations.rules.provisions.base import End, PHistory, anchors
 from obligations.rules.provisions.packages import Fired, ReleaseState, Waiting
 from obligations.rules.vesting import Tranche, count, schedule

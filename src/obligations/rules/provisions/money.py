@@ -12,7 +12,7 @@ from fractions import Fraction
 from obligations.domain.values import money_str, round_money
 from obligations.rules.days import add_duration
 from obligations.rules.formulas import amount_value
-from obligations.rules.items import Item
+from obligations.rules.item import Item
 from obligations.rules.provisions.base import End, PHistory
 from obligations.rules.provisions.packages import Fired, ReleaseState
 from obligations.terms.expressions import Duration, parse_amount

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from obligations.domain.facts import Fact
-from obligations.rules.items import Item, item_status, visible
+from obligations.rules.item import Item, item_status, obligation_json, visible
 from obligations.rules.provisions.base import End, PHistory, anchors, change_of_control, employment_end, fulfilled_on
 from obligations.rules.provisions.equity import GrantState, grant_states, tranche_items
 from obligations.rules.provisions.grounds import GroundState, ground_section, ground_states
@@ -357,7 +357,7 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
         "grounds": [ground_section(g) for g in d.grounds],
         "payments": [_payment(i, as_of) for i in shown if i.kind == "payment"],
         "open_clocks": [_clock_json(i) for i in shown if i.kind == "clock"],
-        "obligations": [_obligation(i, as_of) for i in shown if i.kind == "obligation"],
+        "obligations": [obligation_json(i, as_of) for i in shown if i.kind == "obligation"],
         "covenants": [_clock_json(i) for i in d.items if i.kind == "clock" and i.item_id.startswith("covenant:")],
         "unknown": list(a.unknown),
     }
@@ -436,23 +436,6 @@ def _clock_json(i: Item) -> dict[str, Any]:
         "why": i.detail["why"],
         "fact_ids": list(i.fact_ids),
     }
-
-
-def _obligation(i: Item, as_of: date) -> dict[str, Any]:
-    status = item_status(i, as_of)
-    out = {
-        "id": i.item_id,
-        "owed_by": i.owed_by,
-        "owed_to": i.owed_to,
-        "due_date": _s(i.due_date),
-        "clause": i.clause,
-        "status": status,
-        "why": i.detail["why"],
-        "fact_ids": list(i.fact_ids),
-    }
-    if status.startswith("fulfilled"):
-        out["fulfilled_on"] = _s(i.fulfilled_on)
-    return out
 
 
 def status_report(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
