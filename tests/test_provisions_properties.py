@@ -178,6 +178,12 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
              "baseline": draw(st.sampled_from(["start", "peak", "previous"]))},
             {"id": "breach", "clause": "GR", "kind": "recorded"},
         ]  # fmt: skip
+    if draw(st.booleans()):  # Cause as grounds, one with a cure period (family 6)
+        raw["cause"] = {"clause": "C", "unsupported": draw(st.sampled_from(["without_cause", "as_stated"]))}
+        raw["cause_grounds"] = [
+            {"id": "neglect", "clause": "C(b)", "kind": "uncured_notice", "cure": draw(DURATIONS)},
+            {"id": "conviction", "clause": "C(a)", "kind": "recorded"},
+        ]
     return ProvisionTerms(agreement=ProvisionsFile.model_validate(raw), company=COMPANY)
 
 
@@ -210,6 +216,15 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
             events.append({"type": "GoodReasonConditionCured", "date": on(notice + draw(st.integers(0, 40))),
                            "data": {"ground": "cut"}})  # fmt: skip
         claimed = ["cut"]
+    if t.agreement.cause is not None:
+        notice = draw(st.integers(1, 900))
+        events.append({"type": "CauseNoticeGiven", "date": on(notice), "data": {"grounds": ["neglect"]}})
+        if draw(st.booleans()):
+            events.append({"type": "CauseConditionCured", "date": on(notice + draw(st.integers(0, 60))),
+                           "data": {"ground": "neglect"}})  # fmt: skip
+        if draw(st.booleans()):
+            events.append({"type": "CauseConditionArose", "date": on(draw(st.integers(1, 900))),
+                           "data": {"ground": "conviction"}})  # fmt: skip
     kind = draw(st.sampled_from(["company", "cause", "resign", "gr", "eliminated", "none"]))
     ending = {
         "company": ("EmploymentTerminatedByCompany", {"stated_ground": "without_cause"}),

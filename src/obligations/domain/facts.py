@@ -347,6 +347,28 @@ class GoodReasonConditionCured(FactData):
     ground: Annotated[Line, Field(min_length=1)]
 
 
+class CauseConditionArose(FactData):
+    """A condition the terms name as a Cause ground (its id) arose or was found on this date (a conviction
+    entered, misconduct found)."""
+
+    ground: Annotated[Line, Field(min_length=1)]
+    description: Text | None = None
+
+
+class CauseNoticeGiven(FactData):
+    """The Company's written notice to the employee of the Cause conditions (ground ids) it names, demanding a
+    cure: the notice day starts each named ground's cure period."""
+
+    grounds: Annotated[list[Annotated[Line, Field(min_length=1)]], Field(min_length=1)]
+    description: Text | None = None
+
+
+class CauseConditionCured(FactData):
+    """The employee cured the condition of a Cause ground (its id)."""
+
+    ground: Annotated[Line, Field(min_length=1)]
+
+
 class ChangeOfControlDetermined(FactData):
     """A Change of Control as a plan defines it (terms that define it by reference), determined to occur."""
 
@@ -371,6 +393,9 @@ PROVISIONS_FACT_TYPES = frozenset(
         "GoodReasonConditionArose",
         "GoodReasonNoticeGiven",
         "GoodReasonConditionCured",
+        "CauseConditionArose",
+        "CauseNoticeGiven",
+        "CauseConditionCured",
     }
 )
 # The letter's own facts, and those both forms read.
@@ -448,6 +473,9 @@ AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
         GoodReasonConditionArose,
         GoodReasonNoticeGiven,
         GoodReasonConditionCured,
+        CauseConditionArose,
+        CauseNoticeGiven,
+        CauseConditionCured,
     )
 }
 COMPANY_FACT_TYPES: dict[str, type[FactData]] = {

@@ -34,6 +34,7 @@ def _period(length: int, unit: str) -> str:
 def describe(terms: Terms) -> list[Provision]:
     a, i, c = terms.agreement, terms.i, terms.company
     v, s51 = a.vesting, a.section_5_1
+    neglect, breach = a.good_cause.of_kind("uncured_neglect"), a.good_reason.of_kind("uncured_breach")
     cliff = f"; installments 1-{v.cliff_installment} vest together on the cliff" if v.cliff_installment else ""
     window_end = "included" if i.window_inclusive_end else "excluded"
     triggers = "a termination without Good Cause or a resignation for Good Reason"
@@ -87,7 +88,7 @@ def describe(terms: Terms) -> list[Provision]:
             "Employee",
             f"may cure a neglect of duties within "
             f"{_days(a.good_cause.neglect_cure_days)} of the Company's written notice, or it is Good Cause "
-            "(b)",
+            f"{neglect.id if neglect else ''}",
         ),
         Provision(
             a.change_of_control.clause,
@@ -103,8 +104,8 @@ def describe(terms: Terms) -> list[Provision]:
             "Company",
             f"may cure a material breach within "
             f"{_days(a.good_reason.breach_cure_days)} of the Employee's written notice, or it is Good Reason "
-            f"(f); a Good Reason resignation takes effect {_days(a.good_reason.resignation_notice_days)} "
-            "after its notice",
+            f"{breach.id if breach else ''}; a Good Reason resignation takes effect "
+            f"{_days(a.good_reason.resignation_notice_days)} after its notice",
         ),
         Provision(a.dispute_resolution.clause, "both", f"disputes go to {a.dispute_resolution.forum}"),
         Provision(
@@ -205,6 +206,34 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
                     else ""
                 )
                 + (f"; no later than {r.outer_deadline} after termination" if r.outer_deadline else ""),
+            )
+        )
+    if a.good_reason:
+        gr = a.good_reason
+        out.append(
+            Provision(
+                gr.clause,
+                "Employee",
+                f"resigns for Good Reason ({', '.join(x.id for x in a.grounds) or 'grounds as claimed'}) by notice "
+                f"within {gr.notice_within} of the condition; the Company may cure within {gr.cure}; the "
+                f"resignation takes effect within {gr.resign_within} after"
+                + (f", and within {gr.resign_by} of the condition" if gr.resign_by else ""),
+            )
+        )
+    if a.cause:
+        kept = "kept as stated" if a.cause.unsupported == "as_stated" else "a termination without Cause"
+        out.append(
+            Provision(
+                a.cause.clause,
+                "Company",
+                "terminates for Cause only on an available ground, else it is "
+                + kept
+                + ": "
+                + "; ".join(
+                    f"{x.id} ({x.clause}) "
+                    + (f"after written notice, if not cured within {x.cure}" if x.cure else "once recorded")
+                    for x in a.cause_grounds
+                ),
             )
         )
     for c in a.covenants:

@@ -239,6 +239,34 @@ class Ground(Strict):
         return self
 
 
+class Cause(Strict):
+    """Family 6: Cause as grounds. A termination stated for Cause is one only when a ground of
+    [[cause_grounds]] is available on its date; with `unsupported = "without_cause"` (the default) one that
+    has none is a termination without Cause, and the packages it triggers fire; with "as_stated" it stays a
+    termination for Cause, flagged."""
+
+    clause: str
+    unsupported: Literal["without_cause", "as_stated"] = "without_cause"
+
+
+class CauseGround(Strict):
+    """A Cause ground as a typed condition: `recorded` (available from its CauseConditionArose) or
+    `uncured_notice` (after the Company's written notice naming it, CauseNoticeGiven, the employee may cure
+    it within `cure`; available from the day after the cure period ends uncured)."""
+
+    id: Id
+    clause: str
+    kind: Literal["recorded", "uncured_notice"]
+    description: str = ""
+    cure: DurationText | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> CauseGround:
+        if (self.kind == "uncured_notice") != (self.cure is not None):
+            raise ValueError("an uncured_notice ground needs its cure period, and only it has one")
+        return self
+
+
 class Payment(Strict):
     """A payment of a package (families 7-9).
 
@@ -372,6 +400,8 @@ class ProvisionsFile(Strict):
     release: Release | None = None
     good_reason: GoodReason | None = None
     grounds: list[Ground] = Field(default_factory=list)
+    cause: Cause | None = None
+    cause_grounds: list[CauseGround] = Field(default_factory=list)
     covenants: list[Covenant] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
 
@@ -387,6 +417,11 @@ class ProvisionsFile(Strict):
         _unique("grounds", [g.id for g in self.grounds])
         if self.grounds and self.good_reason is None:
             raise ValueError("grounds need the [good_reason] block (the notice, cure and resignation periods)")
+        _unique("cause_grounds", [g.id for g in self.cause_grounds])
+        if self.cause_grounds and self.cause is None:
+            raise ValueError("cause_grounds need the [cause] block")
+        if self.cause is not None and not self.cause_grounds:
+            raise ValueError("the [cause] block needs its [[cause_grounds]]")
         triggers, grants = {t.id for t in self.triggers}, {g.id for g in self.grants}
         packages, obligations = {p.id for p in self.packages}, {o.id for o in self.obligations}
         for p in self.packages:

@@ -151,8 +151,10 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
     """(the end on or before as_of, a resignation pending after it): the first end by date wins."""
     ends: list[End] = []
     for f in h.of("EmploymentTerminatedByCompany"):
-        kind = "termination_for_cause" if f.data.stated_ground != "without_cause" else "termination_without_cause"
-        ends.append(End(kind, f.date, (f.id,), f"{kind.replace('_', ' ')} on {f.date}"))
+        if f.data.stated_ground == "without_cause":
+            ends.append(End("termination_without_cause", f.date, (f.id,), f"termination without cause on {f.date}"))
+        else:
+            ends.append(_for_cause(h, f))
     for f in h.of("PositionEliminated"):
         ends.append(End("position_eliminated", f.date, (f.id,), f"position eliminated on {f.date}"))
     for f in h.of("EmploymentEndedOther"):
@@ -176,6 +178,28 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
     if first is not None and pending is not None and pending.date > first.date:
         pending = None
     return first, pending
+
+
+def _for_cause(h: PHistory, f: Fact) -> End:
+    """A termination stated for Cause (family 6): one when a Cause ground of the terms is available on its
+    date; without one, a termination without Cause unless the terms keep it as stated."""
+    cause = h.terms.agreement.cause
+    words = f"termination for cause on {f.date}"
+    if cause is None:
+        return End("termination_for_cause", f.date, (f.id,), words)
+    from obligations.rules.provisions.grounds import cause_states  # the grounds read this module's history
+
+    states = cause_states(h)
+    held = [s for s in states if s.available_on(f.date)]
+    if held:
+        why = "; ".join(s.why for s in held)
+        return End("termination_for_cause", f.date, (f.id, *(x for s in held for x in s.facts)), f"{words}: {why}")
+    none = f"stated for Cause on {f.date}, but no Cause ground of the terms ({cause.clause}) was available that day"
+    detail = "; ".join(s.why for s in states)
+    if cause.unsupported == "as_stated":
+        return End("termination_for_cause", f.date, (f.id,), f"{none} (kept as stated, flagged): {detail}")
+    facts = (f.id, *(x for s in states for x in s.facts))
+    return End("termination_without_cause", f.date, facts, f"{none}: a termination without Cause: {detail}")
 
 
 def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str, ...]]:

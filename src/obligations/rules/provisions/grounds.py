@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from obligations.domain.facts import Fact
 from obligations.rules.provisions.base import PHistory
-from obligations.terms.provisions import Ground
+from obligations.terms.provisions import CauseGround, Ground
 
 
 @dataclass(frozen=True)
@@ -94,19 +94,83 @@ def _process(h: PHistory, g: Ground, arose: date | None, basis: list[Fact], word
     return GroundState(g, arose, notice_f.date, None, start, until, facts, words, notice_by, cure_by)
 
 
-def ground_section(s: GroundState) -> dict[str, object]:
-    def iso(day: date | None) -> str | None:
-        return day.isoformat() if day else None
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
+
+def _section(ground: Ground | CauseGround, why: str, facts: tuple[str, ...], **dates: date | None) -> dict[str, object]:
+    """A ground's section: its id, kind and clause, its dates, the why and the facts."""
     return {
-        "id": s.ground.id,
-        "kind": s.ground.kind,
-        "clause": s.ground.clause,
-        "arose": iso(s.arose),
-        "notice": iso(s.notice),
-        "cured": iso(s.cured),
-        "available_from": iso(s.available_from),
-        "available_until": iso(s.available_until),
-        "why": s.why,
-        "fact_ids": list(s.facts),
+        "id": ground.id,
+        "kind": ground.kind,
+        "clause": ground.clause,
+        **{k: _iso(v) for k, v in dates.items()},
+        "why": why,
+        "fact_ids": list(facts),
     }
+
+
+def ground_section(s: GroundState) -> dict[str, object]:
+    return _section(s.ground, s.why, s.facts, arose=s.arose, notice=s.notice, cured=s.cured,
+                    available_from=s.available_from, available_until=s.available_until)  # fmt: skip
+
+
+# -- Cause (family 6) ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CauseState:
+    """A Cause ground as of a day: when its condition arose (a recorded one) or the Company's notice named it
+    (one with a cure period), the last day to cure it, the cure, and the day it is available from."""
+
+    ground: CauseGround
+    arose: date | None
+    cure_by: date | None
+    cured: date | None
+    available_from: date | None
+    facts: tuple[str, ...]
+    why: str
+
+    def available_on(self, day: date) -> bool:
+        return self.available_from is not None and self.available_from <= day
+
+
+def cause_states(h: PHistory) -> list[CauseState]:
+    """Each Cause ground of the terms as of the history's day: one rule per kind."""
+    return [
+        _recorded_cause(h, g) if g.kind == "recorded" else _uncured_cause(h, g) for g in h.terms.agreement.cause_grounds
+    ]
+
+
+def _recorded_cause(h: PHistory, g: CauseGround) -> CauseState:
+    found = next((f for f in h.of("CauseConditionArose") if f.data.ground == g.id), None)
+    if found is None:
+        return CauseState(g, None, None, None, None, (), f"{g.clause} {g.id}: no condition recorded")
+    why = f"{g.clause} {g.id}: condition recorded on {found.date}: Cause from that day"
+    return CauseState(g, found.date, None, None, found.date, (found.id,), why)
+
+
+def _uncured_cause(h: PHistory, g: CauseGround) -> CauseState:
+    """The first notice naming the ground whose cure period ends uncured makes it available the day after;
+    a notice cured in time leaves it unavailable (a later notice starts a new cure period)."""
+    assert g.cure is not None
+    cures = [f for f in h.of("CauseConditionCured") if f.data.ground == g.id]
+    words, last = f"{g.clause} {g.id}", None
+    for notice in (f for f in h.of("CauseNoticeGiven") if g.id in f.data.grounds):
+        cure_by = h.add(notice.date, g.cure)
+        words += f"; written notice {notice.date}: the employee may cure within {g.cure}, by {cure_by}"
+        cured = next((c for c in cures if notice.date <= c.date <= cure_by), None)
+        if cured is not None:
+            words += f"; cured {cured.date}"
+            last = CauseState(g, notice.date, cure_by, cured.date, None, (notice.id, cured.id), words)
+            continue
+        start = cure_by + timedelta(days=1)
+        return CauseState(
+            g, notice.date, cure_by, None, start, (notice.id,), words + f"; if not cured, Cause from {start}"
+        )
+    return last or CauseState(g, None, None, None, None, (), words + ": no written notice naming it")
+
+
+def cause_section(s: CauseState) -> dict[str, object]:
+    return _section(s.ground, s.why, s.facts, arose=s.arose, cure_by=s.cure_by, cured=s.cured,
+                    available_from=s.available_from)  # fmt: skip

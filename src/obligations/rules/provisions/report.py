@@ -13,7 +13,14 @@ from obligations.domain.facts import Fact
 from obligations.rules.item import Item, item_status, obligation_json, visible
 from obligations.rules.provisions.base import End, PHistory, anchors, change_of_control, employment_end, fulfilled_on
 from obligations.rules.provisions.equity import GrantState, grant_states, tranche_items
-from obligations.rules.provisions.grounds import GroundState, ground_section, ground_states
+from obligations.rules.provisions.grounds import (
+    CauseState,
+    GroundState,
+    cause_section,
+    cause_states,
+    ground_section,
+    ground_states,
+)
 from obligations.rules.provisions.money import final_salary, package_payments, pay_in_lieu
 from obligations.rules.provisions.packages import Fired, ReleaseState, Waiting, fired_packages, release_state
 from obligations.terms.expressions import anchors_of, parse_date
@@ -30,6 +37,7 @@ class PDerivation:
     release: ReleaseState | None
     grants: list[GrantState]
     grounds: list[GroundState]
+    causes: list[CauseState]
     items: list[Item]
     sections: dict[str, Any]
 
@@ -61,11 +69,11 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     for g in grants:
         items += tranche_items(g)
     items += _clocks(h, end, pending, release, fired, grants, dates)
-    grounds = ground_states(h)
+    grounds, causes = ground_states(h), cause_states(h)
     if end is None:
-        items += _ground_clocks(h, grounds)
+        items += _ground_clocks(h, grounds) + _cause_clocks(causes)
     items += _obligations(h, dates)
-    d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, items, {})
+    d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, causes, items, {})
     return replace(d, sections=_sections(d, dates))
 
 
@@ -272,6 +280,15 @@ def _ground_clocks(h: PHistory, grounds: list[GroundState]) -> list[Item]:
     return out
 
 
+def _cause_clocks(causes: list[CauseState]) -> list[Item]:
+    """While employed, the employee's cure period after the Company's written notice of a Cause ground."""
+    return [
+        _clock(f"cause_cure:{s.ground.id}", "Employee", "Company", s.arose, s.cure_by, s.ground.clause, s.why, s.facts)
+        for s in causes
+        if s.ground.kind == "uncured_notice" and s.arose and s.cure_by and s.cured is None
+    ]
+
+
 def _renewal(h: PHistory) -> list[Item]:
     """The next deadline to give notice of non-renewal: that of the first term end whose deadline has not
     passed (the clock runs from the day after the previous deadline)."""
@@ -355,6 +372,7 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
         "packages": {p.id: _package(d, p.id) for p in a.packages},
         "release": _release(d),
         "grounds": [ground_section(g) for g in d.grounds],
+        "cause_grounds": [cause_section(c) for c in d.causes],
         "payments": [_payment(i, as_of) for i in shown if i.kind == "payment"],
         "open_clocks": [_clock_json(i) for i in shown if i.kind == "clock"],
         "obligations": [obligation_json(i, as_of) for i in shown if i.kind == "obligation"],

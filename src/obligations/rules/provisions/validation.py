@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from obligations.domain.errors import InvalidFactError
 from obligations.domain.facts import PROVISIONS_FACT_TYPES, SHARED_FACT_TYPES, Fact
 from obligations.rules.provisions.base import PHistory, employment_end
 from obligations.rules.validation import walk_history
-from obligations.terms.provisions import ProvisionTerms
+from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
 
 AFTER_END = frozenset(
     {
@@ -153,6 +154,7 @@ def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
             f"ground {x.ground} is a {grounds[x.ground].kind}: the facts it reads make it arise, not this one",
             field="data.ground",
         )
+    _check_cause_fact(a, t, x)
     if t == "CovenantBreachFound" and x.covenant not in {c.id for c in a.covenants}:
         raise InvalidFactError(f"unknown covenant {x.covenant!r}", field="data.covenant")
     if t in ("ReleaseDelivered", "ReleaseSigned", "ReleaseRevoked") and a.release is None:
@@ -161,3 +163,33 @@ def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
         raise InvalidFactError("no signed release to revoke", field="type")
     if t == "ReleaseSigned" and h.of("ReleaseSigned"):
         raise InvalidFactError("the release is already signed", field="type")
+
+
+CAUSE_FACTS = {
+    "CauseConditionArose": "recorded",
+    "CauseNoticeGiven": "uncured_notice",
+    "CauseConditionCured": "uncured_notice",
+}
+
+
+def _check_cause_fact(a: ProvisionsFile, t: str, x: Any) -> None:
+    """The Cause facts name grounds of the terms' [[cause_grounds]] of the kind they are read by."""
+    if t not in CAUSE_FACTS:
+        return
+    if a.cause is None:
+        raise InvalidFactError(f"{t}: the terms have no [cause] block", field="type")
+    grounds = {g.id: g for g in a.cause_grounds}
+    named = list(x.grounds) if t == "CauseNoticeGiven" else [x.ground]
+    field = "data.grounds" if t == "CauseNoticeGiven" else "data.ground"
+    unknown = [g for g in named if g not in grounds]
+    if unknown:
+        raise InvalidFactError(
+            f"unknown Cause ground(s) {', '.join(unknown)} (the terms' Cause grounds: {', '.join(grounds)})",
+            field=field,
+        )
+    wrong = [g for g in named if grounds[g].kind != CAUSE_FACTS[t]]
+    if wrong:
+        raise InvalidFactError(
+            f"Cause ground(s) {', '.join(wrong)} are not {CAUSE_FACTS[t]} grounds: {t} is not read for them",
+            field=field,
+        )
