@@ -177,6 +177,8 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             {"id": "cut", "clause": "GR", "kind": "salary_reduction", "threshold_pct": "10",
              "baseline": draw(st.sampled_from(["start", "peak", "previous"]))},
             {"id": "breach", "clause": "GR", "kind": "recorded"},
+            {"id": "moved", "clause": "GR", "kind": "relocation", "more_than_miles": "50"},
+            {"id": "duties", "clause": "GR", "kind": "duties_diminution"},
         ]  # fmt: skip
     if draw(st.booleans()):  # Cause as grounds, one with a cure period (family 6)
         raw["cause"] = {"clause": "C", "unsupported": draw(st.sampled_from(["without_cause", "as_stated"]))}
@@ -216,6 +218,11 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
             events.append({"type": "GoodReasonConditionCured", "date": on(notice + draw(st.integers(0, 40))),
                            "data": {"ground": "cut"}})  # fmt: skip
         claimed = ["cut"]
+        if draw(st.booleans()):
+            miles = draw(st.sampled_from(["50", "50.01", "400"]))
+            events.append({"type": "WorkplaceRelocated", "date": on(draw(st.integers(1, 400))),
+                           "data": {"new_location": "X", "distance_miles": miles}})  # fmt: skip
+            claimed = draw(st.sampled_from([["moved"], ["cut", "moved"]]))
     if t.agreement.cause is not None:
         notice = draw(st.integers(1, 900))
         events.append({"type": "CauseNoticeGiven", "date": on(notice), "data": {"grounds": ["neglect"]}})

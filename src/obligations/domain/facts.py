@@ -347,6 +347,15 @@ class GoodReasonConditionCured(FactData):
     ground: Annotated[Line, Field(min_length=1)]
 
 
+class WorkplaceRelocated(FactData):
+    """The employee's principal place of work moved: where to, how far from where it was (in miles), and
+    whether the employee agreed. A Good Reason ground of kind `relocation` reads it."""
+
+    new_location: Line
+    distance_miles: Annotated[Number, Field(ge=0)]
+    employee_agreed: StrictBool = False
+
+
 class CauseConditionArose(FactData):
     """A condition the terms name as a Cause ground (its id) arose or was found on this date (a conviction
     entered, misconduct found)."""
@@ -396,6 +405,7 @@ PROVISIONS_FACT_TYPES = frozenset(
         "CauseConditionArose",
         "CauseNoticeGiven",
         "CauseConditionCured",
+        "WorkplaceRelocated",
     }
 )
 # The letter's own facts, and those both forms read.
@@ -415,6 +425,7 @@ SHARED_FACT_TYPES = frozenset(
         "ExpenseSubmitted",
         "ExpenseReimbursed",
         "ClosingPriceRecorded",
+        "DutiesChanged",
     }
 )
 
@@ -476,6 +487,7 @@ AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
         CauseConditionArose,
         CauseNoticeGiven,
         CauseConditionCured,
+        WorkplaceRelocated,
     )
 }
 COMPANY_FACT_TYPES: dict[str, type[FactData]] = {

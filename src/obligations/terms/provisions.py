@@ -222,20 +222,26 @@ class GoodReason(Strict):
 
 
 class Ground(Strict):
-    """A Good Reason ground as a typed condition: `salary_reduction` (a cut of more than `threshold` percent
-    from the `baseline` rate, read from SalaryChanged facts) or `recorded` (GoodReasonConditionArose)."""
+    """A Good Reason ground as a typed condition: `salary_reduction` (a cut of more than `threshold_pct`
+    percent from the `baseline` rate, read from SalaryChanged facts), `relocation` (a WorkplaceRelocated
+    more than `more_than_miles` away, not agreed), `duties_diminution` (a DutiesChanged that substantially
+    diminishes the duties or is inconsistent with the position, not agreed in a signed amendment) or
+    `recorded` (GoodReasonConditionArose)."""
 
     id: Id
     clause: str
-    kind: Literal["salary_reduction", "recorded"]
+    kind: Literal["salary_reduction", "relocation", "duties_diminution", "recorded"]
     description: str = ""
     threshold_pct: Dec | None = None
     baseline: Literal["start", "peak", "previous"] = "peak"
+    more_than_miles: Dec | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Ground:
-        if self.kind == "salary_reduction" and self.threshold_pct is None:
-            raise ValueError("a salary_reduction ground needs threshold_pct")
+        if (self.kind == "salary_reduction") != (self.threshold_pct is not None):
+            raise ValueError("a salary_reduction ground needs threshold_pct, and only it has one")
+        if (self.kind == "relocation") != (self.more_than_miles is not None):
+            raise ValueError("a relocation ground needs more_than_miles, and only it has one")
         return self
 
 

@@ -4,6 +4,7 @@ resignation is for Good Reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -50,18 +51,46 @@ def _salary_cut(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
     return None, [], f"no cut of more than {g.threshold_pct}% from the {g.baseline} salary"
 
 
+def _recorded(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    found = [f for f in h.of("GoodReasonConditionArose") if f.data.ground == g.id]
+    if not found:
+        return None, [], "no condition recorded"
+    return found[0].date, found[:1], f"condition recorded on {found[0].date}"
+
+
+def _relocation(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    limit = g.more_than_miles or Decimal(0)
+    for f in h.of("WorkplaceRelocated"):
+        x = f.data
+        if x.distance_miles > limit and not x.employee_agreed:
+            return f.date, [f], f"workplace moved {x.distance_miles} miles to {x.new_location} on {f.date} (> {limit})"
+    return None, [], f"no relocation of more than {limit} miles without the employee's agreement"
+
+
+def _diminution(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    for f in h.of("DutiesChanged"):
+        x = f.data
+        if (x.substantial_diminution or x.inconsistent_with_position) and not x.employee_agreed_in_signed_amendment:
+            return f.date, [f], f"duties diminished on {f.date}: {x.description}"
+    return None, [], "no diminution of duties without a signed amendment"
+
+
+# How each kind of Good Reason ground's condition arises: (the day, the facts, the words).
+CONDITIONS: dict[str, Callable[[PHistory, Ground], tuple[date | None, list[Fact], str]]] = {
+    "salary_reduction": _salary_cut,
+    "relocation": _relocation,
+    "duties_diminution": _diminution,
+    "recorded": _recorded,
+}
+
+
 def ground_states(h: PHistory) -> list[GroundState]:
     gr = h.terms.agreement.good_reason
     if gr is None:
         return []
     out = []
     for g in h.terms.agreement.grounds:
-        if g.kind == "salary_reduction":
-            arose, basis, words = _salary_cut(h, g)
-        else:
-            found = [f for f in h.of("GoodReasonConditionArose") if f.data.ground == g.id]
-            arose, basis = (found[0].date, found[:1]) if found else (None, [])
-            words = f"condition recorded on {arose}" if arose else "no condition recorded"
+        arose, basis, words = CONDITIONS[g.kind](h, g)
         out.append(_process(h, g, arose, basis, f"{g.clause} {g.id}: {words}"))
     return out
 
