@@ -103,6 +103,14 @@ class WebhookReceiver:
     def delivered(self) -> list[Hit]:
         return [h for h in self.hits if 200 <= h.status < 300]
 
+    def first_hit(self, timeout: float = 10.0) -> Hit:
+        """The first request received. The receiver records a request just after answering it, so a sender
+        can see its answer a moment before the record exists: wait for it."""
+        deadline = time.monotonic() + timeout
+        while not self.hits and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.hits[0]
+
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()

@@ -160,7 +160,7 @@ def test_the_readme_receiver_verifies_a_real_delivery_and_refuses_a_forged_one(
     try:
         message = Message("k" * 64, "subject", "text", "<p>html</p>", {"key": "k" * 64, "item": "x"})
         assert senders["h"].send(message, ()) == "HTTP 204" and not errors
-        hit = hook.hits[0]
+        hit = hook.first_hit()
         assert receiver["receive"](hit.raw, hit.headers)["item"] == "x"
         assert receiver["receive"](hit.raw, hit.headers) is None  # the same delivery again
         with pytest.raises(Exception, match="signature"):
