@@ -112,6 +112,8 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
         }
         for k in range(draw(st.integers(1, 2)))
     ]
+    if len(packages) == 2 and draw(st.booleans()):  # one package offset by the other
+        packages[0]["offset_by"] = ["p1"]
     raw = {
         "form": "provisions",
         "key": "drawn",
@@ -136,7 +138,19 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
                 ]
             )
         ),
-        "change_of_control": {"clause": "C"},
+        "change_of_control": draw(
+            st.sampled_from(
+                [
+                    {"clause": "C"},
+                    {
+                        "definition": "prongs",
+                        "clause": "C",
+                        "merger": {"clause": "C(a)", "shareholders_retain_less_than_pct": "50"},
+                        "liquidation": {"clause": "C(b)"},
+                    },
+                ]
+            )
+        ),  # fmt: skip
         "grants": grants,
         "triggers": triggers,
         "packages": packages,
@@ -203,7 +217,13 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
     for g in t.agreement.grants:
         events.append({"type": "GrantMade", "date": on(0), "data": {"grant": g.id, "quantity": int(g.quantity or 1)}})
     if draw(st.booleans()):
-        events.append({"type": "ChangeOfControlDetermined", "date": on(draw(st.integers(1, 900))), "data": {}})
+        day = on(draw(st.integers(1, 900)))
+        if t.agreement.change_of_control and t.agreement.change_of_control.definition == "prongs":
+            pct = draw(st.sampled_from(["49.99", "50", "80"]))
+            events.append({"type": "MergerConsummated", "date": day,
+                           "data": {"counterparty": "Z", "company_shareholders_voting_pct_after": pct}})  # fmt: skip
+        else:
+            events.append({"type": "ChangeOfControlDetermined", "date": day, "data": {}})
     if draw(st.booleans()):
         events.append({"type": "SpecifiedEmployeeDetermined", "date": on(1), "data": {}})
     end = draw(st.integers(30, 1000))

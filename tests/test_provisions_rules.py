@@ -5,6 +5,7 @@ acceleration in each order, pro-rata acceleration, covenants conditioning paymen
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -194,3 +195,126 @@ def test_installments_turn_into_a_lump_sum_on_a_later_change_of_control(
     p = pay(t, "2025-06-01", *extra)
     got = (p["pay_remainder"]["due_date"], p["pay_remainder"]["amount"]) if "pay_remainder" in p else None
     assert got == remainder
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        # 3 installments of 1,000.00 offset by: less than the last, exactly the last, a cent more, more than all
+        ("999.99", {"s_1": ("1000.00", False), "s_2": ("1000.00", False), "s_3": ("0.01", False)}),
+        ("1000.00", {"s_1": ("1000.00", False), "s_2": ("1000.00", False), "s_3": ("0.00", True)}),
+        ("1000.01", {"s_1": ("1000.00", False), "s_2": ("999.99", False), "s_3": ("0.00", True)}),
+        ("5000.00", {"s_1": ("0.00", True), "s_2": ("0.00", True), "s_3": ("0.00", True)}),
+    ],
+)
+def test_a_package_offset_by_another_pays_its_total_less_from_the_last_payment_back(
+    plan: str, expected: dict[str, tuple[str, bool]]
+) -> None:
+    t = terms(
+        triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}],
+        packages=[
+            {"id": "severance", "clause": "S1", "triggers": ["t"], "offset_by": ["plan"],
+             "payments": [{"id": "s", "clause": "S1", "amount": "3000", "installments": 3, "every": "1 month",
+                           "first": "termination_date + 1 month"}]},
+            {"id": "plan", "clause": "Plan", "triggers": ["t"],
+             "payments": [{"id": "plan_pay", "clause": "Plan", "amount": plan, "due": "termination_date + 10 days"}]},
+        ],
+    )  # fmt: skip
+    r = status_report(t, facts(START, FIRED), D("2024-12-10"))
+    got = {p["id"]: (p["amount"], p["status"] == "cancelled") for p in r["payments"] if p["id"].startswith("s_")}
+    assert got == expected
+    assert any(p["id"] == "plan_pay" and p["amount"] == plan for p in r["payments"])  # the plan pays in full
+    last = next(p for p in r["payments"] if p["id"] == "s_3")
+    assert f"Offset (S1): reduced by ${expected_cut(plan)} of ${plan} under plan" in last["why"]
+
+
+def expected_cut(plan: str) -> str:
+    """What comes off the last installment (1,000.00) for a plan paying `plan`."""
+    return str(min(Decimal(plan), Decimal("1000.00")))
+
+
+def test_an_offset_by_a_package_that_did_not_fire_changes_nothing_and_a_package_cannot_offset_itself() -> None:
+    lump = {"id": "s", "clause": "S1", "amount": "3000", "due": "termination_date + 5 days"}
+    base = {"id": "severance", "clause": "S1", "triggers": ["t"], "offset_by": ["plan"], "payments": [lump]}
+    t = terms(
+        triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]},
+                  {"id": "gone", "clause": "T", "events": ["position_eliminated"]}],
+        packages=[base, {"id": "plan", "clause": "Plan", "triggers": ["gone"], "payments": [
+            {"id": "plan_pay", "clause": "Plan", "amount": "500", "due": "termination_date"}]}],
+    )  # fmt: skip
+    assert pay(t, "2024-12-10")["s"]["amount"] == "3000.00"
+    with pytest.raises(ValueError, match="offset_by: unknown severance"):
+        terms(triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}],
+              packages=[{**base, "offset_by": ["severance"]}])  # fmt: skip
+
+
+def prongs_terms() -> ProvisionTerms:
+    """A Change of Control defined by prongs, firing a lump sum on it (a single trigger)."""
+    return terms(
+        change_of_control={
+            "definition": "prongs",
+            "clause": "CoC",
+            "merger": {"clause": "CoC(a)", "shareholders_retain_less_than_pct": "50"},
+            "asset_sale": {"clause": "CoC(b)", "substantially_all_fraction": "0.90"},
+            "beneficial_ownership": {"clause": "CoC(c)", "more_than_pct": "50"},
+            "liquidation": {"clause": "CoC(d)"},
+        },
+        triggers=[{"id": "coc", "clause": "T", "events": ["change_of_control"]}],
+        packages=[{"id": "bonus", "clause": "P", "triggers": ["coc"], "payments": [
+            {"id": "coc_bonus", "clause": "P", "amount": "1000", "due": "change_of_control_date"}]}],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("events", "fires_on"),
+    [
+        ([ev("MergerConsummated", "2024-02-01", counterparty="X", company_shareholders_voting_pct_after="50")], None),
+        ([ev("MergerConsummated", "2024-02-01", counterparty="X", company_shareholders_voting_pct_after="49.99")],
+         "2024-02-01"),
+        ([ev("BeneficialOwnershipChanged", "2024-02-01", person="Y", berg_affiliated=False, voting_pct="50")], None),
+        ([ev("BeneficialOwnershipChanged", "2024-02-01", person="Y", berg_affiliated=False, voting_pct="50.01")],
+         "2024-02-01"),
+        ([ev("AssetTransferConsummated", "2024-02-01", series_id="s", kind="sale", fraction_of_assets="0.5"),
+          ev("AssetTransferConsummated", "2024-03-01", series_id="s", kind="sale", fraction_of_assets="0.39")], None),
+        ([ev("AssetTransferConsummated", "2024-02-01", series_id="s", kind="sale", fraction_of_assets="0.5"),
+          ev("AssetTransferConsummated", "2024-03-01", series_id="s", kind="sale", fraction_of_assets="0.4")],
+         "2024-03-01"),
+        ([ev("LiquidationOccurred", "2024-04-01", kind="plan of dissolution")], "2024-04-01"),
+    ],
+)  # fmt: skip
+def test_a_change_of_control_by_prongs_on_both_sides_of_each_threshold(
+    events: list[dict[str, Any]], fires_on: str | None
+) -> None:
+    """Family 3 by prongs: the rule the letter form uses (rules.change_of_control), with the file's thresholds
+    and clauses; the package on the Change of Control fires on the prong's day."""
+    t = prongs_terms()
+    r = status_report(t, facts(START, *events), D("2024-06-01"))
+    got = {p["id"]: p for p in r["payments"]}
+    if fires_on is None:
+        assert "coc_bonus" not in got and not r["packages"]["bonus"]["fired"]
+    else:
+        assert got["coc_bonus"]["due_date"] == fires_on and r["packages"]["bonus"]["event_date"] == fires_on
+        assert "CoC(" in r["packages"]["bonus"]["why"]
+
+
+def test_prong_facts_are_read_only_by_a_definition_by_prongs() -> None:
+    from obligations.rules.agreement import check_history
+
+    merger = ev("MergerConsummated", "2024-02-01", counterparty="X", company_shareholders_voting_pct_after="10")
+    assert not check_history(prongs_terms(), [], facts(START, merger), {})
+    by_fact = one_package({"amount": "1", "due": "termination_date"}, change_of_control={"clause": "C"})
+    errors = check_history(by_fact, [], facts(START, merger), {})
+    assert errors and "a fact of the letter form" in str(errors[0])
+    with pytest.raises(ValueError, match="at least one prong"):
+        terms(change_of_control={"definition": "prongs", "clause": "C"})
+    with pytest.raises(ValueError, match="prongs belong to definition"):
+        terms(change_of_control={"clause": "C", "liquidation": {"clause": "L"}})
+
+
+def test_terms_show_says_a_definition_by_prongs_in_words() -> None:
+    from obligations.terms.describe import describe_provisions
+
+    lines = [p.words for p in describe_provisions(prongs_terms())]
+    assert any(
+        "a merger leaving the shareholders less than 50% (CoC(a))" in x and "a liquidation (CoC(d))" in x for x in lines
+    ), lines

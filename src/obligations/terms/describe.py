@@ -155,6 +155,22 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
                 f"grants {g.id}: {g.kind.replace('_', ' ')} {size} on {g.grant_date}{sched}{window}",
             )
         )
+    coc = a.change_of_control
+    if coc is not None:
+        if coc.definition == "prongs":
+            parts = [
+                f"a merger leaving the shareholders less than {coc.merger.shareholders_retain_less_than_pct}% "
+                f"({coc.merger.clause})" if coc.merger else "",
+                f"a sale of {coc.asset_sale.substantially_all_fraction} of the assets ({coc.asset_sale.clause})"
+                if coc.asset_sale else "",
+                f"a person holding more than {coc.beneficial_ownership.more_than_pct}% of the vote "
+                f"({coc.beneficial_ownership.clause})" if coc.beneficial_ownership else "",
+                f"a liquidation ({coc.liquidation.clause})" if coc.liquidation else "",
+            ]  # fmt: skip
+            words = "a Change of Control is " + "; or ".join(x for x in parts if x)
+        else:
+            words = "a Change of Control as " + (coc.plan or "a plan") + " defines it, when determined"
+        out.append(Provision(coc.clause, "—", words))
     triggers = {x.id: x for x in a.triggers}
     for p in a.packages:
         events = []
@@ -188,6 +204,7 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
         ]
         gives += [f"{p.health.months} months of health continuation"] if p.health else []
         cond = "; conditioned on a release of claims" if p.release else ""
+        cond += f"; less what {' and '.join(p.offset_by)} pay" if p.offset_by else ""
         out.append(
             Provision(p.clause, "Company", f"on {'; or '.join(events)}: {', '.join(gives) or 'nothing stated'}{cond}")
         )

@@ -131,13 +131,47 @@ class Term(Strict):
         return self
 
 
-class ChangeOfControl(Strict):
-    """Family 3: here always by reference (a plan's definition), so a Change of Control is a recorded fact:
-    ChangeOfControlDetermined (company fact)."""
+class MergerProng(Strict):
+    clause: str
+    shareholders_retain_less_than_pct: Dec  # the Company's shareholders own less than this of the survivor
 
-    definition: Literal["by_fact"] = "by_fact"
+
+class AssetSaleProng(Strict):
+    clause: str
+    substantially_all_fraction: Dec = Decimal("0.90")  # transfers of one series reach this fraction (or so found)
+
+
+class OwnershipProng(Strict):
+    clause: str
+    more_than_pct: Dec  # a person (not an excluded one, [change_of_control] of the company) comes to hold more
+
+
+class LiquidationProng(Strict):
+    clause: str
+
+
+class ChangeOfControl(Strict):
+    """Family 3: a Change of Control by reference (`by_fact`: a plan's definition, so it is a recorded company
+    fact, ChangeOfControlDetermined) or by prongs (`prongs`: a merger, a sale of substantially all the
+    assets, a person acquiring voting control, a liquidation, each read from the company's facts; a prong
+    left out is not part of the definition)."""
+
+    definition: Literal["by_fact", "prongs"] = "by_fact"
     plan: str | None = None
     clause: str
+    merger: MergerProng | None = None
+    asset_sale: AssetSaleProng | None = None
+    beneficial_ownership: OwnershipProng | None = None
+    liquidation: LiquidationProng | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> ChangeOfControl:
+        prongs = (self.merger, self.asset_sale, self.beneficial_ownership, self.liquidation)
+        if self.definition == "prongs" and not any(prongs):
+            raise ValueError("a definition by prongs needs at least one prong")
+        if self.definition == "by_fact" and any(prongs):
+            raise ValueError("prongs belong to definition = 'prongs'")
+        return self
 
 
 class Schedule(Strict):
@@ -350,6 +384,9 @@ class Package(Strict):
     health: Health | None = None
     release: bool = False  # needs the [release] block: payments wait for it and lapse without it
     excludes: list[Id] = Field(default_factory=list)  # packages this one shuts out when it fires first
+    # Packages whose payments, when they fire too, reduce this one's: the total they pay (before their own
+    # offsets) comes off this package's payments, from its last payment back.
+    offset_by: list[Id] = Field(default_factory=list)
 
 
 class Release(Strict):
@@ -433,6 +470,7 @@ class ProvisionsFile(Strict):
         for p in self.packages:
             _known(f"packages.{p.id}.triggers", p.triggers, triggers)
             _known(f"packages.{p.id}.excludes", p.excludes, packages)
+            _known(f"packages.{p.id}.offset_by", p.offset_by, packages - {p.id})
             for a in p.accelerations:
                 _known(f"packages.{p.id}.accelerations.grants", a.grants, grants)
             if p.release and self.release is None:

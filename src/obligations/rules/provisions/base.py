@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from obligations.domain.facts import Fact
 from obligations.rules.calendar import next_payday_after
+from obligations.rules.change_of_control import PRONG_FACTS, Definition, Prong, prong_changes
 from obligations.rules.corrections import resolve
 from obligations.rules.days import BusinessCalendar, add_duration, company_calendar, roll
 from obligations.rules.formulas import DateContext, date_value
@@ -229,12 +230,44 @@ def _resignation_effective(h: PHistory, f: Fact) -> tuple[date, str]:
     return f.date, "on notice: the terms give no notice period"
 
 
-def change_of_control(h: PHistory) -> Fact | None:
-    found = h.of("ChangeOfControlDetermined")
-    return found[0] if found else None
+@dataclass(frozen=True)
+class Coc:
+    """The first Change of Control: its day, the facts it rests on and how it came about."""
+
+    date: date
+    facts: tuple[str, ...]
+    words: str
 
 
-def anchors(h: PHistory, end: End | None, coc: Fact | None, **more: date | None) -> dict[str, date | None]:
+def change_of_control(h: PHistory) -> Coc | None:
+    """The first Change of Control: a determination recorded (`by_fact`), or the first prong met (`prongs`)."""
+    c = h.terms.agreement.change_of_control
+    if c is not None and c.definition == "prongs":
+        found = prong_changes(h.of(*PRONG_FACTS), provisions_definition(h))
+        first = min(found, key=lambda x: x.date, default=None)
+        return Coc(first.date, first.facts, first.why) if first else None
+    determined = h.of("ChangeOfControlDetermined")
+    if not determined:
+        return None
+    f = determined[0]
+    return Coc(f.date, (f.id,), f"Change of Control determined {f.date}")
+
+
+def provisions_definition(h: PHistory) -> Definition:
+    c = h.terms.agreement.change_of_control
+    assert c is not None
+    return Definition(
+        Prong("merger", c.merger.clause, c.merger.shareholders_retain_less_than_pct) if c.merger else None,
+        Prong("asset_sale", c.asset_sale.clause, c.asset_sale.substantially_all_fraction) if c.asset_sale else None,
+        Prong("beneficial_ownership", c.beneficial_ownership.clause, c.beneficial_ownership.more_than_pct)
+        if c.beneficial_ownership
+        else None,
+        Prong("liquidation", c.liquidation.clause) if c.liquidation else None,
+        tuple(h.terms.company.change_of_control.excluded_persons),
+    )
+
+
+def anchors(h: PHistory, end: End | None, coc: Coc | None, **more: date | None) -> dict[str, date | None]:
     out: dict[str, date | None] = {
         "start_date": h.start,
         "effective_date": h.start,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from obligations.domain.facts import Fact
 from obligations.rules.calendar import add_days
-from obligations.rules.provisions.base import End, PHistory, anchors, fulfilled_on
+from obligations.rules.provisions.base import Coc, End, PHistory, anchors, fulfilled_on
 from obligations.terms.provisions import Package, Trigger
 
 
@@ -33,10 +32,10 @@ class Waiting:
     words: str
 
 
-def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Fact | None) -> Hit | Waiting | None:
+def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hit | Waiting | None:
     where = f"{t.id} ({t.clause})"
     if "change_of_control" in t.events and coc is not None and (end is None or coc.date <= end.date):
-        return Hit(t.id, "change_of_control", coc.date, coc.date, (coc.id,), f"{where}: Change of Control {coc.date}")
+        return Hit(t.id, "change_of_control", coc.date, coc.date, coc.facts, f"{where}: {coc.words}")
     if end is None or end.kind not in t.events:
         return None
     dates = anchors(h, end, coc)
@@ -67,7 +66,7 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Fact | None) -> H
         return None
     fires = max(end.date, coc.date)
     words += f"; Change of Control {coc.date}, window {opens}..{closes} ({w.before} before, {w.after} after)"
-    return Hit(t.id, end.kind, end.date, fires, (*end.facts, coc.id), words)
+    return Hit(t.id, end.kind, end.date, fires, (*end.facts, *coc.facts), words)
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class Fired:
     hit: Hit
 
 
-def fired_packages(h: PHistory, end: End | None, coc: Fact | None) -> tuple[list[Fired], list[Waiting]]:
+def fired_packages(h: PHistory, end: End | None, coc: Coc | None) -> tuple[list[Fired], list[Waiting]]:
     """Each package fires once, on its earliest trigger; a package another one that fired first excludes
     does not fire (ties: the file's order)."""
     triggers = {t.id: t for t in h.terms.agreement.triggers}

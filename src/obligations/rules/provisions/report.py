@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from obligations.domain.facts import Fact
+from obligations.domain.values import money_str
 from obligations.rules.item import Item, item_status, obligation_json, visible
 from obligations.rules.provisions.base import End, PHistory, anchors, change_of_control, employment_end, fulfilled_on
 from obligations.rules.provisions.equity import GrantState, grant_states, tranche_items
@@ -60,6 +62,7 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     items: list[Item] = []
     for f in fired:
         items += package_payments(h, f, end, release, dates, values)
+    items = _offsets(fired, items)
     last_payment = max((i.due_date for i in items if i.due_date), default=None)
     if end is not None:
         items += [x for x in (final_salary(h, end), pay_in_lieu(h, end)) if x is not None]
@@ -75,6 +78,42 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     items += _obligations(h, dates)
     d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, causes, items, {})
     return replace(d, sections=_sections(d, dates))
+
+
+def _offsets(fired: list[Fired], items: list[Item]) -> list[Item]:
+    """A package offset by others that fired too pays their total less (family 4): the reduction comes off its
+    last payment first, then the one before; a payment reduced to nothing is cancelled."""
+    gross: dict[str, Decimal] = {}
+    basis: dict[str, tuple[str, ...]] = {}
+    for i in items:
+        if i.kind == "payment" and not i.cancelled and i.detail.get("package"):
+            pkg = i.detail["package"]
+            gross[pkg] = gross.get(pkg, Decimal(0)) + Decimal(i.amount or 0)
+            basis[pkg] = tuple(dict.fromkeys((*basis.get(pkg, ()), *i.fact_ids)))
+    out = list(items)
+    for f in fired:
+        sources = [q for q in f.package.offset_by if gross.get(q)]
+        if not sources:
+            continue
+        total = sum((gross[q] for q in sources), Decimal(0))
+        words = " + ".join(f"${money_str(gross[q])} under {q}" for q in sources)
+        left = total
+        mine = [n for n, i in enumerate(out) if i.kind == "payment" and i.detail.get("package") == f.package.id]
+        for n in sorted(mine, key=lambda n: (out[n].due_date or date.max, n), reverse=True):
+            i = out[n]
+            if left <= 0 or i.cancelled:
+                continue
+            cut = min(Decimal(i.amount or 0), left)
+            left -= cut
+            rest = Decimal(i.amount or 0) - cut
+            why = f"{i.detail['why']} Offset ({f.package.clause}): reduced by ${money_str(cut)} of {words}"
+            why += f" = ${money_str(total)}" if len(sources) > 1 else ""
+            why += ": nothing left to pay." if rest == 0 else f", ${money_str(rest)} left."
+            ids = tuple(dict.fromkeys((*i.fact_ids, *(x for q in sources for x in basis[q]))))
+            out[n] = replace(
+                i, amount=money_str(rest), cancelled=rest == 0, fact_ids=ids, detail={**i.detail, "why": why}
+            )
+    return out
 
 
 def _breached(h: PHistory, item: Item) -> Item:

@@ -9,6 +9,7 @@ from typing import Any
 
 from obligations.domain.errors import InvalidFactError
 from obligations.domain.facts import PROVISIONS_FACT_TYPES, SHARED_FACT_TYPES, Fact
+from obligations.rules.change_of_control import PRONG_FACTS
 from obligations.rules.provisions.base import PHistory, employment_end
 from obligations.rules.validation import walk_history
 from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
@@ -43,7 +44,9 @@ def check_history(
 
 def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everything: Sequence[Fact]) -> None:
     t, x = fact.type, fact.data
-    if t not in SHARED_FACT_TYPES and t not in PROVISIONS_FACT_TYPES:
+    coc = terms.agreement.change_of_control
+    by_prongs = coc is not None and coc.definition == "prongs" and t in PRONG_FACTS
+    if t not in SHARED_FACT_TYPES and t not in PROVISIONS_FACT_TYPES and not by_prongs:
         raise InvalidFactError(
             f"{t} is a fact of the letter form; terms {terms.agreement.key} (the provisions form) have no provision "
             "that reads it",
