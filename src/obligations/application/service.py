@@ -257,8 +257,8 @@ class Obligations:
         if terms_arg is None:
             raise UnknownAgreementError(f"unknown agreement {agreement_id!r}: give --terms KEY_OR_PATH to create it")
         key, text, file = resolve_terms(terms_arg, self.config_dir, terms_path)
-        terms = terms_from_text(text, file, self.config_dir)
         by_key = is_valid_id(terms_arg) and (self.config_dir / "agreements" / f"{terms_arg}.toml").is_file()
+        terms = self._terms_of(key, None if by_key else text, (text, file))
         return Agreement(
             agreement_id=agreement_id,
             company_id=terms.agreement.company,
@@ -299,17 +299,22 @@ class Obligations:
         return found  # type: ignore[no-any-return]
 
     def _terms(self, agreement: Agreement) -> AnyTerms:
-        """Parsed once per file version: an entry is checked against its two files' modification times."""
-        cache_key = (agreement.terms_key, agreement.terms_toml)
+        return self._terms_of(agreement.terms_key, agreement.terms_toml)
+
+    def _terms_of(self, key: str, toml: str | None, resolved: tuple[str, str] | None = None) -> AnyTerms:
+        """Parsed once per file version: an entry is checked against its two files' modification times.
+        `toml` is the text stored with an agreement (terms given by path), None for terms by key;
+        `resolved` the (text, file name) already read, used on a miss."""
+        cache_key = (key, toml)
         entry = self._terms_cache.get(cache_key)
         if entry is not None and entry[1] == _stamps(entry[2]):
             self._terms_cache.move_to_end(cache_key)
             return entry[0]
-        if agreement.terms_toml is not None:
-            text, file = agreement.terms_toml, f"stored terms {agreement.terms_key}"
+        if toml is not None:
+            text, file = toml, resolved[1] if resolved else f"stored terms {key}"
             paths: tuple[Path, ...] = ()
         else:
-            _, text, file = resolve_terms(agreement.terms_key, self.config_dir, allow_path=False)
+            text, file = resolved or resolve_terms(key, self.config_dir, allow_path=False)[1:]
             paths = (Path(file),)
         terms = terms_from_text(text, file, self.config_dir)
         paths += (self.config_dir / "companies" / f"{terms.agreement.company}.toml",)
