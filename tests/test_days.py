@@ -135,3 +135,41 @@ def test_an_unknown_country_is_named() -> None:
     assert check_country("US", "TX") is None
     assert "ZZ" in (check_country("ZZ", None) or "")
     assert check_country("US", "XX") is not None
+
+
+# -- fiscal years that do not end on a fixed day (52/53-week years) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "day", "first", "last"),
+    [
+        # The Sunday nearest 30 September (Starbucks' fiscal year): FY2021 had 53 weeks, FY2022 52.
+        ("sun nearest 09-30", "2021-10-03", "2020-09-28", "2021-10-03"),  # the last day of a 53-week year
+        ("sun nearest 09-30", "2021-10-04", "2021-10-04", "2022-10-02"),  # the first day of the next
+        ("sun nearest 09-30", "2023-10-01", "2022-10-03", "2023-10-01"),  # 30 Sep 2023 a Saturday: 1 Oct
+        ("sun nearest 09-30", "2024-09-29", "2023-10-02", "2024-09-29"),  # 30 Sep 2024 a Monday: 29 Sep
+        ("sun nearest 09-30", "2024-09-30", "2024-09-30", "2025-09-28"),
+        # The Saturday nearest 31 December: the year ending 3 January 2026 holds 2 January 2026.
+        ("sat nearest 12-31", "2026-01-03", "2024-12-29", "2026-01-03"),
+        ("sat nearest 12-31", "2026-01-04", "2026-01-04", "2027-01-02"),
+        ("sat nearest 12-31", "2024-12-28", "2023-12-31", "2024-12-28"),
+        # The last Saturday of September.
+        ("last sat of 09", "2024-09-28", "2023-10-01", "2024-09-28"),
+        ("last sat of 09", "2024-09-29", "2024-09-29", "2025-09-27"),
+        # A fixed day, on both sides.
+        ("06-30", "2024-06-30", "2023-07-01", "2024-06-30"),
+        ("06-30", "2024-07-01", "2024-07-01", "2025-06-30"),
+    ],
+)
+def test_a_fiscal_year_by_its_end_rule(rule: str, day: str, first: str, last: str) -> None:
+    from obligations.rules.days import fiscal_year
+
+    assert fiscal_year(rule, date.fromisoformat(day)) == (date.fromisoformat(first), date.fromisoformat(last))
+
+
+@pytest.mark.parametrize("rule", ["sun nearest 02-30", "13-01", "last sat of 13", "sunday nearest 09-30", "09/30"])
+def test_a_fiscal_year_end_that_is_not_a_rule_is_refused(rule: str) -> None:
+    from obligations.terms.expressions import ExpressionError, parse_year_end
+
+    with pytest.raises(ExpressionError, match="fiscal year end|not a day of every year"):
+        parse_year_end(rule)

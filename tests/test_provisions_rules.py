@@ -318,3 +318,19 @@ def test_terms_show_says_a_definition_by_prongs_in_words() -> None:
     assert any(
         "a merger leaving the shareholders less than 50% (CoC(a))" in x and "a liquidation (CoC(d))" in x for x in lines
     ), lines
+
+
+@pytest.mark.parametrize(
+    ("year_end", "amount"),
+    [
+        # a fixed 30 September: FY 2024-10-01..2025-09-30, 365 days; employed 71 of them through 10 December
+        ("09-30", "35500.00"),
+        # the Sunday nearest 30 September (52/53-week years): FY 2024-09-30..2025-09-28, 364 days; 72 employed
+        ("sun nearest 09-30", "36098.90"),
+    ],
+)
+def test_a_pro_rata_bonus_over_a_fiscal_year_that_ends_on_a_weekday(year_end: str, amount: str) -> None:
+    t = one_package({"amount": "target_bonus * proration", "due": "termination_date + 30 days"},
+                    days={"fiscal_year_end": year_end})  # fmt: skip
+    p = pay(t, "2024-12-10")["pay"]
+    assert p["amount"] == amount, p["why"]

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Literal
 
 from obligations.rules.calendar import add_months
-from obligations.terms.expressions import Duration
+from obligations.terms.expressions import Duration, parse_year_end
 from obligations.terms.holidays import holiday_calendar_problem, public_holidays
 from obligations.terms.models import Company
 
@@ -176,3 +176,28 @@ def reckon(
     if due != end:
         words += f" ({cal.closed_reason(end)}), moved {roll_rule.replace('_', ' ')} to {due}"
     return Reckoned(anchor, anchor if counting == "within" else due, due, end, words)
+
+
+# -- fiscal years --------------------------------------------------------------------------------------
+
+
+def year_end_in(rule: str, year: int) -> date:
+    """The fiscal year end the rule (terms.expressions.parse_year_end) puts in, or for "nearest" around,
+    calendar year `year`."""
+    y = parse_year_end(rule)
+    if y.kind == "fixed":
+        return date(year, y.month, y.day)
+    if y.kind == "last":
+        last = date(year + y.month // 12, y.month % 12 + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - y.weekday) % 7)
+    anchor = date(year, y.month, y.day)
+    shift = (y.weekday - anchor.weekday()) % 7  # 0..6 days forward to that weekday
+    return anchor + timedelta(days=shift if shift <= 3 else shift - 7)
+
+
+def fiscal_year(rule: str, day: date) -> tuple[date, date]:
+    """The first and last day of the fiscal year that holds `day`."""
+    ends = [year_end_in(rule, y) for y in (day.year - 1, day.year, day.year + 1)]
+    end = min(e for e in ends if e >= day)
+    before = max((e for e in ends if e < day), default=None) or year_end_in(rule, day.year - 2)
+    return before + timedelta(days=1), end

@@ -16,6 +16,7 @@ below, and `rules.formulas` computes it. Names come from closed vocabularies (`D
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -421,3 +422,42 @@ def quantities_of(expr: AmountExpr) -> set[str]:
     if isinstance(expr, Extreme):
         return set().union(*(quantities_of(a) for a in expr.args))
     return set()
+
+
+# -- fiscal year ends ----------------------------------------------------------------------------------
+
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_YEAR_END = re.compile(
+    r"^(?:(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])"
+    r"|last (?P<lw>mon|tue|wed|thu|fri|sat|sun) of (?P<lm>0[1-9]|1[0-2])"
+    r"|(?P<nw>mon|tue|wed|thu|fri|sat|sun) nearest (?P<nm>0[1-9]|1[0-2])-(?P<nd>0[1-9]|[12][0-9]|3[01]))$"
+)
+
+
+@dataclass(frozen=True)
+class YearEnd:
+    """A fiscal year end: a fixed day (`fixed`, month and day), the last weekday of a month (`last`), or the
+    weekday nearest a day (`nearest`: a 52/53-week year)."""
+
+    kind: Literal["fixed", "last", "nearest"]
+    month: int
+    day: int  # 0 for `last`
+    weekday: int  # Monday 0; 0 for `fixed`
+
+
+def parse_year_end(rule: str) -> YearEnd:
+    """'MM-DD' (12-31), 'last WDAY of MM' (last sat of 09) or 'WDAY nearest MM-DD' (sun nearest 09-30)."""
+    m = _YEAR_END.match(rule)
+    if m is None:
+        raise ExpressionError(
+            f"{rule[:40]!r}: a fiscal year end is 'MM-DD', 'last WDAY of MM' or 'WDAY nearest MM-DD' (WDAY: mon … sun)"
+        )
+    if m["m"]:
+        y = YearEnd("fixed", int(m["m"]), int(m["d"]), 0)
+    elif m["lw"]:
+        return YearEnd("last", int(m["lm"]), 0, _WEEKDAY_NAMES.index(m["lw"]))
+    else:
+        y = YearEnd("nearest", int(m["nm"]), int(m["nd"]), _WEEKDAY_NAMES.index(m["nw"]))
+    if y.day > (28 if y.month == 2 else 30 if y.month in (4, 6, 9, 11) else 31):
+        raise ExpressionError(f"{rule!r}: {y.month:02d}-{y.day:02d} is not a day of every year")
+    return y

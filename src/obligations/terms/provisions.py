@@ -21,6 +21,7 @@ from obligations.terms.expressions import (
     parse_amount,
     parse_date,
     parse_duration,
+    parse_year_end,
 )
 from obligations.terms.models import AllocationType, Company, DayOfMonth, Dec, Frac, Vesting
 
@@ -87,13 +88,15 @@ class Days(Strict):
     count: Literal["calendar", "business"] = "calendar"
     roll: Literal["none", "following", "preceding", "modified_following"] = "none"
     feb29: Literal["feb28", "mar1"] = "feb28"
-    fiscal_year_end: Annotated[str, Field(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")] = "12-31"
+    # "MM-DD", "last WDAY of MM" or "WDAY nearest MM-DD" (a 52/53-week year), rules.days.year_end_in
+    fiscal_year_end: str = "12-31"
 
     @model_validator(mode="after")
     def _real_day(self) -> Days:
-        month, day = (int(x) for x in self.fiscal_year_end.split("-"))
-        if day > (28 if month == 2 else 30 if month in (4, 6, 9, 11) else 31):
-            raise ValueError(f"fiscal_year_end {self.fiscal_year_end!r} is not a day of every year (MM-DD)")
+        try:
+            parse_year_end(self.fiscal_year_end)
+        except ExpressionError as exc:
+            raise ValueError(f"fiscal_year_end {exc}") from None
         return self
 
 

@@ -13,7 +13,7 @@ from obligations.domain.facts import Fact
 from obligations.rules.calendar import next_payday_after
 from obligations.rules.change_of_control import PRONG_FACTS, Definition, Prong, prong_changes
 from obligations.rules.corrections import resolve
-from obligations.rules.days import BusinessCalendar, add_duration, company_calendar, roll
+from obligations.rules.days import BusinessCalendar, add_duration, company_calendar, fiscal_year, roll
 from obligations.rules.formulas import DateContext, date_value
 from obligations.rules.history import index_facts
 from obligations.terms.expressions import Duration, parse_date, parse_duration
@@ -126,12 +126,8 @@ class PHistory:
         return out
 
     def fiscal_year(self, day: date) -> tuple[date, date]:
-        """The first and last day of the fiscal year holding `day` ([days] fiscal_year_end, MM-DD)."""
-        month, dom = (int(x) for x in self.terms.agreement.days.fiscal_year_end.split("-"))
-        end = date(day.year, month, dom)
-        if end < day:
-            end = date(day.year + 1, month, dom)
-        return date(end.year - 1, month, dom) + timedelta(days=1), end
+        """The first and last day of the fiscal year holding `day` ([days] fiscal_year_end)."""
+        return fiscal_year(self.terms.agreement.days.fiscal_year_end, day)
 
     def _remaining_months(self, t: date) -> Decimal | None:
         term = self.terms.agreement.term
