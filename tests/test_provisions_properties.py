@@ -185,8 +185,11 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
         ],
     }
     if draw(st.booleans()):  # grounds as data and the Good Reason process
-        raw["good_reason"] = {"clause": "GR", "notice_within": draw(DURATIONS), "cure": "30 days",
-                              "resign_within": draw(DURATIONS)}  # fmt: skip
+        raw["good_reason"] = {"clause": "GR", **draw(st.sampled_from([
+            {"notice_within": draw(DURATIONS), "cure": "30 days", "resign_within": draw(DURATIONS)},
+            {"resignation_notice": "30 days"},  # the Valence shape: Good Reason from the condition
+            {"cure": "30 days", "resignation_notice": "30 days", "short_notice": "lose_good_reason"},
+        ]))}  # fmt: skip
         raw["grounds"] = [
             {"id": "cut", "clause": "GR", "kind": "salary_reduction", "threshold_pct": "10",
              "baseline": draw(st.sampled_from(["start", "peak", "previous"]))},

@@ -334,3 +334,60 @@ def test_a_pro_rata_bonus_over_a_fiscal_year_that_ends_on_a_weekday(year_end: st
                     days={"fiscal_year_end": year_end})  # fmt: skip
     p = pay(t, "2024-12-10")["pay"]
     assert p["amount"] == amount, p["why"]
+
+
+def gr_terms(short_notice: str = "extend", **process: str) -> ProvisionTerms:
+    """Good Reason as the Valence letter has it: a relocation is Good Reason from the day it happens (no notice
+    or cure), and the resignation needs 30 days' advance notice."""
+    return terms(
+        good_reason={"clause": "GR", "resignation_notice": "30 days", "short_notice": short_notice, **process},
+        grounds=[{"id": "moved", "clause": "GR(a)", "kind": "relocation", "more_than_miles": "50"}],
+        triggers=[{"id": "t", "clause": "T", "events": ["resignation_for_good_reason"]}],
+        packages=[{"id": "p", "clause": "P", "triggers": ["t"],
+                   "payments": [{"id": "lump", "clause": "P", "amount": "1000", "due": "termination_date"}]}],
+    )  # fmt: skip
+
+
+MOVED = ev("WorkplaceRelocated", "2024-11-01", new_location="Reno", distance_miles="60")
+
+
+def resign(requested: str | None) -> dict[str, Any]:
+    return ev("ResignationNoticeGiven", "2024-11-10", sent_date="2024-11-10", good_reason_grounds_claimed=["moved"],
+              requested_effective_date=requested)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("short_notice", "requested", "how", "effective"),
+    [
+        ("extend", "2024-12-10", "resignation_for_good_reason", "2024-12-10"),  # exactly 30 days
+        ("extend", "2024-12-09", "resignation_for_good_reason", "2024-12-10"),  # a day short: extended
+        ("lose_good_reason", "2024-12-10", "resignation_for_good_reason", "2024-12-10"),
+        ("lose_good_reason", "2024-12-09", "resignation", "2024-12-09"),  # a day short: Good Reason lost
+        ("lose_good_reason", None, "resignation_for_good_reason", "2024-12-10"),  # no date asked: the notice's
+    ],
+)
+def test_a_good_reason_resignation_gives_its_advance_notice(
+    short_notice: str, requested: str | None, how: str, effective: str
+) -> None:
+    r = status_report(gr_terms(short_notice), facts(START, MOVED, resign(requested)), D("2025-01-01"))
+    assert (r["employment"]["how"], r["employment"]["termination_date"]) == (how, effective), r["employment"]["why"]
+    assert ("lump" in {p["id"] for p in r["payments"]}) == (how == "resignation_for_good_reason")
+
+
+def test_a_good_reason_step_left_out_is_not_required() -> None:
+    # no notice and no cure: Good Reason from the day the condition arose, with no deadline to resign
+    r = status_report(gr_terms(), facts(START, MOVED), D("2024-11-01"))
+    g = r["grounds"][0]
+    assert (g["available_from"], g["available_until"], g["notice"]) == ("2024-11-01", None, None)
+    assert r["open_clocks"] == []
+    # a cure period without a deadline for the notice: the cure runs from whenever the notice comes
+    waiting = status_report(gr_terms(cure="30 days"), facts(START, MOVED), D("2025-06-01"))
+    assert waiting["grounds"][0]["available_from"] is None
+    noticed = ev("GoodReasonNoticeGiven", "2025-06-01", grounds=["moved"])
+    r = status_report(gr_terms(cure="30 days"), facts(START, MOVED, noticed), D("2025-06-01"))
+    assert r["grounds"][0]["available_from"] == "2025-07-02"
+    assert [c["clock"] for c in r["open_clocks"]] == ["good_reason_cure:moved"]
+    # a relocation of exactly 50 miles is no ground at all
+    near = ev("WorkplaceRelocated", "2024-11-01", new_location="Reno", distance_miles="50")
+    r = status_report(gr_terms(), facts(START, near, resign(None)), D("2025-01-01"))
+    assert r["employment"]["how"] == "resignation" and r["grounds"][0]["arose"] is None

@@ -231,10 +231,12 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
             Provision(
                 gr.clause,
                 "Employee",
-                f"resigns for Good Reason ({', '.join(x.id for x in a.grounds) or 'grounds as claimed'}) by notice "
-                f"within {gr.notice_within} of the condition; the Company may cure within {gr.cure}; the "
-                f"resignation takes effect within {gr.resign_within} after"
-                + (f", and within {gr.resign_by} of the condition" if gr.resign_by else ""),
+                f"resigns for Good Reason ({', '.join(x.id for x in a.grounds) or 'grounds as claimed'})"
+                + (f"; notice within {gr.notice_within} of the condition" if gr.notice_within else "")
+                + (f"; the Company may cure within {gr.cure} of the notice" if gr.cure else "")
+                + (f"; the resignation takes effect within {gr.resign_within} after" if gr.resign_within else "")
+                + (f", and within {gr.resign_by} of the condition" if gr.resign_by else "")
+                + (f"; giving {gr.resignation_notice} notice" if gr.resignation_notice else ""),
             )
         )
     if a.cause:

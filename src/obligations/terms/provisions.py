@@ -249,13 +249,18 @@ def _every(text: str) -> str:
 class GoodReason(Strict):
     """Family 5: the Good Reason process. The employee gives notice within `notice_within` of a ground's
     condition first arising; the Company may cure it within `cure` of the notice; the employee resigns within
-    `resign_within` after the cure period ends (and, with `resign_by`, within that of the condition)."""
+    `resign_within` after the cure period ends (and, with `resign_by`, within that of the condition), giving
+    `resignation_notice` in advance. A step left out is not required: without `notice_within` and `cure` a
+    ground is Good Reason from the day its condition arises (a notice still starts a cure period when `cure`
+    is given); without `resign_within` or `resign_by` the resignation has no deadline."""
 
     clause: str
-    notice_within: DurationText
-    cure: DurationText
-    resign_within: DurationText
+    notice_within: DurationText | None = None
+    cure: DurationText | None = None
+    resign_within: DurationText | None = None
     resign_by: DurationText | None = None
+    resignation_notice: DurationText | None = None  # the resignation takes effect no earlier than this after it
+    short_notice: Literal["extend", "lose_good_reason"] = "extend"  # a resignation asking for less
 
 
 class Ground(Strict):

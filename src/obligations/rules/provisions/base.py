@@ -164,6 +164,16 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
             continue
         effective, how = _resignation_effective(h, f)
         kind, reason, basis = _good_reason(h, f, effective)
+        gr = h.terms.agreement.good_reason
+        if kind == "resignation_for_good_reason" and gr is not None and gr.resignation_notice:
+            least = h.add(f.date, gr.resignation_notice)
+            asked = f.data.requested_effective_date is not None  # a date asked for: short_notice decides
+            if effective < least and (gr.short_notice == "extend" or not asked):
+                effective, how = least, f"{how}, extended to the {gr.resignation_notice} notice ({gr.clause})"
+                kind, reason, basis = _good_reason(h, f, effective)
+            elif effective < least:
+                kind, basis = "resignation", ()
+                reason = f"; less than the {gr.resignation_notice} notice a Good Reason resignation needs ({gr.clause})"
         words = f"{kind.replace('_', ' ')}: notice {f.date}, effective {effective} ({how}){reason}"
         end = End(kind, effective, (f.id, *basis), words, f.date)
         if effective <= h.as_of:

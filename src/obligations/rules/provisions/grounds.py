@@ -28,10 +28,11 @@ class GroundState:
     cure_by: date | None = None
 
     def available(self, notice_day: date, effective: date) -> bool:
-        """A resignation noticed on `notice_day` and effective on `effective` is for this ground."""
-        if self.available_from is None or self.available_until is None:
+        """A resignation noticed on `notice_day` and effective on `effective` is for this ground (no
+        `available_until` once available: no deadline)."""
+        if self.available_from is None:
             return False
-        return self.available_from <= notice_day and effective <= self.available_until
+        return self.available_from <= notice_day and (self.available_until is None or effective <= self.available_until)
 
 
 def _salary_cut(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
@@ -96,31 +97,46 @@ def ground_states(h: PHistory) -> list[GroundState]:
 
 
 def _process(h: PHistory, g: Ground, arose: date | None, basis: list[Fact], words: str) -> GroundState:
+    """The steps of [good_reason] a ground goes through once its condition arose; a step the terms leave out
+    is not required."""
     gr = h.terms.agreement.good_reason
     assert gr is not None
     if arose is None:
         return GroundState(g, None, None, None, None, None, (), words)
-    notice_by = h.add(arose, gr.notice_within)
-    notices = h.of("GoodReasonNoticeGiven")
-    notice_f = next((f for f in notices if g.id in f.data.grounds and arose <= f.date <= notice_by), None)
-    words += f"; notice due within {gr.notice_within} ({gr.clause}), by {notice_by}"
     facts = tuple(f.id for f in basis)
-    if notice_f is None:
-        return GroundState(g, arose, None, None, None, None, facts, words + "; no notice in time", notice_by)
-    cure_by = h.add(notice_f.date, gr.cure)
-    cures = [f for f in h.of("GoodReasonConditionCured") if f.data.ground == g.id]
-    cured_f = next((f for f in cures if notice_f.date <= f.date <= cure_by), None)
-    words += f"; notice {notice_f.date}; the Company may cure within {gr.cure}, by {cure_by}"
-    facts += (notice_f.id,)
-    if cured_f is not None:
-        return GroundState(g, arose, notice_f.date, cured_f.date, None, None, (*facts, cured_f.id),
-                           words + f"; cured {cured_f.date}: no Good Reason", notice_by, cure_by)  # fmt: skip
-    start = cure_by + timedelta(days=1)
-    until = h.add(cure_by, gr.resign_within)
-    if gr.resign_by:
-        until = min(until, h.add(arose, gr.resign_by))
-    words += f"; not cured: Good Reason from {start}; the resignation must take effect by {until}"
-    return GroundState(g, arose, notice_f.date, None, start, until, facts, words, notice_by, cure_by)
+    notice_by = h.add(arose, gr.notice_within) if gr.notice_within else None
+    notices = [f for f in h.of("GoodReasonNoticeGiven") if g.id in f.data.grounds and arose <= f.date]
+    notice_f = next((f for f in notices if notice_by is None or f.date <= notice_by), None)
+    if notice_by is not None:
+        words += f"; notice due within {gr.notice_within} ({gr.clause}), by {notice_by}"
+        if notice_f is None:
+            return GroundState(g, arose, None, None, None, None, facts, words + "; no notice in time", notice_by)
+    if notice_f is not None:
+        words += f"; notice {notice_f.date}"
+        facts += (notice_f.id,)
+    cure_by = None
+    start = arose
+    if gr.cure:
+        if notice_f is None:  # the cure period runs from a notice, which has not come
+            return GroundState(g, arose, None, None, None, None, facts, words + "; awaiting the employee's notice")
+        cure_by = h.add(notice_f.date, gr.cure)
+        cures = [f for f in h.of("GoodReasonConditionCured") if f.data.ground == g.id]
+        cured_f = next((f for f in cures if notice_f.date <= f.date <= cure_by), None)
+        words += f"; the Company may cure within {gr.cure}, by {cure_by}"
+        if cured_f is not None:
+            return GroundState(g, arose, notice_f.date, cured_f.date, None, None, (*facts, cured_f.id),
+                               words + f"; cured {cured_f.date}: no Good Reason", notice_by, cure_by)  # fmt: skip
+        start = cure_by + timedelta(days=1)
+        words += "; not cured"
+    after = cure_by or (notice_f.date if notice_f else arose)  # the cure period's end, or the notice, or the condition
+    ends = [h.add(after, gr.resign_within)] if gr.resign_within else []
+    ends += [h.add(arose, gr.resign_by)] if gr.resign_by else []
+    until = min(ends, default=None)
+    words += f": Good Reason from {start}" + (
+        f"; the resignation must take effect by {until}" if until else "; no deadline for the resignation"
+    )
+    notice = notice_f.date if notice_f else None
+    return GroundState(g, arose, notice, None, start, until, facts, words, notice_by, cure_by)
 
 
 def _iso(day: date | None) -> str | None:
