@@ -391,3 +391,69 @@ def test_a_good_reason_step_left_out_is_not_required() -> None:
     near = ev("WorkplaceRelocated", "2024-11-01", new_location="Reno", distance_miles="50")
     r = status_report(gr_terms(), facts(START, near, resign(None)), D("2025-01-01"))
     assert r["employment"]["how"] == "resignation" and r["grounds"][0]["arose"] is None
+
+
+def cause_terms(**ground: Any) -> ProvisionTerms:
+    return terms(
+        cause={"clause": "C"},
+        cause_grounds=[{"id": "g", "clause": "C(a)", **ground}],
+        triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}],
+        packages=[{"id": "p", "clause": "P", "triggers": ["t"],
+                   "payments": [{"id": "sev", "clause": "P", "amount": "1000", "due": "termination_date"}]}],
+    )  # fmt: skip
+
+
+FOR_CAUSE = ev("EmploymentTerminatedByCompany", "2024-12-10", stated_ground="for_cause")
+
+
+def conviction(offense: str, turpitude: bool, day: str = "2024-12-10") -> dict[str, Any]:
+    return ev("ConvictionEntered", day, plea="guilty", offense_class=offense, theft_embezzlement_misappropriation=False,
+              company_property=False, moral_turpitude=turpitude)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("ground", "fact", "how"),
+    [
+        ({"kind": "conviction"}, conviction("felony", False), "termination_for_cause"),
+        ({"kind": "conviction"}, conviction("misdemeanor", True), "termination_without_cause"),
+        ({"kind": "conviction", "convictions": ["felony", "moral_turpitude"]}, conviction("misdemeanor", True),
+         "termination_for_cause"),
+        ({"kind": "conviction", "convictions": ["felony", "moral_turpitude"]}, conviction("misdemeanor", False),
+         "termination_without_cause"),
+        ({"kind": "conviction", "convictions": ["misdemeanor"]}, conviction("misdemeanor", False),
+         "termination_for_cause"),
+        ({"kind": "conviction"}, conviction("felony", False, "2024-12-11"), "termination_without_cause"),  # a day late
+        ({"kind": "policy_violation"}, ev("PolicyViolationFound", "2024-12-01", policy="code", willful=True),
+         "termination_for_cause"),
+        ({"kind": "policy_violation"}, ev("PolicyViolationFound", "2024-12-01", policy="code", willful=False),
+         "termination_without_cause"),
+        ({"kind": "policy_violation", "wilful_only": False},
+         ev("PolicyViolationFound", "2024-12-01", policy="code", willful=False), "termination_for_cause"),
+    ],
+)  # fmt: skip
+def test_cause_grounds_read_from_the_facts_that_make_them(
+    ground: dict[str, Any], fact: dict[str, Any], how: str
+) -> None:
+    """Family 6: a conviction of the kinds the ground lists, or a (wilful) policy violation found, is Cause from
+    its day; a termination stated for Cause without one is a termination without Cause, and its package fires."""
+    r = status_report(cause_terms(**ground), facts(START, fact, FOR_CAUSE), D("2024-12-12"))
+    assert r["employment"]["how"] == how, r["employment"]["why"]
+    assert ("sev" in {p["id"] for p in r["payments"]}) == (how == "termination_without_cause")
+
+
+@pytest.mark.parametrize(
+    ("notice", "in_lieu", "left"), [(None, "60000.00", "40000.00"), ("2024-10-11", None, "100000.00")]
+)
+def test_a_severance_offset_by_the_pay_in_lieu_of_notice(notice: str | None, in_lieu: str | None, left: str) -> None:
+    """60 days' notice or pay in lieu of it; the severance is reduced by what is paid in lieu (none when the
+    notice was given in full: 60 days from 11 October run to 10 December)."""
+    t = terms(
+        term={"kind": "at_will", "clause": "T", "notice_by_company": "60 days", "pay_in_lieu_of_notice": True},
+        triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}],
+        packages=[{"id": "p", "clause": "P", "triggers": ["t"], "offset_by": ["pay_in_lieu_of_notice"],
+                   "payments": [{"id": "sev", "clause": "P", "amount": "100000", "due": "termination_date"}]}],
+    )  # fmt: skip
+    given = [ev("NoticeOfTerminationGiven", notice, by="company")] if notice else []
+    got = pay(t, "2024-12-10", *given)
+    assert got.get("pay_in_lieu_of_notice", {}).get("amount") == in_lieu
+    assert got["sev"]["amount"] == left

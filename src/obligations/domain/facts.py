@@ -426,6 +426,8 @@ SHARED_FACT_TYPES = frozenset(
         "ExpenseReimbursed",
         "ClosingPriceRecorded",
         "DutiesChanged",
+        "ConvictionEntered",
+        "PolicyViolationFound",
     }
 )
 

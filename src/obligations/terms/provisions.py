@@ -297,16 +297,24 @@ class Cause(Strict):
     unsupported: Literal["without_cause", "as_stated"] = "without_cause"
 
 
+ConvictionKind = Literal["felony", "moral_turpitude", "misdemeanor"]
+
+
 class CauseGround(Strict):
-    """A Cause ground as a typed condition: `recorded` (available from its CauseConditionArose) or
+    """A Cause ground as a typed condition: `recorded` (available from its CauseConditionArose),
     `uncured_notice` (after the Company's written notice naming it, CauseNoticeGiven, the employee may cure
-    it within `cure`; available from the day after the cure period ends uncured)."""
+    it within `cure`; available from the day after the cure period ends uncured), `conviction` (a
+    ConvictionEntered of a kind `convictions` lists) or `policy_violation` (a PolicyViolationFound, wilful
+    unless `wilful_only = false`)."""
 
     id: Id
     clause: str
-    kind: Literal["recorded", "uncured_notice"]
+    kind: Literal["recorded", "uncured_notice", "conviction", "policy_violation"]
     description: str = ""
     cure: DurationText | None = None
+    # conviction: which count: a felony; a crime involving moral turpitude; any misdemeanor
+    convictions: list[ConvictionKind] = Field(default_factory=lambda: list[ConvictionKind](["felony"]), min_length=1)
+    wilful_only: bool = True  # policy_violation
 
     @model_validator(mode="after")
     def _shape(self) -> CauseGround:
@@ -393,7 +401,8 @@ class Package(Strict):
     release: bool = False  # needs the [release] block: payments wait for it and lapse without it
     excludes: list[Id] = Field(default_factory=list)  # packages this one shuts out when it fires first
     # Packages whose payments, when they fire too, reduce this one's: the total they pay (before their own
-    # offsets) comes off this package's payments, from its last payment back.
+    # offsets) comes off this package's payments, from its last payment back; "pay_in_lieu_of_notice" names
+    # the pay in lieu of notice of [term].
     offset_by: list[Id] = Field(default_factory=list)
 
 
@@ -478,7 +487,7 @@ class ProvisionsFile(Strict):
         for p in self.packages:
             _known(f"packages.{p.id}.triggers", p.triggers, triggers)
             _known(f"packages.{p.id}.excludes", p.excludes, packages)
-            _known(f"packages.{p.id}.offset_by", p.offset_by, packages - {p.id})
+            _known(f"packages.{p.id}.offset_by", p.offset_by, packages - {p.id} | {"pay_in_lieu_of_notice"})
             for a in p.accelerations:
                 _known(f"packages.{p.id}.accelerations.grants", a.grants, grants)
             if p.release and self.release is None:

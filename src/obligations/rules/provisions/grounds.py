@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from obligations.domain.facts import Fact
 from obligations.rules.provisions.base import PHistory
@@ -182,17 +183,39 @@ class CauseState:
 
 def cause_states(h: PHistory) -> list[CauseState]:
     """Each Cause ground of the terms as of the history's day: one rule per kind."""
-    return [
-        _recorded_cause(h, g) if g.kind == "recorded" else _uncured_cause(h, g) for g in h.terms.agreement.cause_grounds
-    ]
+    return [CAUSE_KINDS[g.kind](h, g) for g in h.terms.agreement.cause_grounds]
+
+
+def _found_cause(g: CauseGround, f: Fact | None, words: str, none: str) -> CauseState:
+    if f is None:
+        return CauseState(g, None, None, None, None, (), f"{g.clause} {g.id}: {none}")
+    return CauseState(g, f.date, None, None, f.date, (f.id,), f"{g.clause} {g.id}: {words}: Cause from that day")
+
+
+def _conviction_cause(h: PHistory, g: CauseGround) -> CauseState:
+    def counts(x: Any) -> bool:
+        return (
+            (x.offense_class == "felony" and "felony" in g.convictions)
+            or (x.moral_turpitude and "moral_turpitude" in g.convictions)
+            or "misdemeanor" in g.convictions
+        )
+
+    f = next((f for f in h.of("ConvictionEntered") if counts(f.data)), None)
+    words = f"conviction ({f.data.plea}, {f.data.offense_class}) entered {f.date}" if f else ""
+    return _found_cause(g, f, words, f"no conviction of the kind it names ({', '.join(g.convictions)})")
+
+
+def _policy_cause(h: PHistory, g: CauseGround) -> CauseState:
+    f = next((f for f in h.of("PolicyViolationFound") if f.data.willful or not g.wilful_only), None)
+    words = (
+        f"{'wilful ' if f and f.data.willful else ''}violation of policy '{f.data.policy}' found {f.date}" if f else ""
+    )
+    return _found_cause(g, f, words, "no " + ("wilful " if g.wilful_only else "") + "policy violation found")
 
 
 def _recorded_cause(h: PHistory, g: CauseGround) -> CauseState:
     found = next((f for f in h.of("CauseConditionArose") if f.data.ground == g.id), None)
-    if found is None:
-        return CauseState(g, None, None, None, None, (), f"{g.clause} {g.id}: no condition recorded")
-    why = f"{g.clause} {g.id}: condition recorded on {found.date}: Cause from that day"
-    return CauseState(g, found.date, None, None, found.date, (found.id,), why)
+    return _found_cause(g, found, f"condition recorded on {found.date}" if found else "", "no condition recorded")
 
 
 def _uncured_cause(h: PHistory, g: CauseGround) -> CauseState:
@@ -219,3 +242,11 @@ def _uncured_cause(h: PHistory, g: CauseGround) -> CauseState:
 def cause_section(s: CauseState) -> dict[str, object]:
     return _section(s.ground, s.why, s.facts, arose=s.arose, cure_by=s.cure_by, cured=s.cured,
                     available_from=s.available_from)  # fmt: skip
+
+
+CAUSE_KINDS: dict[str, Callable[[PHistory, CauseGround], CauseState]] = {
+    "recorded": _recorded_cause,
+    "uncured_notice": _uncured_cause,
+    "conviction": _conviction_cause,
+    "policy_violation": _policy_cause,
+}

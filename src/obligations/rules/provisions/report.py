@@ -62,10 +62,11 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     items: list[Item] = []
     for f in fired:
         items += package_payments(h, f, end, release, dates, values)
-    items = _offsets(fired, items)
+    in_lieu = pay_in_lieu(h, end) if end is not None else None
+    items = _offsets(fired, items, in_lieu)
     last_payment = max((i.due_date for i in items if i.due_date), default=None)
     if end is not None:
-        items += [x for x in (final_salary(h, end), pay_in_lieu(h, end)) if x is not None]
+        items += [x for x in (final_salary(h, end), in_lieu) if x is not None]
     items = [_breached(h, i) for i in items]
     dates = {**dates, "last_payment_date": last_payment or (end.date if end else None)}
     grants = grant_states(h, end, fired, waiting, release)
@@ -80,14 +81,18 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     return replace(d, sections=_sections(d, dates))
 
 
-def _offsets(fired: list[Fired], items: list[Item]) -> list[Item]:
-    """A package offset by others that fired too pays their total less (family 4): the reduction comes off its
-    last payment first, then the one before; a payment reduced to nothing is cancelled."""
+IN_LIEU = "pay_in_lieu_of_notice"
+
+
+def _offsets(fired: list[Fired], items: list[Item], in_lieu: Item | None) -> list[Item]:
+    """A package offset by others that fired too (or by the pay in lieu of notice, `pay_in_lieu_of_notice`)
+    pays their total less (family 4): the reduction comes off its last payment first, then the one before; a
+    payment reduced to nothing is cancelled."""
     gross: dict[str, Decimal] = {}
     basis: dict[str, tuple[str, ...]] = {}
-    for i in items:
-        if i.kind == "payment" and not i.cancelled and i.detail.get("package"):
-            pkg = i.detail["package"]
+    for i in [*items, *([in_lieu] if in_lieu else [])]:
+        if i.kind == "payment" and not i.cancelled and (i.detail.get("package") or i is in_lieu):
+            pkg = i.detail.get("package") or IN_LIEU
             gross[pkg] = gross.get(pkg, Decimal(0)) + Decimal(i.amount or 0)
             basis[pkg] = tuple(dict.fromkeys((*basis.get(pkg, ()), *i.fact_ids)))
     out = list(items)
