@@ -142,8 +142,9 @@ def test_the_diff_says_what_appears_disappears_and_changes() -> None:
 
 def test_every_typed_item_names_the_interpretations_its_why_cites_and_explain_reads_them() -> None:
     """Issue 13, a typed report: payments, clocks, obligations and grounds are typed items that carry their
-    clause, fact ids and the interpretations their rule applied as fields. The `why` is composed by the same
-    rule, so the I-nn it cites are exactly the item's; and `explain` names the item's interpretations."""
+    clause, fact ids and the interpretations their rule applied as fields, and every section the
+    interpretations its why applies. The `why` is composed by the same rule, so the I-nn it cites are exactly
+    those; and `explain` names them (it reads no why for them)."""
     import re
     import sys
     from pathlib import Path
@@ -166,8 +167,30 @@ def test_every_typed_item_names_the_interpretations_its_why_cites_and_explain_re
                 assert set(re.findall(r"\bI-\d\d\b", text)) == set(item.interpretations), (n, day, item)
                 assert item.clause and item.clause in terms.citations(), (n, day, item)
                 seen.add(item.kind)
+            for name, used in d.interpretations.items():
+                section = d.report[name]
+                why = section.get("why", "") if isinstance(section, dict) else ""
+                assert set(re.findall(r"\bI-\d\d\b", why)) == set(used), (n, day, name)
+                seen.add(f"section {name}" if used else "")
             for item in report_items(d)[:4]:
                 x = explain_item(terms, fs, day, item.item_id)
                 assert set(item.interpretations) <= {i["id"] for i in x["interpretations"]}
                 assert x["clauses"][0] == item.clause
-    assert seen == {"payment", "clock", "obligation", "ground"}
+    assert {"payment", "clock", "obligation", "ground"} <= seen
+    # (the sampled lives hold no dispute and no first day off the market: those sections cite nothing here)
+    sections = {"employment", "options", "change_of_control", "grounds", "section_5_1", "health_continuation",
+                "vacation"}  # fmt: skip
+    assert {f"section {x}" for x in sections} <= seen, sorted(seen)
+
+
+def test_a_section_names_the_interpretations_its_why_applies() -> None:
+    """The exercise price of a first day off the market (I-24) and a dispute's venue (I-29), from the sections'
+    fields."""
+    events = [
+        start("2004-12-11"),  # a Saturday
+        ev("ClosingPriceRecorded", "2004-12-10", trading_date="2004-12-10", closing_price="2.50"),
+        ev("DisputeRaised", "2005-03-01", subject="bonus", principal_executive_office_county="Travis"),
+    ]
+    price = explain(events, "2005-03-01", "exercise_price")
+    assert "I-24" in interpretations(price) and price["value"]["exercise_price"] == "2.50"
+    assert "I-29" in interpretations(explain(events, "2005-03-01", "dispute_resolution"))

@@ -22,6 +22,7 @@ class ChangeOfControl:
     prong: str
     why: str
     facts: tuple[str, ...] = ()
+    interpretations: tuple[str, ...] = ()  # the I-nn its why applies
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Definition:
     liquidation: Prong | None
     excluded_persons: tuple[str, ...]
     note: str = ""  # the interpretation a threshold rests on, cited after it (the letter's " (I-17)")
+    note_ids: tuple[str, ...] = ()  # its id ("I-17",)
 
 
 def letter_definition(h: History) -> Definition:
@@ -52,6 +54,7 @@ def letter_definition(h: History) -> Definition:
         Prong(p.liquidation.id, p.liquidation.clause),
         tuple(h.terms.company.change_of_control.excluded_persons),
         " (I-17)",
+        ("I-17",),
     )
 
 
@@ -78,7 +81,7 @@ def prong_changes(facts: Iterable[Fact], d: Definition) -> list[ChangeOfControl]
                     f"{d.merger.clause}: merger with {x.counterparty} consummated {f.date}; Company Shareholders "
                     f"own {pct}% < {limit}% of the survivor{d.note}."
                 )
-                found.append(ChangeOfControl(f.date, d.merger.id, why, (f.id,)))
+                found.append(ChangeOfControl(f.date, d.merger.id, why, (f.id,), d.note_ids))
         elif f.type == "AssetTransferConsummated" and d.asset_sale is not None:
             if x.series_id in series_done:
                 continue
@@ -93,7 +96,7 @@ def prong_changes(facts: Iterable[Fact], d: Definition) -> list[ChangeOfControl]
                     f"{d.asset_sale.clause}: asset transfers of series {x.series_id} reach {total} of the assets "
                     f"(threshold {limit}{found_so}) on {f.date}{d.note}."
                 )
-                found.append(ChangeOfControl(f.date, d.asset_sale.id, why, series_facts[x.series_id]))
+                found.append(ChangeOfControl(f.date, d.asset_sale.id, why, series_facts[x.series_id], d.note_ids))
         elif f.type == "BeneficialOwnershipChanged" and d.beneficial_ownership is not None:
             before = holdings.get(x.person, Decimal(0))
             holdings[x.person] = x.voting_pct

@@ -25,6 +25,7 @@ class Resignation:
     extended: bool
     why: str
     ground_facts: tuple[str, ...] = ()
+    interpretations: tuple[str, ...] = ()  # the I-nn its why applies
 
     @property
     def basis(self) -> list[str]:
@@ -46,6 +47,7 @@ class Ending:
     why: str = ""
     end_reason: str | None = None
     facts: tuple[str, ...] = ()  # what else the ending's type rests on (the grounds)
+    interpretations: tuple[str, ...] = ()  # the I-nn its why applies
 
     @property
     def basis(self) -> list[str]:
@@ -86,14 +88,15 @@ def classify_resignation(h: History, notice: Fact, cocs: list[ChangeOfControl]) 
             why += f" (requested earlier date {requested} extended to the {days}-day minimum, I-11)"
         why += "."
 
-        return Resignation(notice, n, requested, effective, True, available, extended, why, ground_facts)
+        return Resignation(notice, n, requested, effective, True, available, extended, why, ground_facts,
+                           ("I-11",) if extended else ())  # fmt: skip
     effective = requested or n
     why = (
         f"Resignation notice received {n} with no Good Reason ground available on that date: an at-will "
         f"resignation without Good Reason, effective on the requested date {effective} "
         f"({h.terms.agreement.onboarding.at_will_clause}, I-33)."
     )
-    return Resignation(notice, n, requested, effective, False, [], False, why)
+    return Resignation(notice, n, requested, effective, False, [], False, why, interpretations=("I-33",))
 
 
 def _resignation_ending(h: History, r: Resignation) -> Ending:
@@ -109,6 +112,7 @@ def _resignation_ending(h: History, r: Resignation) -> Ending:
         False,
         r.why + f" [{h.terms.agreement.good_reason.clause}, I-11]",
         facts=r.ground_facts,
+        interpretations=tuple(dict.fromkeys((*r.interpretations, "I-11"))),
     )
 
 
@@ -127,6 +131,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                 f"for other than Good Cause (I-32)."
             ),
             facts=tuple(pending.basis),
+            interpretations=("I-32",),
         )
     if stated == "without_cause":
         return Ending(
@@ -152,6 +157,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                     f"(no satisfactory I-9 by {i9_deadline(h)}): no acceleration, no {a.section_5_1.clause} (I-26)."
                 ),
                 facts=i9_facts,
+                interpretations=("I-26",),
             )
         rejected = not i9_failed
         return Ending(
@@ -170,6 +176,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
                 )
             ),
             facts=i9_facts,
+            interpretations=("I-14", "I-26") if rejected else ("I-26",),
         )
     named = next((g for g in a.good_cause.grounds if g.stated_as == stated), None)
     ground_id = named.id if named else "(unnamed)"  # for_cause: refused for the letter (validation)
@@ -182,7 +189,9 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
             f"available on that date; recorded as disputed only (I-14 alternative)."
         )
         facts = available[ground_id].facts if ground_id in available else ()
-        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=why, facts=facts)
+        used = available[ground_id].interpretations if ground_id in available else ("I-14",)
+        return Ending(t, "termination_for_good_cause", f, True, True, False, [ground_id], why=why, facts=facts,
+                      interpretations=used)  # fmt: skip
     return Ending(
         t,
         "termination_without_good_cause",
@@ -193,6 +202,7 @@ def classify_termination(h: History, f: Fact, pending: Resignation | None) -> En
             f"The Company terminated the employment on {t} stating Good Cause {ground_id}, but that ground is not "
             f"available on the Termination Date, so it is a termination for other than Good Cause (I-14)."
         ),
+        interpretations=("I-14",),
     )
 
 
@@ -243,6 +253,7 @@ def employment_state(h: History) -> EmploymentState:
                         f"Employment ended on {f.date} ({f.data.reason}); the letter is silent: prorated salary only, "
                         f"no acceleration, no {h.terms.agreement.section_5_1.clause} (I-34)."
                     ),
+                    interpretations=("I-34",),
                 ),
                 None,
             )

@@ -37,7 +37,6 @@ RELATED = {
     "vesting": ("options",),
     "ground": ("grounds",),
 }
-_INTERPRETATION = re.compile(r"\bI-(\d{2})\b")
 
 
 def explain_item(
@@ -47,12 +46,13 @@ def explain_item(
     effective, _ = resolution(facts)
     d = derive(terms, effective, as_of)
     kind, value, item, extra_steps = _find(terms, d, item_id, as_of)
+    section = "options" if kind == "vesting" and item is None else item_id if kind == "section" else None
     why = str(value.get("why", "")) if isinstance(value, dict) else ""
-    # A typed item names its clause and the interpretations its rule applied; a section (not typed yet)
-    # cites them in its text. The sections an item's reasoning rests on add theirs.
+    # A typed item names its clause and the interpretations its rule applied, a section the interpretations
+    # its why applies; the sections an item's reasoning rests on add theirs.
     related = next((v for k, v in RELATED.items() if item_id.startswith(k) or kind == k), ())
-    context = " ".join(str(d.report[s].get("why", "")) for s in related if isinstance(d.report.get(s), dict))
-    used = [*(item.interpretations if item else ()), *cited_interpretations(("" if item else why) + " " + context)]
+    own = item.interpretations if item else d.interpretations.get(section or "", ())
+    used = [*own, *(i for s in related for i in d.interpretations.get(s, ()))]
     ids = list(value.get("fact_ids") or []) if isinstance(value, dict) else []
     clauses = _unique([item.clause if item else "", *cited(why, terms.citations())])
     recorded = {f.id: f for f in facts}
@@ -131,11 +131,6 @@ def _tranche_steps(d: Any, as_of: date) -> list[str]:
         steps.append(f"{item.item_id} {item.due_date}: {amount:,f} {status}")
     steps.append(f"vested = sum of the vested tranches = {total:,f}")
     return steps
-
-
-def cited_interpretations(text: str) -> list[str]:
-    """The I-nn a section's text cites (the sections are not typed yet)."""
-    return [f"I-{n}" for n in _INTERPRETATION.findall(text)]
 
 
 def interpretations_used(terms: Terms, refs: Iterable[str], terms_source: str) -> list[dict[str, Any]]:

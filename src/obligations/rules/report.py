@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,7 @@ from obligations.rules.item import Item, clock_json, obligation_json, payment_js
 from obligations.rules.obligations import obligations
 from obligations.rules.payments import expense_items, final_salary_item
 from obligations.rules.report_parts import (
+    Section,
     bonus_target_section,
     change_of_control_section,
     dispute_resolution_section,
@@ -71,6 +72,7 @@ class Derivation:
     vesting: VestingState
     items: list[Item]
     report: dict[str, Any]
+    interpretations: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per section, for explain
 
 
 def status_report(terms: Terms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
@@ -95,26 +97,32 @@ def derive(terms: Terms, facts: Iterable[Fact], as_of: date, full: bool = True) 
     if not full:
         return Derivation(h, emp, trigger, accel, vs, items, {"as_of": as_of.isoformat()})
     price = exercise_price_section(h)
-    report = {
-        "as_of": as_of.isoformat(),
+    assert price.json is not None
+    sections = {
         "employment": employment_section(h, emp),
-        "options": options_section(h, emp, vs, accel, price["exercise_price"]),
+        "options": options_section(h, emp, vs, accel, price.json["exercise_price"]),
         "exercise_price": price,
         "change_of_control": change_of_control_section(h, emp),
         "grounds": grounds_section(h, emp),
         "section_5_1": section_5_1_section(h, emp, trigger),
-        "payments": [payment_json(i, as_of) for i in payments],
         "health_continuation": health_section(h, emp, trigger),
-        "open_clocks": [clock_json(i) for i in clocks],
-        "obligations": [obligation_json(i, as_of) for i in duties],
         "vacation": vacation_section(h, emp),
         "bonus_target": bonus_target_section(h, emp),
         "dispute_resolution": dispute_resolution_section(h),
     }
-    return Derivation(h, emp, trigger, accel, vs, items, report)
+    lists = {
+        "payments": [payment_json(i, as_of) for i in payments],
+        "open_clocks": [clock_json(i) for i in clocks],
+        "obligations": [obligation_json(i, as_of) for i in duties],
+    }
+    report = {"as_of": as_of.isoformat()} | {
+        name: lists[name] if name in lists else sections[name].json for name in SECTIONS
+    }
+    used = {name: s.interpretations for name, s in sections.items()}
+    return Derivation(h, emp, trigger, accel, vs, items, report, used)
 
 
-def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, Any]:
+def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> Section:
     start, end = window(h)
     c = h.terms.agreement.section_5_1.clause
     why = f"{c} window {start}..{end} (start + {h.terms.agreement.section_5_1.window_months} months − 1 day) [I-04]."
@@ -132,7 +140,7 @@ def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[s
     else:
         why += " No Change of Control, termination for other than Good Cause or resignation for Good Reason"
         why += " inside the window." if h.as_of > end or emp.ending else " yet."
-    return {
+    out = {
         "window_start": start.isoformat(),
         "window_end": end.isoformat(),
         "triggered": trigger is not None,
@@ -141,17 +149,19 @@ def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> dict[s
         "why": why,
         "fact_ids": fact_ids(h.start_fact, trigger.facts if trigger else None),
     }
+    return Section(out, ("I-04", "I-05") if trigger is not None else ("I-04",))
 
 
-def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, Any]:
+def health_section(h: History, emp: Any, trigger: Trigger | None) -> Section:
     s51 = h.terms.agreement.section_5_1
     if trigger is None:
-        return {
+        none = {
             "required": False,
             "why": f"{s51.health_clause} health continuation arises only from a {s51.clause} trigger inside the "
             f"{s51.window_months}-month window; none has occurred.",
             "fact_ids": [],
         }
+        return Section(none)
     months = coverage_months(h, trigger)
     period_start, period_end = months[0][1], months[-1][2]
     tier, dependents = tier_before(h, trigger)
@@ -171,7 +181,7 @@ def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, A
         )
         + f"; path: {path.replace('_', ' ')}; status as of {h.as_of}: {status}."
     )
-    return {
+    out = {
         "required": True,
         "trigger_date": trigger.date.isoformat(),
         "period_start": period_start.isoformat(),
@@ -183,3 +193,4 @@ def health_section(h: History, emp: Any, trigger: Trigger | None) -> dict[str, A
         "why": why,
         "fact_ids": health_basis(h, trigger),
     }
+    return Section(out, ("I-02", "I-19"))

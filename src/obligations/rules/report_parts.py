@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -14,7 +15,16 @@ from obligations.rules.history import History, fact_ids
 from obligations.rules.vesting import VestingState, count, count_text, schedule
 
 
-def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Section:
+    """A descriptive section of the letter's report: its JSON (catalogue §10), or None when the section is
+    absent, and the interpretations (I-nn) its `why` applies, for `explain`."""
+
+    json: dict[str, Any] | None
+    interpretations: tuple[str, ...] = ()
+
+
+def employment_section(h: History, emp: EmploymentState) -> Section:
     e, p = emp.ending, emp.pending
     if e is not None:
         out: dict[str, Any] = {
@@ -32,10 +42,10 @@ def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
             why=e.why,
             fact_ids=e.basis,
         )
-        return out
+        return Section(out, e.interpretations)
     if p is not None:
         kind = "resignation_for_good_reason" if p.for_good_reason else "resignation_without_good_reason"
-        return {
+        pending = {
             "status": "resignation_notice_period",
             "pending_termination_date": p.effective.isoformat(),
             "pending_termination_type": kind,
@@ -43,12 +53,14 @@ def employment_section(h: History, emp: EmploymentState) -> dict[str, Any]:
             "why": p.why + " Employee remains employed until the end of the effective date.",
             "fact_ids": p.basis,
         }
-    return {
+        return Section(pending, p.interpretations)
+    active = {
         "status": "active",
         "why": f"Employment began {h.start}; no termination or resignation event "
         f"effective on or before {h.as_of} ({h.terms.agreement.onboarding.clause} at-will).",
         "fact_ids": fact_ids(h.start_fact),
     }
+    return Section(active)
 
 
 def first_day_close(h: History) -> tuple[Decimal, date] | None:
@@ -63,37 +75,41 @@ def first_day_close(h: History) -> tuple[Decimal, date] | None:
     return (closes[min(after)], min(after)) if after else None
 
 
-def exercise_price_section(h: History) -> dict[str, Any]:
+def exercise_price_section(h: History) -> Section:
     close, o = first_day_close(h), h.terms.agreement.options
     if close is None:
-        return {
+        none = {
             "exercise_price": None,
             "why": f"{o.clause}: exercise price = {o.exercise_price} {h.start}; no closing price recorded yet.",
             "fact_ids": fact_ids(h.start_fact),
         }
+        return Section(none)
     price, day = close
     where = f"= {price}" if day == h.start else f"not a trading day: close of {day} = {price} [I-24]"
-    return {
+    found = {
         "exercise_price": str(price),
         "why": f"{o.clause}: exercise price = {o.exercise_price} {h.start} {where}.",
         "fact_ids": fact_ids(h.start_fact, [f for f in h.of("ClosingPriceRecorded") if f.data.trading_date == day]),
     }
+    return Section(found, () if day == h.start else ("I-24",))
 
 
-def _schedule_text(h: History) -> str:
+def _schedule_text(h: History) -> tuple[str, list[str]]:
+    """The schedule in words, and the interpretations they apply."""
     v = h.terms.agreement.vesting
     plan = schedule(v, h.start)
     if not plan:
-        return f"{v.clause} schedule: nothing to vest."
+        return f"{v.clause} schedule: nothing to vest.", []
     first, rest = plan[0], plan[1:]
     unit = "months" if v.period_unit == "MONTHS" else "days"
     head = f"{v.clause} schedule: {count_text(first.amount)} on {first.date} ({first.label})"
-    if rest:
-        head += (
-            f", then {count_text(sum((t.amount for t in rest), Fraction(0)))} over {len(rest)} tranche(s) every "
-            f"{v.period_length} {unit} through {rest[-1].date} ({v.allocation_type}) [I-23]"
-        )
-    return head + "."
+    if not rest:
+        return head + ".", []
+    head += (
+        f", then {count_text(sum((t.amount for t in rest), Fraction(0)))} over {len(rest)} tranche(s) every "
+        f"{v.period_length} {unit} through {rest[-1].date} ({v.allocation_type}) [I-23]"
+    )
+    return head + ".", ["I-23"]
 
 
 def vesting_basis(h: History, emp: EmploymentState, acceleration: tuple[date, str] | None) -> list[str]:
@@ -109,8 +125,9 @@ def vesting_basis(h: History, emp: EmploymentState, acceleration: tuple[date, st
 
 def options_section(
     h: History, emp: EmploymentState, vs: VestingState, acceleration: tuple[date, str] | None, price: str | None
-) -> dict[str, Any]:
-    why = [_schedule_text(h)]
+) -> Section:
+    text, used = _schedule_text(h)
+    why = [text]
     scheduled = [t for t in vs.vested_tranches if t.kind == "scheduled"]
     nxt: dict[str, Any] | None = None
     if acceleration is not None:
@@ -128,6 +145,7 @@ def options_section(
             f"Employment ended {emp.ending.date} ({emp.ending.type}): tranches dated on or before it vest "
             f"({count_text(vs.vested)}); the remaining {count_text(vs.forfeited)} are forfeited (I-09, I-39)."
         )
+        used += ["I-09", "I-39"]
     else:
         why.append(f"As of {h.as_of}: {len(scheduled)} tranche(s) vested = {count_text(vs.vested)}.")
         if vs.next_tranche is not None:
@@ -144,13 +162,15 @@ def options_section(
                     f"{count_text(vs.granted)} − "
                     f"{count_text(vs.vested)} = {count_text(vs.unvested)} on {p.effective} [I-11]."
                 )
+                used.append("I-11")
             else:
                 nxt = None
                 why.append(
                     f"Pending resignation without Good Reason effective {p.effective} precedes the next "
                     f"tranche: nothing more will vest (I-39)."
                 )
-    return {
+                used.append("I-39")
+    out = {
         "granted": count(vs.granted),
         "exercise_price": price,
         "vested": count(vs.vested),
@@ -162,9 +182,10 @@ def options_section(
         "why": " ".join(why),
         "fact_ids": vesting_basis(h, emp, acceleration),
     }
+    return Section(out, tuple(used))
 
 
-def change_of_control_section(h: History, emp: EmploymentState) -> dict[str, Any]:
+def change_of_control_section(h: History, emp: EmploymentState) -> Section:
     end = emp.ending.date if emp.ending else None
     events = [
         {
@@ -176,27 +197,31 @@ def change_of_control_section(h: History, emp: EmploymentState) -> dict[str, Any
         for c in emp.cocs
     ]
     if not events:
-        return {"occurred": False, "events": [], "why": "No change-of-control event recorded.", "fact_ids": []}
+        return Section({"occurred": False, "events": [], "why": "No change-of-control event recorded.", "fact_ids": []})
     why = " ".join(c.why for c in emp.cocs)
+    used = [i for c in emp.cocs for i in c.interpretations]
     if emp.first_coc_while_employed is None:
         why += " None occurred while employed: no effect on this agreement (I-18)."
-    return {
+        used.append("I-18")
+    occurred = {
         "occurred": True,
         "first_date": emp.cocs[0].date.isoformat(),
         "events": events,
         "why": why,
         "fact_ids": fact_ids(*(c.facts for c in emp.cocs)),
     }
+    return Section(occurred, tuple(dict.fromkeys(used)))
 
 
-def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
+def grounds_section(h: History, emp: EmploymentState) -> Section:
     if emp.ending is not None:
-        return {
+        ended = {
             "good_cause_available": None,
             "good_reason_available": None,
             "why": f"Employment ended {emp.ending.date}; grounds are only evaluated while employed.",
             "fact_ids": emp.ending.basis,
         }
+        return Section(ended)
     coc = emp.first_coc_while_employed.date if emp.first_coc_while_employed else None
     gc, gr = good_cause_grounds(h, h.as_of), good_reason_grounds(h, h.as_of, coc)
     why = [g.why for g in gc + gr] or ["No Good Cause or Good Reason ground available."]
@@ -215,16 +240,17 @@ def grounds_section(h: History, emp: EmploymentState) -> dict[str, Any]:
                     f"(day {(c.deadline - c.started).days}); {side} {ground.id} cannot arise before {c.ground_from}."
                 )
                 basis = fact_ids(basis, c.notice)
-    return {
+    available = {
         "good_cause_available": [g.id for g in gc],
         "good_reason_available": [g.id for g in gr],
         "why": " ".join(why),
         "fact_ids": basis,
         "ground_facts": {g.id: list(g.facts) for g in gc + gr},
     }
+    return Section(available, tuple(dict.fromkeys(i for g in gc + gr for i in g.interpretations)))
 
 
-def vacation_section(h: History, emp: EmploymentState) -> dict[str, Any]:
+def vacation_section(h: History, emp: EmploymentState) -> Section:
     """§4 s.2, I-27: whole 14-day periods from the start, through min(as_of, TD)."""
     v = h.terms.agreement.vacation
     last = min(h.as_of, emp.ending.date) if emp.ending else h.as_of
@@ -248,21 +274,22 @@ def vacation_section(h: History, emp: EmploymentState) -> dict[str, Any]:
     if taken:
         why += f" Taken {taken} h; balance {money_str(Decimal(accrued) - taken)} h (no cap, no payout in the letter)."
     ended = emp.ending.basis if emp.ending else None
-    return {
+    out = {
         "accrued_hours": accrued,
         "completed_periods": periods,
         "why": why,
         "fact_ids": fact_ids(h.start_fact, ended, h.of("VacationTaken")),
     }
+    return Section(out, ("I-27",))
 
 
-def bonus_target_section(h: History, emp: EmploymentState) -> dict[str, Any]:
+def bonus_target_section(h: History, emp: EmploymentState) -> Section:
     b = h.terms.agreement.bonus
     day = min(h.as_of, emp.ending.date) if emp.ending else h.as_of
     rate = h.rate_on(day)
     annual = rate * b.target_pct_of_base_salary / 100
     quarterly = annual / b.payments_per_year
-    return {
+    out = {
         "annual_base_salary": money_str(rate),
         "annual_target": money_str(annual),
         "quarterly_target": money_str(quarterly),
@@ -271,16 +298,17 @@ def bonus_target_section(h: History, emp: EmploymentState) -> dict[str, Any]:
         f"{b.payments_per_year} = ${money_str(quarterly)} per quarter (a target, not a guaranteed amount).",
         "fact_ids": fact_ids([fact for since, _, fact in h.salary_timeline() if since <= day][-1:]),
     }
+    return Section(out)
 
 
-def dispute_resolution_section(h: History) -> dict[str, Any] | None:
+def dispute_resolution_section(h: History) -> Section:
     disputes = h.of("DisputeRaised")
     if not disputes:
-        return None
+        return Section(None)
     last = disputes[-1]
     county = last.data.principal_executive_office_county
     listed = "; ".join(f"{f.date}: {f.data.subject} ({f.data.principal_executive_office_county})" for f in disputes)
-    return {
+    out = {
         "forum": h.terms.agreement.dispute_resolution.forum,
         "venue_county": county,
         "why": f"{h.terms.agreement.dispute_resolution.clause}: all disputes are settled by arbitration in the "
@@ -288,3 +316,4 @@ def dispute_resolution_section(h: History) -> dict[str, Any] | None:
         f"offices when the dispute arises. Disputes raised: {listed} (I-29).",
         "fact_ids": fact_ids(disputes),
     }
+    return Section(out, ("I-29",))
