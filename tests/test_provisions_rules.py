@@ -457,3 +457,10 @@ def test_a_severance_offset_by_the_pay_in_lieu_of_notice(notice: str | None, in_
     got = pay(t, "2024-12-10", *given)
     assert got.get("pay_in_lieu_of_notice", {}).get("amount") == in_lieu
     assert got["sev"]["amount"] == left
+
+
+def test_a_cause_grounds_settings_belong_to_its_kind() -> None:
+    with pytest.raises(ValueError, match="convictions belong"):
+        cause_terms(kind="uncured_notice", cure="30 days", convictions=["felony"])
+    with pytest.raises(ValueError, match="wilful_only belongs to a policy_violation ground"):
+        cause_terms(kind="conviction", wilful_only=False)

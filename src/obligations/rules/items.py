@@ -255,7 +255,3 @@ def items_view(items: Iterable[Item], as_of: date) -> dict[str, Any]:
         "grounds": sorted(grounds),
         "vesting": {k: str(count(v)) for k, v in totals.items()},
     }
-
-
-def _s(day: date | None) -> str | None:
-    return day.isoformat() if day else None

@@ -44,12 +44,9 @@ def payment_item(
             paid += p.data.amount
             if paid >= amount and paid_on is None:
                 paid_on = p.date
-    if cancelled:
-        pass
-    elif paid_on is not None:
-        if paid != amount:
-            why += f" Paid ${money_str(paid)} against ${money_str(amount)} due: over-payment flagged (catalogue §8)."
-    elif paid:
+    if not cancelled and paid_on is not None and paid != amount:
+        why += f" Paid ${money_str(paid)} against ${money_str(amount)} due: over-payment flagged (catalogue §8)."
+    elif not cancelled and paid_on is None and paid:
         why += f" Partial payment ${money_str(paid)} of ${money_str(amount)} recorded (flagged, catalogue §8)."
     detail: dict[str, Any] = {"payer": payer, "payee": payee, "why": why}
     if coverage_month is not None:

@@ -98,8 +98,3 @@ class Terms(BaseModel):
 
         walk(self)
         return list(dict.fromkeys(out))
-
-
-def is_letter(terms: object) -> bool:
-    """Whether terms are of the letter form (Valence's sections) rather than the provisions form."""
-    return isinstance(terms, Terms)

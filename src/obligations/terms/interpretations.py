@@ -106,10 +106,6 @@ class Interpretations(BaseModel):
     amendment_requires_both_signatures: Literal[True] = Field(True, description="I-43 valid amendment")
 
 
-def none_if_negative(value: int) -> int | None:
-    return None if value < 0 else value
-
-
 # The block of a letter-form terms file each setting belongs to: an interpretation is a named setting of the
 # provision it reads (issue 13). `[days]`, `[notices]` and `[employment]` hold settings only. A file may
 # still list them all under `[interpretations]` (the earlier spelling); a setting is given once.

@@ -320,6 +320,9 @@ class CauseGround(Strict):
     def _shape(self) -> CauseGround:
         if (self.kind == "uncured_notice") != (self.cure is not None):
             raise ValueError("an uncured_notice ground needs its cure period, and only it has one")
+        for key, kind in (("convictions", "conviction"), ("wilful_only", "policy_violation")):
+            if key in self.model_fields_set and self.kind != kind:
+                raise ValueError(f"{key} belongs to a {kind} ground, not a {self.kind} one")
         return self
 
 
