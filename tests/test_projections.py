@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from contextlib import suppress
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,11 @@ from sqlalchemy import select, text
 
 from obligations import synthetic
 from obligations.application import portfolio, tables
+from obligations.application.projections import item_from_row
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.interfaces.cli import main
-from obligations.rules.item import item_status
+from obligations.rules.item import decides, item_status
 from obligations.rules.items import items_view, report_view
 
 CLI = [sys.executable, "-c", "import sys; from obligations.interfaces.cli import main; sys.exit(main())"]
@@ -383,26 +385,37 @@ def test_sql_visibility_and_statuses_equal_the_rules(database_url: str, tmp_path
     engine = service(database_url, pf).log.engine
     with engine.connect() as conn:
         ids = [r for (r,) in conn.execute(select(tables.streams.c.name).where(tables.streams.c.kind == "agreement"))]
+    with engine.connect() as conn:
+        runs = [
+            replace(item_from_row(r), detail={"agreement": r.agreement_id}) for r in conn.execute(select(tables.items))
+        ]
     rng = random.Random(9)
     statuses: set[str] = set()
     for _ in range(25):
         day = synthetic.FIRST + timedelta(days=rng.randrange(0, 365 * 4))
         lo, hi = day - timedelta(days=400), day + timedelta(days=400)
-        expected: dict[tuple[str, str, str], str] = {}
         late: set[tuple[str, str, str]] = set()
         for agreement in ids:
             for i in portfolio.agreement_items(engine, agreement, day):
-                status = item_status(i, day)
-                never = status in ("forfeited", "cancelled")
-                if i.kind in portfolio.DUE_KINDS and i.due_date and lo <= i.due_date <= hi and not never:
-                    expected[(agreement, i.kind, i.item_id)] = status
-                if status == "overdue" or i.kind == "ground":
+                if item_status(i, day) == "overdue" or i.kind == "ground":
                     late.add((agreement, i.kind, i.item_id))
+        # The window: each item as the run valid on its own due date shows it (the planner's rule).
+        expected: dict[tuple[str, str, str], str] = {}
+        for i in runs:
+            due = i.due_date
+            if i.kind not in portfolio.DUE_KINDS or due is None or not lo <= due <= hi:
+                continue
+            if (
+                decides(i.kind, i.valid_from, i.valid_to, due, due)
+                and not i.cancelled
+                and i.fixed_status != "forfeited"
+            ):
+                expected[(i.detail["agreement"], i.kind, i.item_id)] = item_status(i, day)
         got = {(r["agreement"], r["kind"], r["item"]): r["status"] for r in portfolio.due(engine, lo, hi, day)}
         assert got == expected, day
         assert {(r["agreement"], r["kind"], r["item"]) for r in portfolio.overdue(engine, day)} == late, day
         statuses |= set(got.values())
-    assert {"paid", "overdue", "not_yet_due", "fulfilled", "vested", "unvested", "running"} <= statuses
+    assert {"paid", "overdue", "not_yet_due", "fulfilled", "vested", "unvested", "running", "expired"} <= statuses
 
 
 def test_changed_read_model_schema_is_rebuilt_from_the_log(tmp_path: Path, capsys: Any) -> None:

@@ -1,10 +1,11 @@
 """PURE: which reminders an agreement's dated items call for, and when each goes out.
 
 A reminder is (item, due date, offset). Its send day is due date + offset; it is wanted when the item, as
-known for that day (the read-model run valid on it), still has that due date and is still open then: a
-payment not paid or cancelled, an obligation not fulfilled, a clock not cured, a tranche not forfeited.
-Escalations (positive offsets) of a clock concern the day after a cure deadline passed without a cure, so
-a clock is judged on its deadline. Everything is recomputed from the items whenever the projector touches
+known for that day (the read-model run `rules.item.decides` names), still has that due
+date and is still open then: a payment not paid or cancelled, an obligation not fulfilled, a clock not
+cured, a tranche not forfeited. Escalations (positive offsets) of a clock concern the day after a cure
+deadline passed without a cure, so a clock is judged on its deadline. The window query `due` applies the
+same rule to the due date itself. Everything is recomputed from the items whenever the projector touches
 the agreement: a moved due date is a new key (and the old one is withdrawn), a settled item wants nothing.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from obligations.alerts.policy import Policy
+from obligations.rules.item import decides
 
 DETAIL_KEYS = ("payer", "payee", "notice_id", "on_expiry", "coverage_month", "ground")
 
@@ -45,10 +47,6 @@ def idempotency_key(agreement_id: str, kind: str, item_id: str, due_date: date, 
 def send_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
     """`at` local time on `day` in the company's zone, as a UTC instant (a DST gap resolves forwards)."""
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
-
-
-def _valid(row: Mapping[str, Any], day: date) -> bool:
-    return bool(row["valid_from"] <= day and (row["valid_to"] is None or day < row["valid_to"]))
 
 
 def _on_or_before(value: date | None, day: date) -> bool:
@@ -113,8 +111,7 @@ def _reminder(
     day = due + timedelta(days=offset)
     if not_before is not None and day < not_before.date() - timedelta(days=1):
         return None  # before the floor in any time zone: skip the work (the exact test follows)
-    judged_on = min(day, due) if row["kind"] == "clock" else day  # a clock is gone after its deadline
-    if not _valid(row, judged_on) or not is_open(row, day, offset):
+    if not decides(row["kind"], row["valid_from"], row["valid_to"], due, day) or not is_open(row, day, offset):
         return None  # the runs of an item never overlap: at most one is valid on a day
     zone = zones.get(row["company_id"], ZoneInfo("UTC"))
     send_at = send_instant(day, policy.schedule.send_time, zone)

@@ -1,5 +1,9 @@
 """Portfolio questions answered from the read models (never by replaying streams).
 
+`due` (and the vesting calendar) take each item as the report on its own due date shows it, on what is known
+now: `rules.item.decides`, the rule the reminder planner uses; `_on_its_due_date` says it in SQL. `overdue`
+and `agreement_items` take the reports as of one date.
+
 A row holds for the as-of dates in [valid_from, valid_to); among those, clocks show while running and
 grounds from the day they arise, and statuses come from the row's dates. `rules.items.visible` and
 `item_status` say that in Python; the portfolio queries say the same in SQL (`_shown`, `_status`) so a
@@ -18,7 +22,7 @@ from sqlalchemy import ColumnElement, Engine, String, and_, case, literal, or_, 
 
 from obligations.application import tables
 from obligations.application.projections import item_from_row
-from obligations.rules.item import Item, visible
+from obligations.rules.item import Item, decides, visible
 
 t = tables.items.c
 DUE_KINDS = ("payment", "clock", "obligation", "vesting")
@@ -61,8 +65,17 @@ def _status(as_of: date) -> Any:
                 else_=_by_due(as_of),
             ),
         ),
-        (t.kind == "clock", literal("running")),
+        (
+            t.kind == "clock",
+            case(
+                (t.started > as_of, "not_started"),
+                (t.due_date >= as_of, "running"),
+                (t.cured_on <= t.due_date, "cured"),
+                else_="expired",
+            ),
+        ),
         (t.kind == "ground", literal("available")),
+        (and_(t.fixed_status == "vested", t.due_date > as_of), "unvested"),
         (t.fixed_status.is_not(None), t.fixed_status),
         (t.due_date <= as_of, "vested"),
         else_="unvested",
@@ -100,6 +113,15 @@ def _iso(value: Any) -> str | None:
 
 def _rows(as_of: date, *cond: ColumnElement[bool]) -> Any:
     return select(*COLUMNS, _status(as_of).label("status")).where(_shown(as_of), *cond)
+
+
+def _on_its_due_date() -> ColumnElement[bool]:
+    """`rules.item.decides(kind, valid_from, valid_to, due_date, due_date)` in SQL: the run of an item that
+    the report on its own due date shows, on what is known now (facts dated later included)."""
+    return and_(
+        t.valid_from <= t.due_date,
+        or_(t.valid_to.is_(None), t.valid_to > t.due_date, and_(t.kind == "clock", t.valid_to == t.due_date)),
+    )
 
 
 def _out(r: Any, as_of: date, today: str) -> dict[str, Any]:
@@ -154,10 +176,13 @@ def due(
     kinds: Sequence[str] = DUE_KINDS,
     owed_by: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Every item falling due in [start, end], as the reports as of `as_of` show it, ordered by date.
-
-    Forfeited tranches and cancelled payments never fall due: they are left out."""
+    """Every item falling due in [start, end] on what is known now, ordered by date: each item as the report
+    on its own due date shows it (`rules.item.decides`, the rule the reminder planner uses), so a payment
+    that a recorded resignation effective tomorrow makes due is in, and a tranche that a recorded acceleration
+    vests earlier is not. Its status is as of `as_of`. Forfeited tranches and cancelled payments never fall
+    due: they are left out."""
     cond = [
+        _on_its_due_date(),
         t.due_key >= start,  # the clustered key: a contiguous range
         t.due_key <= end,
         t.kind.in_(list(kinds)),
@@ -168,7 +193,8 @@ def due(
         cond.append(t.company_id == company)
     if owed_by:
         cond.append(t.owed_by == owed_by)
-    return _fetch(engine, _rows(as_of, *cond), as_of)
+    query = select(*COLUMNS, _status(as_of).label("status")).where(*cond)
+    return _fetch(engine, query, as_of)
 
 
 def overdue(engine: Engine, as_of: date, company: str | None = None) -> list[dict[str, Any]]:
@@ -205,11 +231,18 @@ def dated_runs(
     start: date | None = None,
     end: date | None = None,
     keep_forfeited: bool = False,
+    falling_due: bool = True,
 ) -> list[tuple[str, Item, int]]:
-    """Dated items as known for `as_of` (the run valid on it, past or future dates alike), with how many
-    earlier runs each item had: (company, item, revision). Cancelled payments and forfeited tranches are
-    left out. For calendar feeds: an item keeps its identity while its date or amount changes."""
-    cond = [t.kind.in_(list(DUE_KINDS)), t.due_date.is_not(None), t.valid_from <= as_of]
+    """Dated items, with how many earlier runs each item had: (company, item, revision). Cancelled payments
+    and forfeited tranches are left out. For calendar feeds: an item keeps its identity while its date or
+    amount changes.
+
+    `falling_due` (calendars): each item as the report on its own due date shows it, on what is known now
+    (`rules.item.decides`, the rule of `due` and of the reminder planner). Otherwise (an agreement's
+    timeline as of a date): the run valid on `as_of`, past or future dates alike."""
+    cond = [t.kind.in_(list(DUE_KINDS)), t.due_date.is_not(None)]
+    if not falling_due:
+        cond.append(t.valid_from <= as_of)
     if agreement_id:
         cond.append(t.agreement_id == agreement_id)
     if company:
@@ -227,7 +260,10 @@ def dated_runs(
     for row in rows:
         key = (row.agreement_id, row.kind, row.item_id)
         revisions[key] = revisions.get(key, -1) + 1
-        if row.valid_to is not None and row.valid_to <= as_of:
+        if falling_due:
+            if not decides(row.kind, row.valid_from, row.valid_to, row.due_date, row.due_date):
+                continue
+        elif row.valid_to is not None and row.valid_to <= as_of:
             continue
         item = item_from_row(row)
         if not item.cancelled and (keep_forfeited or item.fixed_status != "forfeited"):

@@ -23,7 +23,7 @@ from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, 
 from obligations.interfaces import render
 from obligations.interfaces.alerts_cli import alerts, calendar
 from obligations.interfaces.audit_cli import explain, history_output, what_if
-from obligations.interfaces.params import ISO_DATE, dump, known_at_option, today
+from obligations.interfaces.params import ISO_DATE, dump, known_at_option, shifted, today
 from obligations.interfaces.serve_cli import serve, token_commands
 from obligations.interfaces.terms_cli import terms_commands
 from obligations.settings import Settings
@@ -249,9 +249,26 @@ def _portfolio_options(f: Any) -> Any:
     return f
 
 
+WINDOW_DAYS = 30
+
+
+def _window(start: date | None, end: date | None, day: date) -> tuple[date, date]:
+    """--from defaults to the as-of day, --to to 30 days after --from."""
+    start = start or day
+    end = end or shifted(start, WINDOW_DAYS)
+    if end < start:
+        raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
+    return start, end
+
+
+def _window_options(f: Any) -> Any:
+    f = click.option("--to", "end", type=ISO_DATE, help="Last day (default: --from + 30 days).")(f)
+    f = click.option("--from", "start", type=ISO_DATE, help="First day (default: the as-of day).")(f)
+    return f
+
+
 @cli.command()
-@click.option("--from", "start", type=ISO_DATE, required=True)
-@click.option("--to", "end", type=ISO_DATE, required=True)
+@_window_options
 @click.option("--kind", "kinds", type=click.Choice(portfolio.DUE_KINDS), multiple=True)
 @click.option("--owed-by", type=click.Choice(["Company", "Employee"]))
 @known_at_option
@@ -259,8 +276,8 @@ def _portfolio_options(f: Any) -> Any:
 @click.pass_obj
 def due(
     settings: Settings,
-    start: date,
-    end: date,
+    start: date | None,
+    end: date | None,
     kinds: Sequence[str],
     owed_by: str | None,
     known_at: datetime | None,
@@ -268,12 +285,13 @@ def due(
     company: str | None,
     as_of: date | None,
 ) -> None:
-    """Every item falling due between two dates, across all agreements, ordered by date.
+    """What falls due between two dates (default: the next 30 days), across all agreements, by date.
 
-    With --as-known-at, as the log stood then (replayed into a scratch read model: slower)."""
-    if end < start:
-        raise click.BadParameter(f"--to {end} is before --from {start}", param_hint="--to")
+    On what is known now: each item as the report on its own due date shows it (a payment that a recorded
+    resignation makes due next week is listed today), with its status as of --as-of. With --as-known-at, as
+    the log stood then (replayed into a scratch read model: slower)."""
     day = as_of or today()
+    start, end = _window(start, end, day)
     service = build(settings, create=False)
     rows = portfolio.due(
         service.items_as_known_at(known_at, company) if known_at else service.log.engine,
@@ -298,15 +316,15 @@ def overdue(settings: Settings, as_json: bool, company: str | None, as_of: date 
 
 
 @cli.command("vesting-calendar")
-@click.option("--from", "start", type=ISO_DATE, required=True)
-@click.option("--to", "end", type=ISO_DATE, required=True)
+@_window_options
 @_portfolio_options
 @click.pass_obj
 def vesting_calendar(
-    settings: Settings, start: date, end: date, as_json: bool, company: str | None, as_of: date | None
+    settings: Settings, start: date | None, end: date | None, as_json: bool, company: str | None, as_of: date | None
 ) -> None:
-    """Option tranches by date across agreements."""
+    """Option tranches by date across agreements (default: the next 30 days), on what is known now."""
     day = as_of or today()
+    start, end = _window(start, end, day)
     rows = portfolio.vesting_calendar(build(settings, create=False).log.engine, start, end, day, company)
     dump(rows) if as_json else render.portfolio_items(f"Vesting {start} .. {end}", rows, day)
 

@@ -77,6 +77,25 @@ def visible(item: Item, as_of: date) -> bool:
     return True
 
 
+def decides(kind: str, valid_from: date, valid_to: date | None, due: date, day: date) -> bool:
+    """Whether an item run (holding for the as-of dates [valid_from, valid_to)) dated `due` is the one that
+    decides something done on `day`, on what is known now (facts recorded with later dates included).
+
+    The reminder planner asks it for each send day; the window query ("what falls due from … to …") asks it
+    for the due date itself, so it takes each item as the report on its own due date shows it: a payment that
+    a resignation recorded to take effect tomorrow makes due is in, a tranche that a recorded acceleration
+    vests earlier is not. A test holds the window query equal to the reminders of the due dates.
+
+    A run decides for the day its report holds; a clock is judged on its deadline when `day` is after it (it
+    is gone from the reports after its deadline; its escalation concerns the deadline), and a clock whose
+    run ends on its deadline (the report of that day no longer shows it because what it counted down to
+    happened: the resignation took effect, the cure was made) decides for its deadline too."""
+    if kind == "clock":
+        day = min(day, due)
+        return valid_from <= day and (valid_to is None or valid_to > day or valid_to == due)
+    return valid_from <= day and (valid_to is None or valid_to > day)
+
+
 def item_status(item: Item, as_of: date) -> str:
     """The §10 status as of the end of `as_of`, from the item's dates alone."""
     if item.kind == "payment":
@@ -91,12 +110,25 @@ def item_status(item: Item, as_of: date) -> str:
             return "fulfilled_late" if item.due_date is not None and done > item.due_date else "fulfilled"
         return status_by_due(item.due_date, as_of)
     if item.kind == "clock":
-        return "running"
+        return clock_status(item.started, item.due_date, item.cured_on, as_of)
     if item.kind == "ground":
         return "available"
+    if item.fixed_status == "vested" and item.due_date is not None and as_of < item.due_date:
+        return "unvested"  # an acceleration recorded to take effect later (a window query shows it early)
     if item.fixed_status is not None:
         return item.fixed_status
     return "vested" if item.due_date is not None and item.due_date <= as_of else "unvested"
+
+
+def clock_status(started: date | None, deadline: date | None, cured_on: date | None, as_of: date) -> str:
+    """A clock in a report is running (it shows from its start to its deadline); a window query also shows
+    clocks that start later (`not_started`) and those whose deadline has passed, `cured` in time or
+    `expired`."""
+    if started is not None and as_of < started:
+        return "not_started"
+    if deadline is None or as_of <= deadline:
+        return "running"
+    return "cured" if cured_on is not None and cured_on <= deadline else "expired"
 
 
 def _iso(day: date | None) -> str | None:

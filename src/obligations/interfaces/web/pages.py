@@ -191,7 +191,7 @@ def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: d
         report = service.status(agreement_id, [day])[0]
     except (InvalidInputError, UnreadableFactError) as exc:  # not started, or quarantined: say so, show the history
         note = str(exc)
-    runs = portfolio.dated_runs(engine, day, agreement_id, keep_forfeited=True)
+    runs = portfolio.dated_runs(engine, day, agreement_id, keep_forfeited=True, falling_due=False)
     timeline = [
         {
             "date": h["date"],
