@@ -103,9 +103,14 @@ def test_alerts_pending_sent_and_test_commands(
     pending = json.loads(out)
     assert code == 0 and pending and all(r["state"] == "pending" for r in pending)
     assert pending == sorted(pending, key=lambda r: (r["send_at"], r["key"]))
+    code, out, _ = run(capsys, life, "alerts", "pending", "--limit", "1")
+    assert f"showing 1 of {len(pending)} reminders" in out
+    code, out, _ = run(capsys, life, "alerts", "pending", "--limit", str(len(pending)))
+    assert f"{len(pending)} reminder(s)" in out and "showing" not in out
     monkeypatch.setenv("OBLIGATIONS_NOW", "2005-01-06T00:00:00+00:00")  # the bonus program: 7 days before
     code, out, err = run(capsys, life, "alerts", "run", "--once")
     assert code == 0, err
+    assert err.count("claimed 1, sent 1") == 1, err  # the tally, once
     logged = [json.loads(x) for x in out.splitlines()]
     assert [x["item_id"] for x in logged] == ["finalize_bonus_program"]
     code, out, _ = run(capsys, life, "alerts", "sent", "--json")

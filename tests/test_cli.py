@@ -269,3 +269,25 @@ def test_console_script_exit_codes(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert done.returncode == 2 and "no event store" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_import_accepts_a_utf8_byte_order_mark(tmp_path: Path, database_url: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """Spreadsheet programs and some HR systems write a BOM first (issue 14): one file and a portfolio."""
+    one = tmp_path / "one.jsonl"
+    one.write_bytes(b"\xef\xbb\xbf" + (json.dumps(start("2004-12-13")) + "\n").encode())
+    code, out, err = run(capsys, database_url, "import", str(one), "--agreement", "dean", "--terms", "valence-2004")
+    assert code == 0, err
+    line = {"agreement": "ann", "terms": "valence-2004", **start("2005-01-10")}
+    many = tmp_path / "many.jsonl"
+    many.write_bytes(b"\xef\xbb\xbf" + (json.dumps(line) + "\n").encode())
+    code, out, err = run(capsys, database_url, "import", str(many))
+    assert code == 0 and "1 agreement(s)" in out, err
+    # A BOM inside the file is not a BOM: that line is refused, naming it, and nothing is recorded.
+    bad = tmp_path / "bad.jsonl"
+    other = {"agreement": "bob", "terms": "valence-2004", **start("2005-01-10")}
+    bad.write_bytes((json.dumps(other) + "\n").encode() + b"\xef\xbb\xbf" + (json.dumps(other) + "\n").encode())
+    code, _, err = run(capsys, database_url, "import", str(bad))
+    assert code == 2 and "line 2" in err
+    code, _, err = run(capsys, database_url, "status", "bob", "--as-of", "2005-02-01")
+    assert code != 0 and "bob" in err

@@ -215,3 +215,22 @@ def test_knowledge_time_what_if_explain_and_export_over_http(api: Api) -> None:
     company = api.call("viewer", "GET", "/v1/companies/valence/history").json()
     assert {r["agreement"] for r in company} >= {None, "dean"}
     assert api.call("viewer", "GET", "/v1/companies/nope/history").status_code == 422
+
+
+def test_an_agreement_not_started_has_a_report_and_a_page(api: Api) -> None:
+    """`other` has no EmploymentStarted: a report that says so, not an error (issue 14)."""
+    r = api.call("viewer", "GET", "/v1/agreements/other/status?as_of=2026-11-01")
+    assert r.status_code == 200, r.text
+    e = r.json()["employment"]
+    assert e["status"] == "not_started" and e["start_date"] is None and "has not started" in e["why"]
+    page = api.call("viewer", "GET", "/ui/agreements/other?as_of=2026-11-01")
+    assert page.status_code == 200 and "Employment has not started" in page.text
+    assert 'class="card notice"' not in page.text  # no error banner
+
+
+def test_a_company_fact_written_over_http_names_the_agreements_it_reaches(api: Api) -> None:
+    merger = {"type": "MergerConsummated", "date": "2006-10-02",
+              "data": {"counterparty": "X", "company_shareholders_voting_pct_after": "40"}}  # fmt: skip
+    r = api.call("recorder", "POST", "/v1/agreements/dean/facts", json={"facts": [merger]})
+    assert r.status_code == 201, r.text
+    assert r.json()["company_facts"] == 1 and r.json()["affects"] == ["dean", "other"]

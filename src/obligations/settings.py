@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -71,3 +73,27 @@ def clock_from_environment() -> Callable[[], datetime]:
         origin = origin.replace(tzinfo=UTC)
     began = time.monotonic()
     return lambda: origin + timedelta(seconds=time.monotonic() - began)
+
+
+class ClockFormatter(logging.Formatter):
+    """Log lines stamped with the process's clock (`clock_from_environment`: OBLIGATIONS_NOW when set), in
+    UTC with milliseconds, so a demo or test put at another date logs that date."""
+
+    def __init__(self, fmt: str, clock: Callable[[], datetime]) -> None:
+        super().__init__(fmt)
+        self.clock = clock
+        self.offset = clock() - datetime.now(UTC)  # the shift from the wall clock, fixed at start
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        stamp = datetime.fromtimestamp(record.created, UTC) + self.offset
+        return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+
+
+def log_to_stderr(level: int = logging.INFO) -> None:
+    """Log to standard error, stamped by the process's clock (unless logging is configured already)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ClockFormatter(LOG_FORMAT, clock_from_environment()))
+    logging.basicConfig(level=level, handlers=[handler])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NOUNS = {
     "payment": "payment",
@@ -25,6 +27,7 @@ class Message:
 
 
 def _when(offset: int, kind: str) -> str:
+    """`offset` days from the due date to the day the reminder speaks of (negative: before the date)."""
     if offset < 0:
         return f"in {-offset} day{'s' if offset != -1 else ''}"
     if offset == 0:
@@ -34,8 +37,19 @@ def _when(offset: int, kind: str) -> str:
     return f"{offset} day{'s' if offset != 1 else ''} ago, still open"
 
 
-def headline(payload: dict[str, Any]) -> str:
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+def headline(payload: dict[str, Any], sent_on: date | None = None) -> str:
+    """What the reminder is about and when, counted from `sent_on` (the local day it goes out; default: the
+    day it was planned for). A reminder that goes out after its planned day says so and counts from the day
+    it is sent: never "in 1 day" for a date already passed."""
     kind, offset = payload["kind"], int(payload["offset_days"])
+    due = date.fromisoformat(payload["due_date"])
+    planned = date.fromisoformat(payload["send_on"]) if payload.get("send_on") else due + timedelta(days=offset)
+    sent_on = sent_on or planned
+    days = (sent_on - due).days
     name = payload["item_id"].split(":")[0].replace("_", " ")
     amount = payload.get("amount")
     what = f"{NOUNS.get(kind, kind)} {name}"
@@ -43,12 +57,22 @@ def headline(payload: dict[str, Any]) -> str:
         what += f" of ${amount}"
     elif amount and kind == "vesting":
         what += f" ({amount} options)"
-    prefix = "OVERDUE: " if offset > 0 else ""
-    return f"{prefix}{what} {'was due' if offset > 0 else 'due'} {payload['due_date']} ({_when(offset, kind)})"
+    prefix = "OVERDUE: " if days > 0 else ""
+    head = f"{prefix}{what} {'was due' if days > 0 else 'due'} {payload['due_date']} ({_when(days, kind)}"
+    if sent_on > planned:
+        head += f"; reminder {_days((sent_on - planned).days)} late, planned for {planned}"
+    return head + ")"
+
+
+def _local_day(now: str, zone: str | None) -> date | None:
+    try:
+        return datetime.fromisoformat(now).astimezone(ZoneInfo(zone or "UTC")).date()
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return None
 
 
 def render(key: str, payload: dict[str, Any], send_at: str, late: bool, now: str) -> Message:
-    head = headline(payload)
+    head = headline(payload, _local_day(now, payload.get("time_zone")) if late else None)
     subject = f"[obligations] {'LATE ' if late else ''}{payload['agreement_id']}: {head}"
     lines = [
         head,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from obligations.alerts.plan import Reminder, plan
@@ -148,6 +148,15 @@ def _new_row(r: Reminder, payload: str, now: str) -> dict[str, Any]:
 
 
 # -- reading -----------------------------------------------------------------------------------------------
+
+
+def count(engine: Engine, states: Sequence[str], agreement_id: str | None = None) -> int:
+    """How many outbox rows are in the given states (of one agreement)."""
+    query = select(func.count()).select_from(tables.outbox).where(o.state.in_(list(states)))
+    if agreement_id:
+        query = query.where(o.agreement_id == agreement_id)
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def listing(engine: Engine, states: Sequence[str], limit: int | None = None,

@@ -22,8 +22,9 @@ from obligations.application.projections import Projector, ProjectorBusy
 log = logging.getLogger("obligations.alerts")
 
 
-def tick(projector: Projector, dispatcher: Dispatcher) -> Tally | None:
-    """Bring the read models and the outbox up to date (unless another projector is at it), then dispatch."""
+def tick(projector: Projector, dispatcher: Dispatcher, log_tally: bool = True) -> Tally | None:
+    """Bring the read models and the outbox up to date (unless another projector is at it), then dispatch;
+    the tally is logged unless the caller reports it itself (`alerts run --once`)."""
     try:
         projector.catch_up(wait=False)
     except ProjectorBusy:
@@ -35,7 +36,7 @@ def tick(projector: Projector, dispatcher: Dispatcher) -> Tally | None:
     except Exception:
         log.exception("dispatch failed; next tick retries")
         return None
-    if tally.claimed or tally.expired:
+    if log_tally and (tally.claimed or tally.expired):
         log.info("dispatch: %s", tally)
     return tally
 

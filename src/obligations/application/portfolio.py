@@ -240,7 +240,7 @@ def dated_runs(
     `falling_due` (calendars): each item as the report on its own due date shows it, on what is known now
     (`rules.item.decides`, the rule of `due` and of the reminder planner). Otherwise (an agreement's
     timeline as of a date): the run valid on `as_of`, past or future dates alike."""
-    cond = [t.kind.in_(list(DUE_KINDS)), t.due_date.is_not(None)]
+    cond: list[ColumnElement[bool]] = [t.kind.in_(list(DUE_KINDS)), t.due_date.is_not(None)]
     if not falling_due:
         cond.append(t.valid_from <= as_of)
     if agreement_id:

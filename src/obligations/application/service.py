@@ -49,6 +49,8 @@ class Recorded:
     company_facts: int
     created: bool
     version: int = 0  # the agreement stream's version after the write (its ETag)
+    company: str = ""
+    affects: tuple[str, ...] = ()  # with company facts: every agreement of the company they reach
 
 
 class Obligations:
@@ -113,10 +115,14 @@ class Obligations:
         found = 0 if created else int(agreement.version)
         if expected_version is not None and found != expected_version:
             raise VersionMismatchError(f"agreement {agreement_id} is at version {found}, not {expected_version}")
-        company = self._company(self._terms(agreement).agreement.company)
+        company_id = self._terms(agreement).agreement.company
+        company = self._company(company_id)
         result = replace(
             self._prepare(agreement, created, company, facts, recorded_by, source), version=int(agreement.version)
         )
+        if result.company_facts:  # a company fact reaches every agreement of the company: say which
+            members = sorted({*self.company_agreements(company_id), agreement_id})
+            result = replace(result, company=company_id, affects=tuple(members))
         with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
             self.log.save(agreement, company)
             if in_transaction is not None:
@@ -415,6 +421,15 @@ class Obligations:
         _, _, facts = self.facts_of(agreement_id, known_at)
         return history_rows(facts)
 
+    def company_agreements(self, company_id: str) -> list[str]:
+        """The agreements of a company (from the read model of streams), sorted."""
+        streams = tables.streams.c
+        with self.log.engine.connect() as conn:
+            members = conn.execute(
+                select(streams.name).where(streams.company_id == company_id, streams.kind == "agreement")
+            ).scalars()
+            return sorted(members)
+
     def company_history(self, company_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
         """A company's facts and the facts of all its agreements, for an audit: one row per recorded fact."""
         rows: list[dict[str, Any]] = []
@@ -424,12 +439,7 @@ class Obligations:
         company_facts = known_at_of(self._facts(company=company, agreement=None), known_at)
         for row in history_rows(company_facts):
             rows.append({"agreement": None, **row})
-        streams = tables.streams.c
-        with self.log.engine.connect() as conn:
-            members = conn.execute(
-                select(streams.name).where(streams.company_id == company_id, streams.kind == "agreement")
-            ).scalars()
-        for agreement_id in sorted(members):
+        for agreement_id in self.company_agreements(company_id):
             agreement = self.agreement(agreement_id)
             own = known_at_of(self._facts(agreement, None), known_at)
             fates = resolution([*own, *company_facts])[1]
@@ -445,11 +455,32 @@ class Obligations:
         stamp = max([self.clock(), *(f.recorded_at for f in existing)])
         hypothetical = self.checked(terms, existing, facts, asked_by, "what-if", stamp, prefix="what-if")
         supposed = [*existing, *hypothetical]
+        # A company fact would reach every agreement of the company (as a recording would): each is compared.
+        shared = [f for f in hypothetical if _in_company_stream(f)]
+        company_id = terms.agreement.company
+        others = [a for a in self.company_agreements(company_id) if a != agreement_id] if shared else []
+        theirs = []
+        for other in others:
+            _, other_terms, other_existing = self.facts_of(other)
+            theirs.append((other, other_terms, other_existing, [*other_existing, *shared]))
         out = []
         for day in as_of:
             actual, changed = status_report(terms, existing, day), status_report(terms, supposed, day)
             diff = report_diff(terms, actual, changed, existing, supposed, day)
-            out.append({"as_of": day.isoformat(), "diff": diff, "actual": actual, "what_if": changed})
+            answer: dict[str, Any] = {"as_of": day.isoformat(), "diff": diff, "actual": actual, "what_if": changed}
+            if shared:
+                answer["company"] = company_id
+                answer["other_agreements"] = [
+                    {
+                        "agreement": other,
+                        "diff": report_diff(
+                            other_terms, status_report(other_terms, before, day),
+                            status_report(other_terms, after, day), before, after, day,
+                        ),
+                    }
+                    for other, other_terms, before, after in theirs
+                ]  # fmt: skip
+            out.append(answer)
         return out
 
     def explain(self, agreement_id: str, item_id: str, as_of: date, known_at: datetime | None = None) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -13,14 +12,14 @@ from obligations.alerts import service
 from obligations.alerts.calendar import feed
 from obligations.alerts.channels import DeliveryFailed, new_secret
 from obligations.alerts.message import test_message
-from obligations.alerts.outbox import instant, listing
+from obligations.alerts.outbox import count, instant, listing
 from obligations.alerts.policy import load_policy
 from obligations.application import portfolio
 from obligations.bootstrap import build, build_alerts
 from obligations.domain.errors import ObligationsError
 from obligations.interfaces import render
 from obligations.interfaces.params import ISO_DATE, dump, shifted, today
-from obligations.settings import Settings, clock_from_environment
+from obligations.settings import Settings, clock_from_environment, log_to_stderr
 
 
 @click.group()
@@ -37,14 +36,14 @@ def alerts_run(settings: Settings, once: bool, tick_seconds: float | None) -> No
 
     Logs go to standard error; the log channel writes to standard output unless it names a file.
     SIGTERM or SIGINT stops it after the current tick."""
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    log_to_stderr()
     a = build_alerts(settings)
     if not once:
         service.run(a.obligations.projector, a.dispatcher, tick_seconds or a.policy.dispatch.tick_seconds)
         return
     try:
         with a.dispatcher.lock():
-            tally = service.tick(a.obligations.projector, a.dispatcher)
+            tally = service.tick(a.obligations.projector, a.dispatcher, log_tally=False)
     finally:
         a.dispatcher.close()
     if tally is None:
@@ -54,8 +53,13 @@ def alerts_run(settings: Settings, once: bool, tick_seconds: float | None) -> No
 
 def _listing(settings: Settings, states: tuple[str, ...], title: str, as_json: bool, agreement: str | None,
              limit: int | None) -> None:  # fmt: skip
-    rows = listing(build(settings, create=False).log.engine, states, limit, agreement)
-    dump(rows) if as_json else render.outbox(title, rows)
+    engine = build(settings, create=False).log.engine
+    rows = listing(engine, states, limit, agreement)
+    if as_json:
+        dump(rows)
+        return
+    total = count(engine, states, agreement) if limit is not None and len(rows) == limit else len(rows)
+    render.outbox(title, rows, total)
 
 
 def _listing_options(f: click.decorators.FC) -> click.decorators.FC:

@@ -73,7 +73,7 @@ def import_cmd(
         if terms is not None:
             raise click.UsageError("--terms goes with --agreement; a portfolio file names terms on its lines")
         try:
-            with click.open_file(str(file), encoding="utf-8") as handle:
+            with click.open_file(str(file), encoding="utf-8-sig") as handle:  # a byte-order mark is allowed
                 n_agreements, n_facts = service.record_portfolio(parse_portfolio_lines(handle), _who(by), source)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInputError(f"cannot read {file}: {exc}") from None
@@ -82,7 +82,7 @@ def import_cmd(
         click.echo(f"recorded {n_facts} fact(s) for {n_agreements} agreement(s)")
         return
     try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        text = sys.stdin.read().removeprefix("\ufeff") if str(file) == "-" else file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"cannot read {file}: {exc}") from None
     facts = parse_json_lines(text)
@@ -93,6 +93,8 @@ def import_cmd(
         f"{'created' if result.created else 'updated'} agreement {agreement_id}: recorded "
         f"{result.agreement_facts} agreement fact(s) and {result.company_facts} company fact(s)"
     )
+    if result.company_facts:
+        click.echo(reach(result))
 
 
 def _waiting() -> None:
@@ -135,10 +137,9 @@ def record(
     service = build(settings)
     service.on_wait = _waiting
     result = service.record(agreement_id, [fact], _who(by), terms, source)
-    click.echo(
-        f"recorded {fact_type} dated {fact.date or today()} for agreement {agreement_id}"
-        f"{' (company fact)' if result.company_facts else ''}"
-    )
+    click.echo(f"recorded {fact_type} dated {fact.date or today()} for agreement {agreement_id}")
+    if result.company_facts:
+        click.echo(reach(result))
 
 
 @cli.command()
@@ -247,6 +248,15 @@ def _portfolio_options(f: Any) -> Any:
     f = click.option("--company", help="Only this company's agreements.")(f)
     f = click.option("--as-of", "as_of", type=ISO_DATE, help="Reports as of this day (default: today).")(f)
     return f
+
+
+def reach(result: Any) -> str:
+    """What a company fact reaches: every agreement of its company."""
+    names = ", ".join(result.affects)
+    return (
+        f"a company fact of company {result.company}: it applies to all {len(result.affects)} agreement(s) of the "
+        f"company ({names}), and their reports and reminders change with it"
+    )
 
 
 WINDOW_DAYS = 30

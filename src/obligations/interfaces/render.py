@@ -22,6 +22,14 @@ def _table(title: str, *columns: str) -> Table:
 
 
 def status(agreement_id: str, r: dict[str, Any]) -> None:
+    if r["employment"]["status"] == "not_started":
+        console.rule(f"[bold]{agreement_id}[/] as of {r['as_of']}")
+        console.print("[bold]Employment[/]: not started")
+        console.print(f"  {r['employment']['why']}", style="dim")
+        _payments(r["payments"])
+        _obligations(r["obligations"])
+        console.print()
+        return
     if r.get("form") == "provisions":
         _provisions_status(agreement_id, r)
         return
@@ -195,6 +203,17 @@ def what_if(agreement_id: str, answer: dict[str, Any]) -> None:
     if answer["diff"]:
         console.print(table)
     status(f"{agreement_id} (what if)", answer["what_if"])
+    others = answer.get("other_agreements")
+    if others is not None:
+        console.print(
+            f"[bold]A company fact[/]: it would reach every agreement of company {answer['company']} "
+            f"({len(others)} other(s))"
+        )
+        for other in others:
+            changes = "; ".join(
+                f"{c['section']} {c.get('item', '')} {c['change']}".replace("  ", " ") for c in other["diff"]
+            )
+            console.print(f"  {other['agreement']}: {changes or 'no change to the report'}")
 
 
 def _short(value: Any) -> str:
@@ -300,9 +319,11 @@ def projection_status(s: dict[str, Any]) -> None:
     console.print(table)
 
 
-def outbox(title: str, rows: list[dict[str, Any]]) -> None:
+def outbox(title: str, rows: list[dict[str, Any]], total: int | None = None) -> None:
+    total = len(rows) if total is None else total
+    shown = f"showing {len(rows)} of {total} reminders" if total > len(rows) else f"{total} reminder(s)"
     table = _table(
-        f"{title}: {len(rows)} reminder(s)",
+        f"{title}: {shown}",
         "send at (UTC)",
         "state",
         "agreement",

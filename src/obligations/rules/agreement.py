@@ -7,13 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from obligations.domain.errors import InvalidFactError
+from obligations.domain.errors import InvalidFactError, NotStartedError
 from obligations.domain.facts import Fact
 from obligations.rules import explain as letter_explain
 from obligations.rules import items as letter_items
 from obligations.rules import report as letter_report
 from obligations.rules import validation as letter_validation
-from obligations.rules.item import Item
+from obligations.rules.corrections import resolve
+from obligations.rules.item import Item, status_by_due
 from obligations.rules.provisions import audit as provisions_audit
 from obligations.rules.provisions import report as provisions_report
 from obligations.rules.provisions import validation as provisions_validation
@@ -24,9 +25,68 @@ AnyTerms = Terms | ProvisionTerms
 
 
 def status_report(terms: AnyTerms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
+    """The report as of the end of `as_of`; before the first day of employment, `not_started_report`."""
+    facts = list(facts)
+    try:
+        return _started_report(terms, facts, as_of)
+    except NotStartedError:
+        return not_started_report(terms, facts, as_of)
+
+
+def _started_report(terms: AnyTerms, facts: list[Fact], as_of: date) -> dict[str, Any]:
     if isinstance(terms, ProvisionTerms):
         return provisions_report.status_report(terms, facts, as_of)
     return letter_report.status_report(terms, facts, as_of)
+
+
+def not_started_report(terms: AnyTerms, facts: list[Fact], as_of: date) -> dict[str, Any]:
+    """A report as of a day before employment began: it says so, and lists what the recorded first day
+    already makes each side owe (the duties an accepted offer creates: the I-9, the grant, the first-day
+    agreements …), each with its due date and its status as of `as_of`; nothing is settled yet."""
+    known = resolve(facts)
+    starts = sorted((f for f in known if f.type == "EmploymentStarted"), key=lambda f: f.date)
+    offers = [f for f in known if f.type == "OfferAccepted" and f.date <= as_of]
+    start = starts[0] if starts else None
+    words = ["Employment has not started"]
+    fact_ids = [f.id for f in offers]
+    if start is not None:
+        words.append(f": it begins on {start.date} ({start.type} {start.id})")
+        fact_ids.append(start.id)
+    else:
+        words.append(": no EmploymentStarted is recorded")
+    if offers:
+        words.append(f"; the offer was accepted on {offers[-1].date} ({offers[-1].id})")
+    first: dict[str, Any] = _started_report(terms, facts, start.date) if start is not None else {}
+    owed = [_as_of(x, as_of, "fulfilled_on") for x in first.get("obligations", [])]
+    payments = [_as_of(x, as_of, "paid_on") for x in first.get("payments", []) if x.get("status") != "cancelled"]
+    if start is not None:
+        words.append(
+            f". What the first day makes each side owe ({len(owed)} obligation(s)) is listed with its due date."
+            if owed
+            else ". The first day makes nothing due yet."
+        )
+    else:
+        words.append(": the duties that begin with employment are dated from its first day.")
+    report: dict[str, Any] = {"as_of": as_of.isoformat()}
+    if isinstance(terms, ProvisionTerms):
+        report["form"] = "provisions"
+    report["employment"] = {
+        "status": "not_started",
+        "start_date": start.date.isoformat() if start is not None else None,
+        "offer_accepted_on": offers[-1].date.isoformat() if offers else None,
+        "why": "".join(words),
+        "fact_ids": fact_ids,
+    }
+    report |= {"payments": payments, "open_clocks": [], "obligations": owed}
+    return report
+
+
+def _as_of(entry: dict[str, Any], as_of: date, settled: str) -> dict[str, Any]:
+    """An entry of the first day's report as it stands on an earlier day: open, its status by its due date."""
+    out = {k: v for k, v in entry.items() if k not in (settled, "paid_late", "fulfilled_late")}
+    due = out.get("due_date")
+    out["status"] = status_by_due(date.fromisoformat(due) if due else None, as_of)
+    return out
 
 
 def check_history(

@@ -96,6 +96,7 @@ class Recorded(BaseModel):
     agreement_facts: int
     company_facts: int
     version: int
+    affects: list[str] = Field(default_factory=list, description="With company facts: every agreement they reach")
 
 
 def create_app(
@@ -410,6 +411,7 @@ def _created(r: Any) -> tuple[int, dict[str, Any]]:
         "agreement_facts": r.agreement_facts,
         "company_facts": r.company_facts,
         "version": r.version,
+        "affects": list(r.affects),
     }
 
 
