@@ -37,17 +37,17 @@ def headline(offset: int, send_on: str, now: str, late: bool) -> str:
 
 def test_a_reminder_on_time_counts_from_its_day() -> None:
     assert headline(-1, "2026-12-03", "2026-12-03T15:00:01+00:00", False) == (
-        "payment final prorated salary of $97054.79 due 2026-12-04 (in 1 day)"
+        "payment final prorated salary of $97,054.79 due 2026-12-04 (in 1 day)"
     )
     assert headline(1, "2026-12-05", "2026-12-05T15:00:01+00:00", False) == (
-        "OVERDUE: payment final prorated salary of $97054.79 was due 2026-12-04 (1 day ago, still open)"
+        "OVERDUE: payment final prorated salary of $97,054.79 was due 2026-12-04 (1 day ago, still open)"
     )
 
 
 def test_a_late_reminder_says_how_late_and_counts_from_the_day_it_is_sent() -> None:
     # Planned for the 3rd (the day before); sent on the 6th, Chicago time: two days after the due date.
     assert headline(-1, "2026-12-03", "2026-12-06T16:00:00+00:00", True) == (
-        "OVERDUE: payment final prorated salary of $97054.79 was due 2026-12-04 (2 days ago, still open; "
+        "OVERDUE: payment final prorated salary of $97,054.79 was due 2026-12-04 (2 days ago, still open; "
         "reminder 3 days late, planned for 2026-12-03)"
     )
     # Late by an hour on its own day (Chicago): the day is the same, so it reads as on time.

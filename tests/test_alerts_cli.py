@@ -53,7 +53,7 @@ def test_agreement_feed_has_one_event_per_dated_item_with_clause_why_and_alarms(
     lump = got["valence-vp/payment/lump_sum_5_1a@obligations"]
     assert lump.decoded("DTSTART") == date(2006, 9, 23)
     assert lump.decoded("DTEND") == date(2006, 9, 24)
-    assert "$100000.00" in str(lump["SUMMARY"])
+    assert "$100,000.00" in str(lump["SUMMARY"])
     text = str(lump["DESCRIPTION"])
     assert "Clause: §5.1(a)" in text and "fifth day following the Termination Date" in text
     alarms = [a.decoded("TRIGGER") for a in lump.walk("VALARM")]

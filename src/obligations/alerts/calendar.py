@@ -16,6 +16,7 @@ from icalendar import Alarm, Calendar, Event
 
 from obligations.alerts.message import NOUNS
 from obligations.alerts.policy import Policy
+from obligations.domain.names import money, options
 from obligations.rules.item import Item, item_status
 
 PRODID = "-//obligations//reminders and deadlines//EN"
@@ -35,9 +36,9 @@ def summary(agreement_id: str, item: Item, status: str) -> str:
     name = item.item_id.split(":")[0].replace("_", " ")
     what = f"{NOUNS.get(item.kind, item.kind)} {name}"
     if item.amount and item.kind == "payment":
-        what += f" ${item.amount}"
+        what += f" {money(item.amount)}"
     elif item.amount and item.kind == "vesting":
-        what += f" ({item.amount} options)"
+        what += f" ({options(item.amount)})"
     mark = "✓ " if status in SETTLED else ""
     return f"{mark}{agreement_id}: {what}"
 

@@ -8,6 +8,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from obligations.domain.names import money, options
+
 NOUNS = {
     "payment": "payment",
     "obligation": "obligation",
@@ -54,9 +56,9 @@ def headline(payload: dict[str, Any], sent_on: date | None = None) -> str:
     amount = payload.get("amount")
     what = f"{NOUNS.get(kind, kind)} {name}"
     if amount and kind == "payment":
-        what += f" of ${amount}"
+        what += f" of {money(amount)}"
     elif amount and kind == "vesting":
-        what += f" ({amount} options)"
+        what += f" ({options(amount)})"
     prefix = "OVERDUE: " if days > 0 else ""
     head = f"{prefix}{what} {'was due' if days > 0 else 'due'} {payload['due_date']} ({_when(days, kind)}"
     if sent_on > planned:

@@ -23,6 +23,7 @@ from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, 
 from obligations.interfaces import render
 from obligations.interfaces.alerts_cli import alerts, calendar
 from obligations.interfaces.audit_cli import explain, history_output, what_if
+from obligations.interfaces.fact_types import all_types, lookup
 from obligations.interfaces.params import ISO_DATE, dump, known_at_option, shifted, today
 from obligations.interfaces.serve_cli import serve, token_commands
 from obligations.interfaces.terms_cli import terms_commands
@@ -38,7 +39,34 @@ def _who(by: str | None) -> str:
         return os.environ.get("USER", "unknown")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ByJob(click.Group):
+    """A command group whose --help lists the commands grouped by job, in the order of the day's work."""
+
+    JOBS: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("Record facts", ("record", "import", "types", "what-if")),
+        ("Ask about one agreement", ("status", "explain", "history")),
+        ("Ask across agreements", ("agreements", "due", "overdue", "vesting-calendar", "calendar")),
+        ("Reminders", ("alerts",)),
+        ("Terms files", ("terms",)),
+        ("Run and administer", ("serve", "tokens", "projections", "cipher-key")),
+    )
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        listed: set[str] = set()
+        width = formatter.width - 6 - max(len(n) for n in self.commands)
+        for title, names in self.JOBS:
+            rows = [(n, self.commands[n].get_short_help_str(width)) for n in names if n in self.commands]
+            listed |= {n for n, _ in rows}
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+        rest = [(n, c.get_short_help_str(width)) for n, c in sorted(self.commands.items()) if n not in listed]
+        if rest:
+            with formatter.section("Other"):
+                formatter.write_dl(rest)
+
+
+@click.group(cls=ByJob, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--database",
     metavar="URL",
@@ -48,7 +76,10 @@ def _who(by: str | None) -> str:
 @click.option("--config-dir", metavar="DIR", help="Folder with agreements/ and companies/ (default: ./config).")
 @click.pass_context
 def cli(ctx: click.Context, database: str | None, config_dir: str | None) -> None:
-    """Track what an employment agreement makes each side owe, and when."""
+    """Track what an employment agreement makes each side owe, and when.
+
+    Start with `obligations types` (the facts you can record) and `obligations status ID`; the README of the
+    repository and docs/ (terms.md, report.md, events.md) say the rest."""
     ctx.obj = Settings.load(database, config_dir)
 
 
@@ -144,15 +175,17 @@ def record(
 
 @cli.command()
 @click.argument("agreement_id")
-@click.option("--as-of", "as_of", type=ISO_DATE, multiple=True, required=True, help="End of this day; repeatable.")
+@click.option("--as-of", "as_of", type=ISO_DATE, multiple=True, help="End of this day (default: today); repeatable.")
 @known_at_option
-@click.option("--json", "as_json", is_flag=True, help="The catalogue §10 object (an array for several dates).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="The report as JSON (docs/report.md; an array for several dates)."
+)
 @click.pass_obj
 def status(
     settings: Settings, agreement_id: str, as_of: Sequence[date], known_at: datetime | None, as_json: bool
 ) -> None:
     """Everything owed under an agreement as of one or more dates (as known now, or at --as-known-at)."""
-    reports = build(settings, create=False).status(agreement_id, list(as_of), known_at)
+    reports = build(settings, create=False).status(agreement_id, list(as_of) or [today()], known_at)
     if as_json:
         dump(reports[0] if len(reports) == 1 else reports)
     else:
@@ -337,6 +370,19 @@ def vesting_calendar(
     start, end = _window(start, end, day)
     rows = portfolio.vesting_calendar(build(settings, create=False).log.engine, start, end, day, company)
     dump(rows) if as_json else render.portfolio_items(f"Vesting {start} .. {end}", rows, day)
+
+
+@cli.command("types")
+@click.argument("fact_type", required=False)
+@click.option("--json", "as_json", is_flag=True)
+def fact_types(fact_type: str | None, as_json: bool) -> None:
+    """Every fact type with its fields, types and an example (FACT_TYPE: one of them, in full)."""
+    if fact_type is None:
+        rows = all_types()
+        dump(rows) if as_json else render.fact_types(rows)
+        return
+    one = lookup(fact_type)
+    dump(one) if as_json else render.fact_type(one)
 
 
 @cli.command("cipher-key")

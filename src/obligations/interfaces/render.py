@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from obligations.domain.names import amount_of, money, named
 from obligations.domain.values import count_str
 from obligations.rules.item import item_status
 
@@ -78,7 +80,7 @@ def status(agreement_id: str, r: dict[str, Any]) -> None:
     v, b = r["vacation"], r["bonus_target"]
     console.print(
         f"[bold]Vacation[/]: {v['accrued_hours']} h accrued ({v['completed_periods']} periods)   "
-        f"[bold]Bonus target[/]: ${b['annual_target']} a year, ${b['quarterly_target']} a quarter"
+        f"[bold]Bonus target[/]: {money(b['annual_target'])} a year, {money(b['quarterly_target'])} a quarter"
     )
     if r["dispute_resolution"]:
         console.print(f"[bold]Disputes[/]: arbitration in {r['dispute_resolution']['venue_county']}")
@@ -130,10 +132,10 @@ def _payments(items: list[dict[str, Any]]) -> None:
     if not items:
         console.print("[bold]Payments[/]: none owed")
         return
-    table = _table("Payments", "id", "amount", "due", "status")
+    table = _table("Payments", "payment", "amount", "due", "status")
     for p in items:
-        status = p["status"] + (f" {p['paid_on']}" if p.get("paid_on") else "")
-        table.add_row(p["id"], p["amount"], p["due_date"] or "-", status)
+        status = p["status"].replace("_", " ") + (f" {p['paid_on']}" if p.get("paid_on") else "")
+        table.add_row(named(p["id"]), money(p["amount"]), p["due_date"] or "-", status)
     console.print(table)
     for p in items:
         console.print(f"  {p['id']}: {p['why']}", style="dim")
@@ -145,7 +147,7 @@ def _clocks(items: list[dict[str, Any]]) -> None:
     table = _table("Open clocks", "clock", "started", "deadline", "on expiry")
     for c in items:
         table.add_row(
-            c["clock"] + (f" {c['notice_id']}" if c.get("notice_id") else ""),
+            named(c["clock"]) + (f" {c['notice_id']}" if c.get("notice_id") else ""),
             c["started"],
             c["deadline"],
             c["on_expiry"],
@@ -154,13 +156,13 @@ def _clocks(items: list[dict[str, Any]]) -> None:
 
 
 def _obligations(items: list[dict[str, Any]]) -> None:
-    table = _table("Obligations", "id", "owed by", "due", "status")
+    table = _table("Obligations", "obligation", "owed by", "due", "status")
     for o in items:
         table.add_row(
-            o["id"],
+            named(o["id"]),
             o["owed_by"],
             o["due_date"] or "-",
-            o["status"] + (f" {o['fulfilled_on']}" if o.get("fulfilled_on") else ""),
+            o["status"].replace("_", " ") + (f" {o['fulfilled_on']}" if o.get("fulfilled_on") else ""),
         )
     console.print(table)
 
@@ -290,10 +292,10 @@ def portfolio_items(title: str, rows: list[dict[str, Any]], as_of: Any) -> None:
             when,
             r["agreement"],
             r["kind"],
-            r["item"],
+            named(r["item"]),
             r["status"].replace("_", " "),
             r["owed_by"] or "",
-            r["amount"] or "",
+            amount_of(r["kind"], r["amount"]),
             r["clause"],
         )
     console.print(table)
@@ -368,9 +370,30 @@ def calendar(title: str, entries: list[tuple[str, Any, int]], as_of: Any) -> Non
             item.due_date.isoformat(),
             item.detail["agreement_id"],
             item.kind,
-            item.item_id,
+            named(item.item_id),
             item_status(item, as_of).replace("_", " "),
-            item.amount or "",
+            amount_of(item.kind, item.amount),
             item.clause,
         )
     console.print(table)
+
+
+def fact_types(rows: list[dict[str, Any]]) -> None:
+    table = _table(f"{len(rows)} fact types (obligations types TYPE: fields and an example)", "type", "stream",
+                   "read by", "fields (* required)")  # fmt: skip
+    for r in rows:
+        fields = ", ".join(f["name"] + ("*" if f["required"] else "") for f in r["fields"] if f["name"] != "note")
+        table.add_row(r["type"], r["stream"], r["read_by"], fields or "-")
+    console.print(table)
+
+
+def fact_type(r: dict[str, Any]) -> None:
+    console.rule(f"[bold]{r['type']}[/] ({r['stream']} fact, read by {r['read_by']})")
+    if r["about"]:
+        console.print(r["about"])
+    table = _table("Fields", "field", "type", "required")
+    for f in r["fields"]:
+        table.add_row(f["name"], f["type"], "yes" if f["required"] else "no")
+    console.print(table)
+    console.print("[bold]Example[/] (a line of an import file):")
+    console.print(json.dumps(r["example"], ensure_ascii=False), markup=False, soft_wrap=True)
