@@ -218,7 +218,7 @@ def test_record_one_fact_and_usage_errors(example: str, capsys: pytest.CaptureFi
     assert (
         run(capsys, example, "record", "example-vp", "BreachCured", "--date", "2005-11-21", "--data", "{notice")[0] == 2
     )
-    assert run(capsys, example, "status", "example-vp")[0] == 2  # --as-of missing
+    assert run(capsys, example, "status", "example-vp", "--as-of", "2005-02-30")[0] == 2  # no such day
 
 
 def test_concurrent_writers_lose_no_fact(example: str, capsys: pytest.CaptureFixture[str]) -> None:
