@@ -36,6 +36,22 @@ def start(day: str = "2004-12-13", salary: str = "200000") -> dict[str, Any]:
     return ev("EmploymentStarted", day, start_date=day, annual_base_salary=salary, options=220000)
 
 
+def first_day(*extra: dict[str, Any]) -> list[dict[str, Any]]:
+    """The hire on 2004-12-13 with the first day's duties met (options granted, confidentiality agreement
+    signed), then `extra`: the I-9 is left open, due 2004-12-16."""
+    return [
+        start(),
+        ev("OptionsGranted", "2004-12-13", grant_date="2004-12-13", quantity=220000),
+        ev("ConfidentialityAgreementExecuted", "2004-12-13", version="2004"),
+        *extra,
+    ]
+
+
+def submitted(events: list[dict[str, Any]]) -> list[Any]:
+    """The events as the importer parses them, line by line."""
+    return [parse_fact(json.loads(json.dumps(e)), n + 1) for n, e in enumerate(events)]
+
+
 def facts(*events: dict[str, Any]) -> list[Fact]:
     out = []
     for n, e in enumerate(events):

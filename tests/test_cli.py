@@ -82,8 +82,14 @@ def test_agreements_lists_status(example: str, capsys: pytest.CaptureFixture[str
             "company": "valence",
             "terms": "valence-2004",
             "facts": 12,
+            "name": None,  # who the employee is: no PersonDetailsRecorded in this life
+            "work_email": None,
+            "title": None,
+            "department": None,
+            "manager": None,
             "employment_status": "resignation_notice_period",
             "termination_date": None,
+            "overdue": 0,  # payments and obligations past due, unpaid or unfulfilled
         }
     ]
 

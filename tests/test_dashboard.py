@@ -5,21 +5,18 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from helpers import CONFIG, ROOT
 from obligations.application import tables, tokens
 from obligations.domain.input import parse_fact
 from obligations.interfaces.http.app import create_app
 from obligations.settings import Settings
-from receivers import FakeClock, at, free_port
+from receivers import FakeClock, at, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
@@ -45,15 +42,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         "viewer": tokens.create(engine, "viewer", "viewer", None, clock()),
         "employee": tokens.create(engine, "dean", "employee", "valence-vp", clock()),
     }
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield {"base": f"http://127.0.0.1:{port}", "tokens": toks, "engine": engine}
-    server.should_exit = True
-    thread.join(10)
+    with served(app) as base:
+        yield {"base": base, "tokens": toks, "engine": engine}
 
 
 @pytest.fixture(scope="module")

@@ -57,4 +57,6 @@ def build_alerts(
     senders, errors = open_senders(dict(policy.channels), time.time)  # webhook-timestamp: the real wall clock
     for error in errors.values():
         logging.getLogger("obligations.alerts").error("configuration: %s", error)
-    return Alerts(obligations, Dispatcher(obligations.log.engine, policy, senders, clock), policy, errors)
+    return Alerts(
+        obligations, Dispatcher(obligations.log.engine, policy, senders, clock, obligations.person), policy, errors
+    )

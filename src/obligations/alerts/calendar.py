@@ -9,7 +9,7 @@ the item's revisions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
 from icalendar import Alarm, Calendar, Event
@@ -32,7 +32,7 @@ def uid(agreement_id: str, item: Item) -> str:
     return _plain(f"{agreement_id}/{item.kind}/{item.item_id}@obligations").replace(" ", "_")
 
 
-def summary(agreement_id: str, item: Item, status: str) -> str:
+def summary(agreement_id: str, item: Item, status: str, employee: str | None = None) -> str:
     name = item.item_id.split(":")[0].replace("_", " ")
     what = f"{NOUNS.get(item.kind, item.kind)} {name}"
     if item.amount and item.kind == "payment":
@@ -40,7 +40,8 @@ def summary(agreement_id: str, item: Item, status: str) -> str:
     elif item.amount and item.kind == "vesting":
         what += f" ({options(item.amount)})"
     mark = "✓ " if status in SETTLED else ""
-    return f"{mark}{agreement_id}: {what}"
+    who = f" ({_plain(employee)})" if employee else ""
+    return f"{mark}{agreement_id}{who}: {what}"
 
 
 def description(agreement_id: str, company: str, item: Item, status: str, as_of: date) -> str:
@@ -64,8 +65,10 @@ def feed(
     policy: Policy,
     as_of: date,
     stamp: datetime,
+    names: Mapping[str, str] | None = None,
 ) -> bytes:
-    """The calendar of (company, item, revision) entries; the item's detail carries its agreement id."""
+    """The calendar of (company, item, revision) entries; the item's detail carries its agreement id. `names`:
+    the employee's name by agreement id, shown beside it."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -73,21 +76,24 @@ def feed(
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", _plain(name))
     for company, item, revision in entries:
-        cal.add_component(_event(company, item, revision, policy, as_of, stamp))
+        cal.add_component(_event(company, item, revision, policy, as_of, stamp, names or {}))
     return bytes(cal.to_ical())
 
 
-def _event(company: str, item: Item, revision: int, policy: Policy, as_of: date, stamp: datetime) -> Event:
+def _event(
+    company: str, item: Item, revision: int, policy: Policy, as_of: date, stamp: datetime, names: Mapping[str, str]
+) -> Event:
     assert item.due_date is not None
     agreement_id = str(item.detail["agreement_id"])
     status = item_status(item, as_of)
+    title = summary(agreement_id, item, status, names.get(agreement_id))
     event = Event()
     event.add("uid", uid(agreement_id, item))
     event.add("dtstamp", stamp)
     event.add("sequence", revision)
     event.add("dtstart", item.due_date)
     event.add("dtend", item.due_date + timedelta(days=1))
-    event.add("summary", summary(agreement_id, item, status))
+    event.add("summary", title)
     event.add("description", description(agreement_id, company, item, status, as_of))
     event.add("categories", [item.kind])
     event.add("transp", "TRANSPARENT")
@@ -97,9 +103,7 @@ def _event(company: str, item: Item, revision: int, policy: Policy, as_of: date,
         for lead in sorted(set(kind_policy.lead_days), reverse=True):
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add(
-                "description", f"{'Today' if lead == 0 else f'In {lead} day(s)'}: {summary(agreement_id, item, status)}"
-            )
+            alarm.add("description", f"{'Today' if lead == 0 else f'In {lead} day(s)'}: {title}")
             alarm.add("trigger", timedelta(days=-lead, hours=at.hour, minutes=at.minute))
             event.add_component(alarm)
     return event

@@ -1,4 +1,5 @@
-"""Channels that deliver a reminder: a JSON-lines log, email over SMTP, and signed webhooks.
+"""Channels that deliver a reminder: a JSON-lines log, email over SMTP, signed webhooks, and Slack and
+Microsoft Teams incoming webhooks (`alerts.chat` says what they post).
 
 A channel either returns a short result ("250 accepted", "HTTP 204") or raises `DeliveryFailed`; the
 dispatcher records both and retries a failure. Channels are shared by the dispatcher's threads.
@@ -35,8 +36,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 from standardwebhooks import Webhook
 
+from obligations.alerts import chat
 from obligations.alerts.message import Message
-from obligations.alerts.policy import Channel, LogChannel, SmtpChannel, WebhookChannel
+from obligations.alerts.policy import Channel, ChatChannel, LogChannel, SmtpChannel, WebhookChannel
 from obligations.domain.errors import ObligationsError
 
 KEY_HEADER = "Idempotency-Key"
@@ -205,6 +207,40 @@ class WebhookSender:
         self.client.close()
 
 
+class ChatSender:
+    """A post to a Slack or Teams incoming webhook, in the body each expects. The URL (a secret: whoever holds
+    it posts to the channel) comes from the environment and is never logged or stored: results and errors name
+    the channel."""
+
+    def __init__(self, name: str, config: ChatChannel) -> None:
+        self.name, self.config = name, config
+        url = os.environ.get(config.url_env, "")
+        if not url:
+            raise ChannelConfigError(
+                f"channel {name}: environment variable {config.url_env} (the webhook URL) is unset"
+            )
+        if not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+            raise ChannelConfigError(f"channel {name}: {config.url_env} must be an https:// URL")
+        self.url = url
+        self.format = chat.slack if config.type == "slack" else chat.teams
+        self.client = httpx.Client(timeout=config.timeout_seconds)
+
+    def send(self, message: Message, recipients: tuple[str, ...]) -> str:
+        body = json.dumps(self.format(message.document, self.config.dashboard_url))
+        headers = {"Content-Type": "application/json", "User-Agent": "obligations-alerts"}
+        try:
+            response = self.client.post(self.url, content=body.encode(), headers=headers)
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"{self.config.type} channel {self.name}: {type(exc).__name__}") from None
+        if not 200 <= response.status_code < 300:
+            said = response.text[:200].replace(self.url, "***")
+            raise DeliveryFailed(f"{self.config.type} channel {self.name}: HTTP {response.status_code} {said}".strip())
+        return f"HTTP {response.status_code}"
+
+    def close(self) -> None:
+        self.client.close()
+
+
 class BrokenSender:
     """A channel whose configuration failed its check: every delivery fails with that error (and is retried,
     so a fixed configuration delivers them), and no other channel is held up."""
@@ -225,6 +261,8 @@ def open_sender(name: str, config: Channel, wall: Callable[[], float]) -> Sender
         return LogSender(name, config)
     if isinstance(config, SmtpChannel):
         return SmtpSender(name, config)
+    if isinstance(config, ChatChannel):
+        return ChatSender(name, config)
     return WebhookSender(name, config, wall)
 
 

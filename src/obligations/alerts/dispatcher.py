@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, bindparam, insert, or_, select, update
@@ -70,9 +70,15 @@ class Attempt:
 
 class Dispatcher:
     def __init__(
-        self, engine: Engine, policy: Policy, senders: dict[str, Sender], clock: Callable[[], datetime]
+        self,
+        engine: Engine,
+        policy: Policy,
+        senders: dict[str, Sender],
+        clock: Callable[[], datetime],
+        people: Callable[[str, date], dict[str, Any]] | None = None,
     ) -> None:
         self.engine = engine
+        self.people = people  # agreement id, day -> who the employee is (name, work email …), as recorded
         self.policy = policy
         self.senders = senders
         self.clock = clock
@@ -242,7 +248,7 @@ class Dispatcher:
             return [], f"{type(exc).__name__}: {exc}"
 
     def _send_row_once(self, row: Any, done: set[str]) -> tuple[list[Attempt], str | None]:
-        payload = json.loads(row.payload)
+        payload = self._with_person(json.loads(row.payload))
         routes = self.routes(payload)
         if not routes:
             return [], f"no channel with a recipient is configured for {self._parties(payload) or 'any party'}"
@@ -261,20 +267,35 @@ class Dispatcher:
                 error = error or f"{channel}: {exc}"
         return attempts, error
 
+    def _with_person(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload with `employee` (name, title, work email as recorded today) when any is recorded. The
+        lookup failing (an agreement that no longer reads) leaves the payload as planned: it never stops a send."""
+        if self.people is None:
+            return payload
+        try:
+            person = self.people(payload["agreement_id"], self.clock().date())
+        except Exception:
+            log.warning("who the employee of %s is could not be read", payload.get("agreement_id"), exc_info=True)
+            return payload
+        known = {k: person.get(k) for k in ("name", "title", "work_email") if person.get(k)}
+        return {**payload, "employee": known} if known else payload
+
     def _parties(self, payload: dict[str, Any]) -> list[Party]:
         return list(self.policy.parties_for(payload["kind"], payload["item_id"], payload["owed_by"],
                                             payload["owed_to"]))  # fmt: skip
 
     def routes(self, payload: dict[str, Any]) -> dict[str, tuple[str, ...]]:
         """Channel -> recipient addresses, over the parties the policy notifies (an email channel without an
-        address for a party does not count for it)."""
+        address for a party does not count for it). The employee's addresses: those `recipients.agreements`
+        configures, else the work email recorded by PersonDetailsRecorded."""
         out: dict[str, tuple[str, ...]] = {}
         rec = self.policy.recipients
+        recorded = (payload.get("employee") or {}).get("work_email")
         for party in self._parties(payload):
             addresses = (
                 rec.companies.get(payload["company_id"], ())
                 if party == "Company"
-                else rec.agreements.get(payload["agreement_id"], ())
+                else rec.agreements.get(payload["agreement_id"], ()) or ((recorded,) if recorded else ())
             )
             route = self.policy.parties.get(party)
             for channel in route.channels if route else ():

@@ -75,11 +75,14 @@ def _local_day(now: str, zone: str | None) -> date | None:
 
 def render(key: str, payload: dict[str, Any], send_at: str, late: bool, now: str) -> Message:
     head = headline(payload, _local_day(now, payload.get("time_zone")) if late else None)
-    subject = f"[obligations] {'LATE ' if late else ''}{payload['agreement_id']}: {head}"
+    employee = payload.get("employee") or {}
+    who = f" ({employee['name']})" if employee.get("name") else ""
+    subject = f"[obligations] {'LATE ' if late else ''}{payload['agreement_id']}{who}: {head}"
     lines = [
         head,
         "",
         f"Agreement: {payload['agreement_id']} (company {payload['company_id']})",
+        *([f"Employee: {', '.join(employee[k] for k in ('name', 'title') if employee.get(k))}"] if who else []),
         f"Owed by {payload.get('owed_by') or '-'} to {payload.get('owed_to') or '-'}",
         f"Clause: {payload['clause']}",
         f"Why: {payload['why']}",

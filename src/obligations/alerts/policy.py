@@ -78,7 +78,17 @@ class WebhookChannel(Strict):
     timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5
 
 
-Channel = Annotated[LogChannel | SmtpChannel | WebhookChannel, Field(discriminator="type")]
+class ChatChannel(Strict):
+    """A Slack or Microsoft Teams incoming webhook: its URL is a secret, so it is read from an environment
+    variable, never from this file."""
+
+    type: Literal["slack", "teams"]
+    url_env: str  # the environment variable holding the incoming webhook's URL (https)
+    dashboard_url: str | None = None  # where the dashboard is reached: each message links to the agreement's page
+    timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 5
+
+
+Channel = Annotated[LogChannel | SmtpChannel | WebhookChannel | ChatChannel, Field(discriminator="type")]
 
 
 class PartyRoute(Strict):

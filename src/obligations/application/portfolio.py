@@ -13,7 +13,7 @@ window over 100,000 agreements is filtered and labelled by the database. A test 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Engine, String, and_, case, literal, or_, 
 
 from obligations.application import tables
 from obligations.application.projections import item_from_row
+from obligations.domain.facts import PERSON_FIELDS
 from obligations.rules.item import Item, decides, visible
 
 t = tables.items.c
@@ -154,17 +155,46 @@ def _out(r: Any, as_of: date, today: str) -> dict[str, Any]:
 
 
 def _fetch(engine: Engine, query: Any, as_of: date) -> list[dict[str, Any]]:
-    """The rows as dicts; those of a quarantined agreement (its last good state) carry `"stale": true`."""
+    """The rows as dicts; those of a quarantined agreement (its last good state) carry `"stale": true`, those
+    of an agreement whose employee's name is recorded carry `employee`."""
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(t.due_key, t.agreement_id, t.kind, t.item_id)).all()
         stale = set(conn.execute(select(tables.quarantine.c.agreement_id)).scalars()) if rows else set()
     today = as_of.isoformat()
     out = [_out(r, as_of, today) for r in rows]
-    if stale:
-        for row in out:
-            if row["agreement"] in stale:
-                row["stale"] = True
+    names = employee_names(engine, as_of, {row["agreement"] for row in out}) if out else {}
+    for row in out:
+        if row["agreement"] in stale:
+            row["stale"] = True
+        if row["agreement"] in names:
+            row["employee"] = names[row["agreement"]]
     return out
+
+
+def people(engine: Engine, as_of: date, agreement_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Who the employee of each agreement is on `as_of`, from rm_people: the details in effect that day, or,
+    for an agreement whose details all take effect later (a hire not yet started), the first ones. Only
+    agreements with details recorded; all of them, or those of `agreement_ids`."""
+    p = tables.people.c
+    query = select(tables.people).order_by(p.agreement_id, p.valid_from)
+    found: list[Any] = []
+    with engine.connect() as conn:
+        if agreement_ids is None:
+            found = list(conn.execute(query).all())
+        else:
+            ids = sorted(agreement_ids)
+            for k in range(0, len(ids), 500):  # bounded IN lists
+                found += conn.execute(query.where(p.agreement_id.in_(ids[k : k + 500]))).all()
+    out: dict[str, dict[str, Any]] = {}
+    for row in found:
+        if row.agreement_id not in out or row.valid_from <= as_of:
+            out[row.agreement_id] = {k: getattr(row, k) for k in PERSON_FIELDS}
+    return out
+
+
+def employee_names(engine: Engine, as_of: date, agreement_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Agreement id -> the employee's recorded name (those with a name only)."""
+    return {a: p["name"] for a, p in people(engine, as_of, agreement_ids).items() if p["name"]}
 
 
 def due(

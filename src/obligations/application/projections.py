@@ -18,7 +18,7 @@ import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -28,9 +28,10 @@ from sqlalchemy.orm import Session
 from obligations.application import tables
 from obligations.application.store import EventLog, decode_state, sqlite_file
 from obligations.domain.errors import ObligationsError, UnreadableFactError
-from obligations.domain.facts import Fact
+from obligations.domain.facts import PERSON_FIELDS, Fact
 from obligations.rules.agreement import AnyTerms, dated_items
 from obligations.rules.item import Item
+from obligations.rules.person import person_runs
 
 NAME = "items"
 PARALLEL_MIN = 40  # agreements in a batch before a worker process is worth its start
@@ -160,6 +161,7 @@ class Projector:
             with self.log.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
                 self._claim(session)
                 session.execute(delete(tables.items))
+                session.execute(delete(tables.people))
                 session.execute(delete(tables.streams))
                 session.execute(delete(tables.quarantine))
                 session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=0))
@@ -230,9 +232,12 @@ class Projector:
             for k in range(0, len(done.ok), 500):  # bounded IN lists
                 part = done.ok[k : k + 500]
                 session.execute(delete(tables.items).where(tables.items.c.agreement_id.in_(part)))
+                session.execute(delete(tables.people).where(tables.people.c.agreement_id.in_(part)))
                 session.execute(delete(tables.quarantine).where(tables.quarantine.c.agreement_id.in_(part)))
             if done.rows:
                 session.execute(insert(tables.items), done.rows)
+            if done.people:
+                session.execute(insert(tables.people), done.people)
             for failed in done.failed:
                 self._quarantine(session, failed, position)
             ok += done.ok
@@ -419,11 +424,13 @@ class Computed:
     rows: list[dict[str, Any]]
     ok: list[str]
     failed: list[Failed]
+    people: list[dict[str, Any]] = field(default_factory=list)  # rm_people rows of the agreements that computed
 
     def add(self, other: Computed) -> None:
         self.rows += other.rows
         self.ok += other.ok
         self.failed += other.failed
+        self.people += other.people
 
 
 def computed(jobs: Sequence[Job | Failed]) -> Computed:
@@ -437,10 +444,12 @@ def computed(jobs: Sequence[Job | Failed]) -> Computed:
         agreement_id, terms, facts = job
         try:
             rows = [_row(agreement_id, terms.agreement.company, item) for item in dated_items(terms, facts)]
+            people = [_person_row(agreement_id, day, person) for day, person in person_runs(facts)]
         except Exception as exc:
             out.failed.append(Failed.of(agreement_id, exc))
             continue
         out.rows += rows
+        out.people += people
         out.ok.append(agreement_id)
     return out
 
@@ -449,6 +458,11 @@ def rows_of(jobs: list[tuple[str, str, AnyTerms, list[Fact]]]) -> list[dict[str,
     """The read-model rows of some agreements: (agreement, company, terms, facts) each; raises on a failure."""
     return [_row(agreement_id, company, item) for agreement_id, company, terms, facts in jobs
             for item in dated_items(terms, facts)]  # fmt: skip
+
+
+def _person_row(agreement_id: str, day: date, person: dict[str, Any]) -> dict[str, Any]:
+    return {"agreement_id": agreement_id, "valid_from": day,
+            **{k: None if person[k] is None else _clean(person[k]) for k in PERSON_FIELDS}}  # fmt: skip
 
 
 def _clean(text: str) -> str:

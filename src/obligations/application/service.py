@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
-from obligations.application import tables
+from obligations.application import portfolio, tables
 from obligations.application.projections import BatchHook, Failed, Projector, rows_of
 from obligations.application.store import EventLog, decode_state
 from obligations.domain import aggregates
@@ -29,12 +29,22 @@ from obligations.domain.errors import (
     UnknownAgreementError,
     VersionMismatchError,
 )
-from obligations.domain.facts import COMPANY_FACT_TYPES, CORRECTION_TYPES, FACT_TYPES, Fact, Unreadable, data_as_json
+from obligations.domain.facts import (
+    COMPANY_FACT_TYPES,
+    CORRECTION_TYPES,
+    FACT_TYPES,
+    PERSON_FIELDS,
+    Fact,
+    Unreadable,
+    data_as_json,
+)
 from obligations.domain.input import SubmittedFact, checked_id, checked_line, parse_data
+from obligations.domain.names import matches
 from obligations.domain.values import is_valid_id
 from obligations.rules.agreement import AnyTerms, check_history, explain_item, report_diff, status_report
 from obligations.rules.corrections import Fate, resolution
 from obligations.rules.corrections import known_at as known_at_of
+from obligations.rules.person import person_as_of
 from obligations.terms.loader import resolve_terms, terms_from_text
 
 OPENED_TOPIC = "obligations.domain.aggregates:Agreement.Opened"
@@ -525,15 +535,34 @@ class Obligations:
             ids += [decode_state(self.log, n.state)["agreement_id"] for n in page]
             start = page[-1].id + 1
 
-    def agreements(self, today: date) -> list[dict[str, Any]]:
+    def agreements(
+        self,
+        today: date,
+        company: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+        overdue_only: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Every agreement with its company, terms, who the employee is, the employment status on `today` and
+        how many payments and obligations are overdue then (the read model's `overdue`); only those of
+        `company`, of employment `status`, with something overdue, or whose id, name, work email, title,
+        department or manager contains `search` (any case), when given."""
         rows = []
+        late: dict[str, int] = {}
+        for item in portfolio.overdue(self.log.engine, today, company):
+            if item["kind"] in ("payment", "obligation"):
+                late[item["agreement"]] = late.get(item["agreement"], 0) + 1
         for agreement_id in self.agreement_ids():
             agreement, terms, facts = self.facts_of(agreement_id)
+            if company is not None and agreement.company_id != company:
+                continue
+            person = person_as_of(facts, today)
             row: dict[str, Any] = {
                 "agreement": agreement_id,
                 "company": agreement.company_id,
                 "terms": agreement.terms_key,
                 "facts": len(facts),
+                **{field: person[field] for field in PERSON_FIELDS},
             }
             try:
                 employment = status_report(terms, facts, today)["employment"]
@@ -542,8 +571,20 @@ class Obligations:
             except InvalidInputError:
                 row["employment_status"] = "not_started"
                 row["termination_date"] = None
+            row["overdue"] = late.get(agreement_id, 0)
+            if status is not None and row["employment_status"] != status:
+                continue
+            if overdue_only and not row["overdue"]:
+                continue
+            if search and not matches([row[k] for k in ("agreement", *PERSON_FIELDS)], search):
+                continue
             rows.append(row)
         return rows
+
+    def person(self, agreement_id: str, day: date) -> dict[str, Any]:
+        """Who the employee of an agreement is on `day` (`rules.person`): every field None when unrecorded."""
+        _, _, facts = self.facts_of(agreement_id)
+        return person_as_of(facts, day)
 
 
 def history_rows(facts: Sequence[Fact], fates: Mapping[str, Fate] | None = None) -> list[dict[str, Any]]:

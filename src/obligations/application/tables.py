@@ -18,7 +18,7 @@ from sqlalchemy import (
 metadata = MetaData()
 
 # Bump when a read-model table changes: the tables are then dropped and rebuilt from the log on next open.
-VERSION = 4
+VERSION = 5
 
 schema_version = Table("read_model_schema", MetaData(), Column("version", Integer, nullable=False))
 
@@ -40,6 +40,20 @@ streams = Table(
     Column("company_id", String(200), nullable=False),
     Column("terms_key", String(200)),
     Index("rm_streams_company", "company_id", "kind"),
+)
+
+# Who the employee of an agreement is (PersonDetailsRecorded), one row per date a detail takes effect: names
+# in listings, `due`, calendars and reminders without reading the log.
+people = Table(
+    "rm_people",
+    metadata,
+    Column("agreement_id", String(200), primary_key=True),
+    Column("valid_from", Date, primary_key=True),
+    Column("name", String(500)),
+    Column("work_email", String(254)),
+    Column("title", String(500)),
+    Column("department", String(500)),
+    Column("manager", String(500)),
 )
 
 # One row per item run. Clustered by due date on SQLite (WITHOUT ROWID, the primary key first): a window of
@@ -163,6 +177,18 @@ api_tokens = Table(
 
 # The dashboard's sign-in sessions (issue 12): a random value of their own in the cookie, never the API token;
 # stored as a SHA-256, expiring, revoked on sign-out or with the token they were opened with.
+# Calendar subscription links (issue 14): a capability in the URL, for programs that cannot send a header.
+feed_links = Table(
+    "feed_links",
+    durable,
+    Column("name", String(100), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the link's secret, never the secret
+    Column("agreement_id", String(200)),  # one agreement (an employee's own) …
+    Column("company_id", String(200)),  # … or one company's agreements; neither: every agreement
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40)),
+)
+
 sessions = Table(
     "dashboard_sessions",
     durable,

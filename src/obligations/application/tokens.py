@@ -6,8 +6,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from obligations.application import tables
@@ -52,32 +53,35 @@ def create(engine: Engine, name: str, role: str, agreement_id: str | None, now: 
     """A new token (shown once); refuses an unknown role, a duplicate name, or an employee without agreement."""
     if role not in ROLES:
         raise InvalidInputError(f"role {role!r}: expected one of {', '.join(ROLES)}")
-    if not name.strip() or len(name) > 100 or not is_valid_line(name):
-        raise InvalidInputError("name: 1 to 100 characters, no control characters")
     if (role == "employee") != (agreement_id is not None):
         raise InvalidInputError("agreement: required for the employee role, and only for it")
-    token = PREFIX + secrets.token_urlsafe(32)
+    return issue(engine, tables.api_tokens, PREFIX, "a token", name, now, role=role, agreement_id=agreement_id)
+
+
+def issue(engine: Engine, table: Table, prefix: str, what: str, name: str, now: datetime, **values: Any) -> str:
+    """A new secret (returned once) stored as its SHA-256 in `table` under a unique, checked `name`: the API's
+    tokens and the calendar links alike."""
+    if not name.strip() or len(name) > 100 or not is_valid_line(name):
+        raise InvalidInputError("name: 1 to 100 characters, no control characters")
+    secret = prefix + secrets.token_urlsafe(32)
     try:
         with engine.begin() as conn:
-            conn.execute(
-                insert(tables.api_tokens).values(
-                    name=name,
-                    token_hash=digest(token),
-                    role=role,
-                    agreement_id=agreement_id,
-                    created_at=now.isoformat(),
-                    revoked_at=None,
-                )
-            )
+            conn.execute(insert(table).values(name=name, token_hash=digest(secret), created_at=now.isoformat(),
+                                              revoked_at=None, **values))  # fmt: skip
     except IntegrityError:
-        raise InvalidInputError(f"name {name!r}: a token with this name exists (revoke it first)") from None
-    return token
+        raise InvalidInputError(f"name {name!r}: {what} with this name exists (revoke it first)") from None
+    return secret
 
 
 def revoke(engine: Engine, name: str, now: datetime) -> bool:
+    return revoke_named(engine, tables.api_tokens, name, now)
+
+
+def revoke_named(engine: Engine, table: Table, name: str, now: datetime) -> bool:
+    """Revokes the active row `name` of `table`; False when there is none."""
     with engine.begin() as conn:
         done = conn.execute(
-            update(tables.api_tokens).where(t.name == name, t.revoked_at.is_(None)).values(revoked_at=now.isoformat())
+            update(table).where(table.c.name == name, table.c.revoked_at.is_(None)).values(revoked_at=now.isoformat())
         ).rowcount
     return bool(done)
 

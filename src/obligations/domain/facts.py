@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
-from obligations.domain.values import Count, IsoDate, Line, Money, Number, Text
+from obligations.domain.values import Count, Email, IsoDate, Line, Money, Number, Text
 
 
 class FactData(BaseModel):
@@ -29,6 +29,28 @@ NonNegInt = Count
 class OfferAccepted(FactData):
     offer_date: IsoDate
     signed_by: list[Line]
+
+
+class PersonDetailsRecorded(FactData):
+    """Who the employee is, from the fact's date on: any of name, work email, title, department and manager
+    (a name or the manager's agreement id). A field not given keeps its earlier value; a correction of the fact
+    corrects it. Read by no rule: listings, reports, reminders and calendars show it, and the employee's
+    reminders go to the work email."""
+
+    name: Line | None = None
+    work_email: Email | None = None
+    title: Line | None = None
+    department: Line | None = None
+    manager: Line | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> PersonDetailsRecorded:
+        if all(getattr(self, f) is None for f in PERSON_FIELDS):
+            raise ValueError(f"give at least one of {', '.join(PERSON_FIELDS)}")
+        return self
+
+
+PERSON_FIELDS = ("name", "work_email", "title", "department", "manager")
 
 
 class EmploymentStarted(FactData):
@@ -412,6 +434,7 @@ PROVISIONS_FACT_TYPES = frozenset(
 SHARED_FACT_TYPES = frozenset(
     {
         "OfferAccepted",
+        "PersonDetailsRecorded",
         "EmploymentStarted",
         "SalaryPaid",
         "SalaryChanged",
@@ -436,6 +459,7 @@ AGREEMENT_FACT_TYPES: dict[str, type[FactData]] = {
     cls.__name__: cls
     for cls in (
         OfferAccepted,
+        PersonDetailsRecorded,
         EmploymentStarted,
         OptionsGranted,
         I9Submitted,

@@ -3,7 +3,9 @@ and calendar entries (presentation only: nothing here computes an amount)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from obligations.domain.values import count_str
 
@@ -50,3 +52,20 @@ def amount_of(kind: str, amount: str | None) -> str:
     if kind == "vesting":
         return options(amount)
     return money(amount) if kind == "payment" else str(amount)
+
+
+def person_line(p: dict[str, Any] | None) -> str:
+    """ "Jane Roe, VP Sales (Sales), manager: CEO, jane@example.com": what is recorded, in that order."""
+    if not p:
+        return ""
+    who = ", ".join(x for x in (p.get("name"), p.get("title")) if x)
+    if p.get("department"):
+        who += f" ({p['department']})"
+    extra = [f"manager: {p['manager']}" if p.get("manager") else "", p.get("work_email") or ""]
+    return ", ".join(x for x in (who.strip(), *extra) if x)
+
+
+def matches(values: Iterable[str | None], search: str) -> bool:
+    """Whether any of the values contains `search`, in any case (a listing's --search)."""
+    needle = search.casefold()
+    return any(needle in value.casefold() for value in values if value)

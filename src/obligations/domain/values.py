@@ -144,6 +144,20 @@ def parse_line(value: Any) -> str:
     return _string(value, LINE_MAX, "")
 
 
+EMAIL = re.compile(
+    r"[^@\s\"<>,;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+
+
+def parse_email(value: Any) -> str:
+    """An email address (a work address reminders go to): local@domain, at most 254 characters, no spaces,
+    quotes, angle brackets, commas or semicolons (nothing that could add a recipient or a header)."""
+    text = _string(value, 254, "")
+    if not EMAIL.fullmatch(text):
+        raise ValueError("must be an email address such as name@example.com")
+    return text
+
+
 def parse_text(value: Any) -> str:
     """Free text: tabs and newlines allowed, no other control character."""
     return _string(value, TEXT_MAX, "\t\n\r")
@@ -166,6 +180,7 @@ Money = Annotated[Decimal, BeforeValidator(parse_money), PlainSerializer(canonic
 Number = Annotated[Decimal, BeforeValidator(parse_number), PlainSerializer(canonical_decimal)]
 Count = Annotated[int, BeforeValidator(parse_count)]
 Line = Annotated[str, BeforeValidator(parse_line)]
+Email = Annotated[str, BeforeValidator(parse_email)]
 Text = Annotated[str, BeforeValidator(parse_text)]
 
 CENT = Decimal("0.01")

@@ -148,10 +148,11 @@ def calendar(settings: Settings, agreement_id: str | None, ics: bool, company: s
         start, end = start or shifted(day, -90), end or shifted(day, 365)
     entries = portfolio.dated_runs(engine, day, agreement_id, company, start, end)
     name = f"obligations: {agreement_id or company or 'portfolio'}"
+    names = portfolio.employee_names(engine, day, {item.detail["agreement_id"] for _, item, _ in entries})
     if not ics:
-        render.calendar(name, entries, day)
+        render.calendar(name, entries, day, names)
         return
-    data = feed(name, entries, load_policy(settings.config_dir), day, clock_from_environment()())
+    data = feed(name, entries, load_policy(settings.config_dir), day, clock_from_environment()(), names)
     if out:
         out.write_bytes(data)
         click.echo(f"wrote {len(entries)} event(s) to {out}", err=True)

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from obligations.interfaces.alerts_cli import alerts, calendar
 from obligations.interfaces.audit_cli import explain, history_output, what_if
 from obligations.interfaces.fact_types import all_types, lookup
 from obligations.interfaces.params import ISO_DATE, dump, known_at_option, shifted, today
-from obligations.interfaces.serve_cli import serve, token_commands
+from obligations.interfaces.serve_cli import feed_commands, serve, token_commands
 from obligations.interfaces.terms_cli import terms_commands
 from obligations.settings import Settings
 
@@ -45,7 +45,7 @@ class ByJob(click.Group):
     JOBS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("Record facts", ("record", "import", "types", "what-if")),
         ("Ask about one agreement", ("status", "explain", "history")),
-        ("Ask across agreements", ("agreements", "due", "overdue", "vesting-calendar", "calendar")),
+        ("Ask across agreements", ("agreements", "due", "overdue", "vesting-calendar", "calendar", "feeds")),
         ("Reminders", ("alerts",)),
         ("Terms files", ("terms",)),
         ("Run and administer", ("serve", "tokens", "projections", "cipher-key")),
@@ -222,15 +222,33 @@ def history(
     history_output(rows, "json" if as_json else fmt, out, title)
 
 
+# The employment statuses a report can give: the letter form's, the provisions form's, and before the first day.
+EMPLOYMENT_STATUSES = ("active", "resignation_notice_period", "terminated", "employed", "resignation_pending",
+                       "ended", "not_started")  # fmt: skip
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--as-of", "as_of", type=ISO_DATE, help="Employment status as of this day (default: today).")
+@click.option("--company", help="Only the agreements of this company.")
+@click.option("--status", "status_", type=click.Choice(EMPLOYMENT_STATUSES), help="Only this employment status.")
+@click.option("--search", help="Only agreements whose id, name, work email, title, department or manager contain this.")
+@click.option("--overdue", "overdue_only", is_flag=True, help="Only agreements with a payment or obligation overdue.")
 @click.pass_obj
-def agreements(settings: Settings, as_json: bool, as_of: date | None) -> None:
-    """Every agreement with its company, terms and employment status."""
-    today = as_of or datetime.now(UTC).date()
-    rows = build(settings, create=False).agreements(today)
-    dump(rows) if as_json else render.agreements(rows, today)
+def agreements(
+    settings: Settings,
+    as_json: bool,
+    as_of: date | None,
+    company: str | None,
+    status_: str | None,
+    search: str | None,
+    overdue_only: bool,
+) -> None:
+    """Every agreement with its employee, company, terms, employment status and what is overdue."""
+    day = as_of or today()
+    service = build(settings, create=False)
+    rows = service.agreements(day, company=company, status=status_, search=search, overdue_only=overdue_only)
+    dump(rows) if as_json else render.agreements(rows, day)
 
 
 @cli.group()
@@ -397,6 +415,7 @@ cli.add_command(alerts)
 cli.add_command(calendar)
 cli.add_command(serve)
 cli.add_command(token_commands)
+cli.add_command(feed_commands)
 cli.add_command(terms_commands)
 
 

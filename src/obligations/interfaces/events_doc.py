@@ -20,6 +20,7 @@ NAMES = {
     "parse_count": "count (whole number ≥ 0)",
     "parse_iso_date": "date YYYY-MM-DD",
     "parse_line": "text line (≤ 500 characters)",
+    "parse_email": "email address (≤ 254 characters)",
     "parse_text": "text (≤ 10,000 characters)",
 }
 

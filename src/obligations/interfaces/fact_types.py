@@ -27,6 +27,7 @@ EXAMPLES = {
     "parse_count": 1000,
     "parse_iso_date": "2025-01-15",
     "parse_line": "text",
+    "parse_email": "name@example.com",
     "parse_text": "text",
 }
 # Values an example cannot make from a type alone (the id of a fact to retract, a fraction), by model and field.

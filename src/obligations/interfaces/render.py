@@ -7,9 +7,10 @@ import sys
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from obligations.domain.names import amount_of, money, named
+from obligations.domain.names import amount_of, money, named, person_line
 from obligations.domain.values import count_str
 from obligations.rules.item import item_status
 
@@ -23,9 +24,15 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
+def _head(agreement_id: str, r: dict[str, Any]) -> None:
+    console.rule(f"[bold]{agreement_id}[/] as of {r['as_of']}")
+    if line := person_line(r.get("person")):
+        console.print(f"[bold]Employee[/]: {escape(line)}")
+
+
 def status(agreement_id: str, r: dict[str, Any]) -> None:
     if r["employment"]["status"] == "not_started":
-        console.rule(f"[bold]{agreement_id}[/] as of {r['as_of']}")
+        _head(agreement_id, r)
         console.print("[bold]Employment[/]: not started")
         console.print(f"  {r['employment']['why']}", style="dim")
         _payments(r["payments"])
@@ -35,7 +42,7 @@ def status(agreement_id: str, r: dict[str, Any]) -> None:
     if r.get("form") == "provisions":
         _provisions_status(agreement_id, r)
         return
-    console.rule(f"[bold]{agreement_id}[/] as of {r['as_of']}")
+    _head(agreement_id, r)
     e = r["employment"]
     line = e["status"].replace("_", " ")
     if e["status"] == "terminated":
@@ -89,7 +96,7 @@ def status(agreement_id: str, r: dict[str, Any]) -> None:
 
 def _provisions_status(agreement_id: str, r: dict[str, Any]) -> None:
     """A report of the provisions form: its sections as the terms file names them."""
-    console.rule(f"[bold]{agreement_id}[/] as of {r['as_of']}")
+    _head(agreement_id, r)
     e = r["employment"]
     line = e["status"].replace("_", " ")
     if e["termination_date"]:
@@ -251,21 +258,27 @@ def explanation(x: dict[str, Any]) -> None:
 
 def agreements(rows: list[dict[str, Any]], today: Any) -> None:
     table = _table(
-        f"Agreements (employment status as of {today})",
+        f"Agreements (employment status as of {today}): {len(rows)}",
         "agreement",
+        "employee",
+        "title",
         "company",
         "terms",
         "status",
         "termination date",
+        "overdue",
         "facts",
     )
     for a in rows:
         table.add_row(
             a["agreement"],
+            escape(a["name"] or ""),
+            escape(", ".join(x for x in (a["title"], a["department"]) if x)),
             a["company"],
             a["terms"],
-            a["employment_status"],
+            a["employment_status"].replace("_", " "),
             a["termination_date"] or "",
+            str(a["overdue"] or ""),
             str(a["facts"]),
         )
     console.print(table)
@@ -290,7 +303,7 @@ def portfolio_items(title: str, rows: list[dict[str, Any]], as_of: Any) -> None:
         table.add_row(
             r["date"] or "—",
             when,
-            r["agreement"],
+            r["agreement"] + (f" ({escape(r['employee'])})" if r.get("employee") else ""),
             r["kind"],
             named(r["item"]),
             r["status"].replace("_", " "),
@@ -354,7 +367,7 @@ def outbox(title: str, rows: list[dict[str, Any]], total: int | None = None) -> 
     console.print(table)
 
 
-def calendar(title: str, entries: list[tuple[str, Any, int]], as_of: Any) -> None:
+def calendar(title: str, entries: list[tuple[str, Any, int]], as_of: Any, names: dict[str, str] | None = None) -> None:
     table = _table(
         f"{title} (as known for {as_of}): {len(entries)} event(s)",
         "date",
@@ -368,7 +381,8 @@ def calendar(title: str, entries: list[tuple[str, Any, int]], as_of: Any) -> Non
     for _company, item, _rev in sorted(entries, key=lambda e: (e[1].due_date, e[1].detail["agreement_id"])):
         table.add_row(
             item.due_date.isoformat(),
-            item.detail["agreement_id"],
+            item.detail["agreement_id"]
+            + (f" ({escape(n)})" if (n := (names or {}).get(item.detail["agreement_id"])) else ""),
             item.kind,
             named(item.item_id),
             item_status(item, as_of).replace("_", " "),

@@ -15,6 +15,7 @@ from obligations.rules import report as letter_report
 from obligations.rules import validation as letter_validation
 from obligations.rules.corrections import resolve
 from obligations.rules.item import Item, status_by_due
+from obligations.rules.person import person_as_of
 from obligations.rules.provisions import audit as provisions_audit
 from obligations.rules.provisions import report as provisions_report
 from obligations.rules.provisions import validation as provisions_validation
@@ -25,12 +26,16 @@ AnyTerms = Terms | ProvisionTerms
 
 
 def status_report(terms: AnyTerms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
-    """The report as of the end of `as_of`; before the first day of employment, `not_started_report`."""
+    """The report as of the end of `as_of`; before the first day of employment, `not_started_report`. With a
+    PersonDetailsRecorded fact, `person`: who the employee is on that day (`rules.person`)."""
     facts = list(facts)
     try:
-        return _started_report(terms, facts, as_of)
+        report = _started_report(terms, facts, as_of)
     except NotStartedError:
-        return not_started_report(terms, facts, as_of)
+        report = not_started_report(terms, facts, as_of)
+    if any(f.type == "PersonDetailsRecorded" for f in facts):  # who the employee is: only where recorded
+        report["person"] = person_as_of(facts, as_of)
+    return report
 
 
 def _started_report(terms: AnyTerms, facts: list[Fact], as_of: date) -> dict[str, Any]:

@@ -26,7 +26,7 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
     if t == "EmploymentStarted":
         _check_start(terms, fact, starts)
         return
-    if t == "OfferAccepted":
+    if t in ("OfferAccepted", "PersonDetailsRecorded"):  # any time: before the start and after the end too
         return
     if not any(f.type == "EmploymentStarted" for f in before):
         if starts:

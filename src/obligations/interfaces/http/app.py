@@ -23,16 +23,26 @@ from sqlalchemy.exc import IntegrityError
 
 from obligations.alerts.calendar import feed
 from obligations.alerts.policy import load_policy
-from obligations.application import idempotency, portfolio, tables, tokens
+from obligations.application import feeds, idempotency, portfolio, tables, tokens
 from obligations.application.service import Obligations
 from obligations.application.tokens import Principal
 from obligations.bootstrap import build
 from obligations.domain.errors import InvalidInputError, ObligationsError, ReadModelsBehindError, StoreError
+from obligations.domain.facts import PERSON_FIELDS
 from obligations.domain.input import loads_exact, parse_fact
+from obligations.domain.names import matches
 from obligations.domain.values import ID_MAX, ID_PATTERN, ID_RULE, parse_instant
 from obligations.interfaces.export import history_csv
 from obligations.interfaces.http import problems
-from obligations.interfaces.http.security import BodyLimit, Guards, authenticate, can_read, can_write, is_admin
+from obligations.interfaces.http.security import (
+    BodyLimit,
+    Guards,
+    authenticate,
+    can_read,
+    can_write,
+    is_admin,
+    redact_feed_secrets,
+)
 from obligations.interfaces.params import shifted
 from obligations.interfaces.web.pages import install as install_pages
 from obligations.settings import Settings, clock_from_environment
@@ -111,6 +121,7 @@ def create_app(
     problems.install(app)
     app.add_middleware(BodyLimit, limit=max_body or int(os.environ.get("OBLIGATIONS_HTTP_MAX_BODY", MAX_BODY)))
     app.add_middleware(Guards)
+    redact_feed_secrets()
     _routes(app, service, settings, clock)
     install_pages(app)
     return app
@@ -163,12 +174,21 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         return JSONResponse(body)
 
     @app.get("/v1/agreements", tags=["agreements"])
-    def agreements(caller: Caller) -> list[dict[str, Any]]:
+    def agreements(caller: Caller, as_of: AsOf = None, search: Annotated[str | None, Query(max_length=200)] = None
+                   ) -> list[dict[str, Any]]:  # fmt: skip
+        """Every agreement the caller may read, with who the employee is on `as_of` (default: today) where
+        recorded; `search`: only those whose id, name, work email, title, department or manager contain it."""
         s = tables.streams.c
         with engine.connect() as conn:
             rows = conn.execute(select(s.name, s.company_id, s.terms_key).where(s.kind == "agreement").order_by(s.name))
             out = [{"agreement_id": r.name, "company": r.company_id, "terms": r.terms_key} for r in rows]
-        return [r for r in out if caller.can_read(r["agreement_id"])]
+        out = [r for r in out if caller.can_read(r["agreement_id"])]
+        people = portfolio.people(engine, today(as_of), [r["agreement_id"] for r in out])
+        for r in out:
+            r.update(people.get(r["agreement_id"], dict.fromkeys(PERSON_FIELDS)))
+        if search:
+            out = [r for r in out if matches([r[k] for k in ("agreement_id", *PERSON_FIELDS)], search)]
+        return out
 
     @app.post("/v1/agreements", tags=["agreements"], status_code=201)
     def create(body: AgreementIn, caller: Caller, response: Response) -> Recorded:
@@ -256,14 +276,24 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         can_read(caller, agreement_id)
         return service.explain(agreement_id, item_id, today(as_of), _known(as_known_at))
 
+    def calendar(
+        title: str, agreement_id: str | None, company: str | None, as_of: date | None, start: date | None = None,
+        end: date | None = None
+    ) -> bytes:  # fmt: skip
+        """An agreement's dated items (all of them), or a company's or the portfolio's in a window (default:
+        90 days back, a year ahead), as iCalendar."""
+        day = today(as_of)
+        if agreement_id is None:
+            start, end = start or shifted(day, -90), end or shifted(day, 365)
+        entries = portfolio.dated_runs(engine, day, agreement_id, company, start, end)
+        names = portfolio.employee_names(engine, day, {item.detail["agreement_id"] for _, item, _ in entries})
+        return feed(title, entries, load_policy(settings.config_dir), day, clock(), names)
+
     @app.get("/v1/agreements/{agreement_id}/calendar.ics", tags=["calendars"], response_class=Response)
     def agreement_calendar(agreement_id: str, caller: Caller, as_of: AsOf = None) -> Response:
         can_read(caller, agreement_id)
         service.agreement(agreement_id)
-        day = today(as_of)
-        entries = portfolio.dated_runs(engine, day, agreement_id)
-        data = feed(f"obligations: {agreement_id}", entries, load_policy(settings.config_dir), day, clock())
-        return Response(data, media_type="text/calendar")
+        return Response(calendar(f"obligations: {agreement_id}", agreement_id, None, as_of), media_type="text/calendar")
 
     @app.get("/v1/portfolio/calendar.ics", tags=["calendars"], response_class=Response)
     def portfolio_calendar(
@@ -274,10 +304,21 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         end: Annotated[date | None, Query(alias="to")] = None,
     ) -> Response:
         can_read(caller)
-        day = today(as_of)
-        entries = portfolio.dated_runs(engine, day, None, company, start or shifted(day, -90), end or shifted(day, 365))
-        data = feed(f"obligations: {company or 'portfolio'}", entries, load_policy(settings.config_dir), day, clock())
+        data = calendar(f"obligations: {company or 'portfolio'}", None, company, as_of, start, end)
         return Response(data, media_type="text/calendar")
+
+    @app.get("/feeds/{secret}.ics", tags=["calendars"], response_class=Response, responses={404: ERRORS[404]})
+    def subscribed_calendar(secret: str, as_of: AsOf = None) -> Response:
+        """A calendar subscription: the link's secret is the only credential (calendar programs send no header).
+        `obligations feeds create` makes one for an agreement, a company or every agreement; revoked, unknown
+        and malformed links are all 404."""
+        found = feeds.scope(engine, secret)
+        if found is None:
+            return Response("no such calendar feed\n", status_code=404, media_type="text/plain",
+                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})  # fmt: skip
+        data = calendar(found.title, found.agreement_id, found.company_id, as_of)
+        headers = {"Cache-Control": "private, max-age=300", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+        return Response(data, media_type="text/calendar", headers=headers)
 
     @app.get("/v1/portfolio/due", tags=["portfolio"])
     def due(

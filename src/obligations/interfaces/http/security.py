@@ -7,11 +7,15 @@
   from another origin is refused with 415 before it is read).
 * Every response carries `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY` and
   `Cache-Control: no-store`; the dashboard's pages a Content-Security-Policy allowing nothing from elsewhere.
-* Bodies over the limit get 413. Tokens are never logged: they travel in a header, never in a URL.
+* Bodies over the limit get 413. Tokens are never logged: they travel in a header, never in a URL. The one
+  credential that must travel in a URL, a calendar link's secret (calendar programs send no header), is read
+  only by `/feeds/…` and masked in the access log (`RedactFeedSecrets`).
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from fastapi import Request
@@ -188,3 +192,25 @@ async def _refuse_media(scope: Scope, send: Send) -> None:
     headers: list[Any] = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 415, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+FEED_SECRET = re.compile(r"(/feeds/)[^/?#\s\".]+")  # a secret has no dot: ".ics" stays
+
+
+class RedactFeedSecrets(logging.Filter):
+    """Masks calendar links' secrets in log records (uvicorn's access log prints every path)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(FEED_SECRET.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+        if isinstance(record.msg, str):
+            record.msg = FEED_SECRET.sub(r"\1…", record.msg)
+        return True
+
+
+def redact_feed_secrets() -> None:
+    """Installs `RedactFeedSecrets` on uvicorn's access and error loggers, once per process."""
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactFeedSecrets) for f in logger.filters):
+            logger.addFilter(RedactFeedSecrets())

@@ -21,7 +21,7 @@ from obligations.application.projections import quarantine_list
 from obligations.application.service import Obligations
 from obligations.application.tokens import Principal
 from obligations.domain.errors import InvalidInputError, UnknownAgreementError, UnreadableFactError
-from obligations.domain.names import amount_of, money
+from obligations.domain.names import amount_of, money, person_line
 from obligations.domain.values import count_str, parse_iso_date
 from obligations.interfaces.http.security import COOKIE, same_origin, token_of
 from obligations.interfaces.params import shifted
@@ -31,6 +31,7 @@ templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["words"] = lambda s: str(s or "").replace("_", " ")
 templates.env.filters["money"] = money
 templates.env.filters["amount_of"] = amount_of
+templates.env.filters["person"] = person_line
 templates.env.filters["count"] = lambda n: count_str(n) if n is not None else ""
 
 

@@ -58,7 +58,7 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
     if t == "EmploymentStarted":
         _check_start(terms, fact, starts)
         return
-    if t == "OfferAccepted":
+    if t in ("OfferAccepted", "PersonDetailsRecorded"):  # any time: before the start and after the end too
         return
     started = any(f.type == "EmploymentStarted" for f in before)
     if t == "ObligationFulfilled" and not started:
