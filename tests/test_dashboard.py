@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,26 @@ def test_quarantined_agreements_are_shown_and_signing_out_ends_the_session(brows
     finally:
         with site["engine"].begin() as conn:
             conn.execute(quarantine.delete())
+
+
+def test_the_api_docs_work_without_internet(browser: Any, site: dict[str, Any]) -> None:
+    """/docs renders with every request to another host refused: its scripts and styles come from the package."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    elsewhere: list[str] = []
+
+    def only_here(route: Any) -> None:
+        if route.request.url.startswith(site["base"]):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_here)
+    page.goto(site["base"] + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)
+    assert "obligations" in page.inner_text(".swagger-ui .info .title")
+    spec = json.loads(urllib.request.urlopen(site["base"] + "/openapi.json", timeout=10).read())
+    operations = sum(len(methods) for methods in spec["paths"].values())
+    assert page.locator(".opblock").count() == operations and elsewhere == []
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    page.close()

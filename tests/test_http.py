@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 
 import pytest
@@ -234,3 +235,15 @@ def test_a_company_fact_written_over_http_names_the_agreements_it_reaches(api: A
     r = api.call("recorder", "POST", "/v1/agreements/dean/facts", json={"facts": [merger]})
     assert r.status_code == 201, r.text
     assert r.json()["company_facts"] == 1 and r.json()["affects"] == ["dean", "other"]
+
+
+def test_docs_load_nothing_from_elsewhere(api: Api) -> None:
+    for path in ("/docs", "/redoc"):
+        page = api.client.get(path)
+        assert page.status_code == 200
+        sources = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+        assert sources and all(s.startswith("/docs-assets/") for s in sources), (path, sources)
+        assert "cdn" not in page.text.lower() and "fonts.googleapis" not in page.text
+    script = api.client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+    assert "no-store" not in script.headers.get("cache-control", "")

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
@@ -114,7 +115,10 @@ def create_app(
 ) -> FastAPI:
     settings = settings or Settings.load()
     clock = clock or clock_from_environment()
-    app = FastAPI(title="obligations", version="1", description=__doc__, responses=ERRORS)
+    # FastAPIOffline: /docs and /redoc with their scripts and styles served from the package (/docs-assets), so
+    # they work on a machine without internet (FastAPI's own pages load them from a CDN).
+    app = FastAPIOffline(title="obligations", version="1", description=__doc__, responses=ERRORS,
+                         static_url="/docs-assets")  # fmt: skip
     service = build(settings, clock)
     app.state.service, app.state.engine, app.state.clock = service, service.log.engine, clock
     app.state.settings = settings

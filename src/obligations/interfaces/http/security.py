@@ -168,7 +168,7 @@ class Guards:
                     (b"x-frame-options", b"DENY"),
                     (b"referrer-policy", b"same-origin"),
                 ]
-                if not path.startswith("/ui/static/"):
+                if not path.startswith(("/ui/static/", "/docs-assets/")):  # files of the package: cacheable
                     extra.append((b"cache-control", b"no-store"))
                 if path.startswith("/ui"):
                     extra.append((b"content-security-policy", CSP.encode()))
