@@ -36,6 +36,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     clock = FakeClock(at("2006-09-20T15:00:00"))
     app = create_app(Settings(database_url=f"sqlite:///{work / 'e.db'}", config_dir=CONFIG, workdir=work), clock)
     life = [json.loads(x) for x in (ROOT / "examples" / "valence-vp-life.jsonl").read_text().splitlines()]
+    dean = {"name": "Dean S. Bogues", "title": "VP Sales and Marketing", "manager": "Stephan Godevais"}
+    life.append({"type": "PersonDetailsRecorded", "date": "2004-12-13", "data": dean})
     app.state.service.record("valence-vp", [parse_fact(e, n + 1) for n, e in enumerate(life)], "hr", "valence-2004")
     app.state.service.record("other", [], "hr", "valence-2004")
     engine = app.state.engine
@@ -157,3 +159,33 @@ def test_the_api_docs_work_without_internet(browser: Any, site: dict[str, Any]) 
     assert page.locator(".opblock").count() == operations and elsewhere == []
     page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
     page.close()
+
+
+def test_people_are_listed_and_filtered_and_the_list_reads_on_a_phone(browser: Any, site: dict[str, Any]) -> None:
+    page = login(browser, site, "viewer")
+    page.click("nav.nav a:has-text('People')")
+    page.wait_for_url("**/ui/people")
+    assert page.locator("#people tbody tr").count() == 2
+    assert "Dean S. Bogues" in page.locator("#people").inner_text()
+    page.fill("input[name=q]", "BOGUES")
+    page.click("form.filters button")
+    page.wait_for_url("**q=BOGUES**")
+    rows = page.locator("#people tbody tr")
+    assert rows.count() == 1 and "VP Sales and Marketing" in rows.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "people.png"), full_page=True)
+    page.fill("input[name=q]", "")
+    page.select_option("select[name=status]", "not_started")
+    page.click("form.filters button")
+    page.wait_for_url("**status=not_started**")
+    assert page.locator("#people tbody tr").count() == 1 and "other" in page.locator("#people").inner_text()
+    page.select_option("select[name=status]", "")
+    page.check("input[name=overdue]")
+    page.click("form.filters button")
+    page.wait_for_url("**overdue=1**")
+    assert "No agreement matches" in page.locator("main").inner_text()  # the life's duties are all met
+    bad = page.goto(site["base"] + "/ui/people?status=retired")
+    assert bad is not None and bad.status == 422
+    phone = login(browser, site, "viewer", width=390, height=844)
+    phone.goto(site["base"] + "/ui/people")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(ARTIFACTS / "people-phone.png"), full_page=True)

@@ -192,6 +192,14 @@ def people(engine: Engine, as_of: date, agreement_ids: Iterable[str] | None = No
     return out
 
 
+def companies(engine: Engine) -> list[str]:
+    """The companies with at least one agreement, sorted."""
+    s = tables.streams.c
+    with engine.connect() as conn:
+        found = conn.execute(select(s.company_id).where(s.kind == "agreement").distinct().order_by(s.company_id))
+        return list(found.scalars())
+
+
 def employee_names(engine: Engine, as_of: date, agreement_ids: Iterable[str] | None = None) -> dict[str, str]:
     """Agreement id -> the employee's recorded name (those with a name only)."""
     return {a: p["name"] for a, p in people(engine, as_of, agreement_ids).items() if p["name"]}

@@ -9,6 +9,9 @@ from typing import Any
 
 from obligations.domain.values import count_str
 
+# The employment statuses a report can give: the letter form's, the provisions form's, and before the first day.
+EMPLOYMENT_STATUSES = ("active", "resignation_notice_period", "terminated", "employed", "resignation_pending",
+                       "ended", "not_started")  # fmt: skip
 CURRENCY = "$"  # the agreements served are in US dollars (catalogue §0); amounts carry no currency of their own
 
 

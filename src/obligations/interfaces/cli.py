@@ -20,6 +20,7 @@ from obligations.application import portfolio
 from obligations.bootstrap import build
 from obligations.domain.errors import InvalidInputError, ObligationsError
 from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, parse_portfolio_lines
+from obligations.domain.names import EMPLOYMENT_STATUSES
 from obligations.interfaces import render
 from obligations.interfaces.alerts_cli import alerts, calendar
 from obligations.interfaces.audit_cli import explain, history_output, what_if
@@ -220,11 +221,6 @@ def history(
         assert agreement_id is not None
         rows, title = service.history(agreement_id, known_at), agreement_id
     history_output(rows, "json" if as_json else fmt, out, title)
-
-
-# The employment statuses a report can give: the letter form's, the provisions form's, and before the first day.
-EMPLOYMENT_STATUSES = ("active", "resignation_notice_period", "terminated", "employed", "resignation_pending",
-                       "ended", "not_started")  # fmt: skip
 
 
 @cli.command()

@@ -21,7 +21,7 @@ from obligations.application.projections import quarantine_list
 from obligations.application.service import Obligations
 from obligations.application.tokens import Principal
 from obligations.domain.errors import InvalidInputError, UnknownAgreementError, UnreadableFactError
-from obligations.domain.names import amount_of, money, person_line
+from obligations.domain.names import EMPLOYMENT_STATUSES, amount_of, money, person_line
 from obligations.domain.values import count_str, parse_iso_date
 from obligations.interfaces.http.security import COOKIE, same_origin, token_of
 from obligations.interfaces.params import shifted
@@ -143,6 +143,37 @@ def install(app: FastAPI) -> None:
             "clocks": clocks,
         }
         return templates.TemplateResponse(request, "portfolio.html", context)
+
+    @app.get("/ui/people", response_class=HTMLResponse, include_in_schema=False)
+    def people(
+        request: Request,
+        as_of: Annotated[str | None, Query()] = None,
+        q: Annotated[str | None, Query(max_length=200)] = None,
+        company: Annotated[str | None, Query(max_length=200)] = None,
+        status: Annotated[str | None, Query()] = None,
+        overdue: Annotated[str | None, Query()] = None,
+    ) -> Response:
+        """Every agreement's employee, with filters: a search (name, email, title, department, manager or
+        id), the company, the employment status, something overdue."""
+        caller = _caller(request)
+        if caller is None:
+            return _login()
+        if caller.role == "employee":
+            return RedirectResponse(f"/ui/agreements/{caller.agreement_id}", status_code=303)
+        day = _as_of(request, as_of)
+        if status and status not in EMPLOYMENT_STATUSES:
+            raise InvalidInputError(f"status {status!r}: expected one of {', '.join(EMPLOYMENT_STATUSES)}")
+        service: Obligations = request.app.state.service
+        rows = service.agreements(day, company or None, status or None, q or None, overdue_only=overdue == "1")
+        context = {
+            "caller": caller,
+            "as_of": day,
+            "rows": rows,
+            "filters": {"q": q or "", "company": company or "", "status": status or "", "overdue": overdue == "1"},
+            "companies": portfolio.companies(request.app.state.engine),
+            "statuses": EMPLOYMENT_STATUSES,
+        }
+        return templates.TemplateResponse(request, "people.html", context)
 
     @app.get("/ui/agreements/{agreement_id}", response_class=HTMLResponse, include_in_schema=False)
     def agreement(request: Request, agreement_id: str, as_of: Annotated[str | None, Query()] = None) -> Response:
