@@ -318,8 +318,9 @@ def _routes(app: FastAPI, service: Obligations, settings: Settings, clock: Calla
         and malformed links are all 404."""
         found = feeds.scope(engine, secret)
         if found is None:
-            return Response("no such calendar feed\n", status_code=404, media_type="text/plain",
-                            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})  # fmt: skip
+            raise problems.HttpProblem(404, "unknown-feed", "No such calendar feed",
+                                       "no such calendar feed (revoked, or never made)",
+                                       {"Referrer-Policy": "no-referrer"})  # fmt: skip
         data = calendar(found.title, found.agreement_id, found.company_id, as_of)
         headers = {"Cache-Control": "private, max-age=300", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
         return Response(data, media_type="text/calendar", headers=headers)

@@ -61,6 +61,17 @@ def _as_of(request: Request, value: str | None) -> date:
     return today
 
 
+def _staff(request: Request) -> Principal | Response:
+    """The signed-in caller of a portfolio page; else where to go: the sign-in page, or an employee's own
+    agreement (the only page an employee may read)."""
+    caller = _caller(request)
+    if caller is None:
+        return _login()
+    if caller.role == "employee":
+        return RedirectResponse(f"/ui/agreements/{caller.agreement_id}", status_code=303)
+    return caller
+
+
 def _login() -> RedirectResponse:
     return RedirectResponse("/ui/login", status_code=303)
 
@@ -119,11 +130,9 @@ def install(app: FastAPI) -> None:
 
     @app.get("/ui/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, as_of: Annotated[str | None, Query()] = None) -> Response:
-        caller = _caller(request)
-        if caller is None:
-            return _login()
-        if caller.role == "employee":
-            return RedirectResponse(f"/ui/agreements/{caller.agreement_id}", status_code=303)
+        caller = _staff(request)
+        if isinstance(caller, Response):
+            return caller
         day = _as_of(request, as_of)
         engine = request.app.state.engine
         due = [
@@ -155,11 +164,9 @@ def install(app: FastAPI) -> None:
     ) -> Response:
         """Every agreement's employee, with filters: a search (name, email, title, department, manager or
         id), the company, the employment status, something overdue."""
-        caller = _caller(request)
-        if caller is None:
-            return _login()
-        if caller.role == "employee":
-            return RedirectResponse(f"/ui/agreements/{caller.agreement_id}", status_code=303)
+        caller = _staff(request)
+        if isinstance(caller, Response):
+            return caller
         day = _as_of(request, as_of)
         if status and status not in EMPLOYMENT_STATUSES:
             raise InvalidInputError(f"status {status!r}: expected one of {', '.join(EMPLOYMENT_STATUSES)}")
