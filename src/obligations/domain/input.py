@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from obligations.domain.csv_facts import read_rows
 from obligations.domain.errors import InvalidFactError, InvalidFactsError
 from obligations.domain.facts import CORRECTION_TYPES, FACT_TYPES, FactCorrected, FactData, data_as_json
 from obligations.domain.values import check_id, parse_iso_date, parse_line
@@ -124,15 +125,27 @@ def loads_exact(text: str) -> Any:
 
 def parse_json_lines(text: str) -> list[SubmittedFact]:
     """Every line of a JSON-lines file, all validated; any error refuses the whole batch."""
-    facts: list[SubmittedFact] = []
-    errors: list[InvalidFactError] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    return _all_or_nothing(_json_objects(text.splitlines()))
+
+
+def _json_objects(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    """(line, object, or the error of a line that is not JSON) for each line that is not blank."""
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
-            obj = loads_exact(raw)
+            yield number, loads_exact(raw)
         except json.JSONDecodeError as exc:
-            errors.append(InvalidFactError(f"corrupt JSON: {exc.msg} at column {exc.colno}", line=number))
+            yield number, InvalidFactError(f"corrupt JSON: {exc.msg} at column {exc.colno}", line=number)
+
+
+def _all_or_nothing(numbered: Iterable[tuple[int, Any]]) -> list[SubmittedFact]:
+    """The facts of (line, object or error) pairs, every one checked; all the errors at once, or the facts."""
+    facts: list[SubmittedFact] = []
+    errors: list[InvalidFactError] = []
+    for number, obj in numbered:
+        if isinstance(obj, InvalidFactError):
+            errors.append(obj)
             continue
         try:
             facts.append(parse_fact(obj, number))
@@ -143,20 +156,51 @@ def parse_json_lines(text: str) -> list[SubmittedFact]:
     return facts
 
 
+def _raising(numbered: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    """The pairs, the first error raised (a portfolio stops at it)."""
+    for number, obj in numbered:
+        if isinstance(obj, InvalidFactError):
+            raise obj
+        yield number, obj
+
+
 def parse_portfolio_lines(lines: Iterable[str]) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
     """A portfolio file: JSON lines {"agreement", "terms"?, "type", "date", "data", "source"?}, each agreement's
     lines together. Yields (agreement, terms, facts) per agreement; the first error stops it, naming the line."""
+    return parse_portfolio_objects(_raising(_json_objects(lines)))
+
+
+def parse_portfolio_csv(text: str | Iterable[str]) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
+    """A portfolio spreadsheet (`csv_facts`): every row names its agreement, each agreement's rows together."""
+    return parse_portfolio_objects(_raising(read_rows(text)))
+
+
+def parse_csv(text: str, agreement_id: str) -> list[SubmittedFact]:
+    """One agreement's spreadsheet (`csv_facts`), all rows validated; any error refuses the whole batch. An
+    `agreement` column may repeat the agreement's id, never name another."""
+
+    def own(numbered: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+        for number, row in numbered:
+            if not isinstance(row, InvalidFactError):
+                if row.pop("agreement", agreement_id) != agreement_id:
+                    row = InvalidFactError(f"this file is for {agreement_id!r}", field="agreement", line=number)
+                elif "terms" in row:
+                    row = InvalidFactError("a single agreement's file takes --terms", field="terms", line=number)
+            yield number, row
+
+    return _all_or_nothing(own(read_rows(text)))
+
+
+def parse_portfolio_objects(
+    numbered: Iterable[tuple[int, Any]],
+) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
+    """(line, object) pairs of a portfolio, each naming its "agreement" (and "terms" for a new one), each
+    agreement's lines together: (agreement, terms, facts) per agreement; the first error stops it."""
     current: str | None = None
     terms: str | None = None
     facts: list[SubmittedFact] = []
     finished: set[str] = set()
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = loads_exact(raw)
-        except json.JSONDecodeError as exc:
-            raise InvalidFactError(f"corrupt JSON: {exc.msg} at column {exc.colno}", line=number) from None
+    for number, obj in numbered:
         if not isinstance(obj, dict):
             raise InvalidFactError("a portfolio line must be a JSON object", line=number)
         agreement = obj.pop("agreement", None)

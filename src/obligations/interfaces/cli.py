@@ -19,7 +19,14 @@ from rich.progress import Progress
 from obligations.application import portfolio
 from obligations.bootstrap import build
 from obligations.domain.errors import InvalidInputError, ObligationsError
-from obligations.domain.input import loads_exact, parse_fact, parse_json_lines, parse_portfolio_lines
+from obligations.domain.input import (
+    loads_exact,
+    parse_csv,
+    parse_fact,
+    parse_json_lines,
+    parse_portfolio_csv,
+    parse_portfolio_lines,
+)
 from obligations.domain.names import EMPLOYMENT_STATUSES
 from obligations.interfaces import render
 from obligations.interfaces.alerts_cli import alerts, calendar
@@ -94,19 +101,34 @@ def cli(ctx: click.Context, database: str | None, config_dir: str | None) -> Non
 @click.option("--terms", help="Terms key under config/agreements/ or a TOML path (required for a new agreement).")
 @click.option("--by", help="Who records the facts (default: the OS user).")
 @click.option("--source", help="Document reference kept with every fact of the file.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    help="jsonl (one JSON fact per line) or csv (one fact per row, a column per field); default: by the name.",
+)
 @click.pass_obj
 def import_cmd(
-    settings: Settings, file: Path, agreement_id: str | None, terms: str | None, by: str | None, source: str | None
+    settings: Settings,
+    file: Path,
+    agreement_id: str | None,
+    terms: str | None,
+    by: str | None,
+    source: str | None,
+    fmt: str | None,
 ) -> None:
-    """Record a JSON-lines file of facts, all or nothing; the read models are current when it returns."""
+    """Record a file of facts (JSON lines, or CSV from a spreadsheet), all or nothing; the read models are
+    current when it returns."""
     service = build(settings)
     service.on_wait = _waiting
+    csv_file = fmt == "csv" or (fmt is None and file.suffix.lower() == ".csv")
     if agreement_id is None:
         if terms is not None:
             raise click.UsageError("--terms goes with --agreement; a portfolio file names terms on its lines")
         try:
             with click.open_file(str(file), encoding="utf-8-sig") as handle:  # a byte-order mark is allowed
-                n_agreements, n_facts = service.record_portfolio(parse_portfolio_lines(handle), _who(by), source)
+                groups = parse_portfolio_csv(handle) if csv_file else parse_portfolio_lines(handle)
+                n_agreements, n_facts = service.record_portfolio(groups, _who(by), source)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInputError(f"cannot read {file}: {exc}") from None
         if not n_agreements:
@@ -114,10 +136,14 @@ def import_cmd(
         click.echo(f"recorded {n_facts} fact(s) for {n_agreements} agreement(s)")
         return
     try:
-        text = sys.stdin.read().removeprefix("\ufeff") if str(file) == "-" else file.read_text(encoding="utf-8-sig")
+        if str(file) == "-":
+            text = sys.stdin.read().removeprefix("\ufeff")
+        else:
+            with open(file, encoding="utf-8-sig", newline="" if csv_file else None) as handle:
+                text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"cannot read {file}: {exc}") from None
-    facts = parse_json_lines(text)
+    facts = parse_csv(text, agreement_id) if csv_file else parse_json_lines(text)
     if not facts:
         raise InvalidInputError(f"{file}: no facts in the file")
     result = service.record(agreement_id, facts, _who(by), terms, source)
