@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,3 +190,24 @@ def test_people_are_listed_and_filtered_and_the_list_reads_on_a_phone(browser: A
     phone.goto(site["base"] + "/ui/people")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.screenshot(path=str(ARTIFACTS / "people-phone.png"), full_page=True)
+
+
+def test_an_employee_makes_a_calendar_link_subscribes_and_revokes_it(browser: Any, site: dict[str, Any]) -> None:
+    page = login(browser, site, "employee")
+    page.click("#calendar form button")
+    url = page.input_value("#feed-url")
+    assert url.startswith(site["base"] + "/feeds/cal_") and url.endswith(".ics")
+    page.screenshot(path=str(ARTIFACTS / "calendar-link.png"))
+    with urllib.request.urlopen(url, timeout=10) as answer:  # a plain GET, as a calendar program makes it
+        body = answer.read().decode()
+    assert answer.status == 200 and "BEGIN:VCALENDAR" in body and "SUMMARY:" in body and "other" not in body
+    page.goto(site["base"] + "/ui/calendar-links")
+    assert page.locator("#links tbody tr").count() == 1  # only the links of the employee's own agreement
+    page.click("#links button.danger")
+    page.wait_for_url("**/ui/calendar-links")
+    assert "revoked" in page.locator("#links").inner_text()
+    try:
+        urllib.request.urlopen(url, timeout=10)
+        raise AssertionError("a revoked link still answers")
+    except urllib.error.HTTPError as gone:
+        assert gone.code == 404

@@ -205,3 +205,21 @@ def test_over_http_the_page_the_report_and_due_show_who_it_is(api: Any) -> None:
     assert {r["agreement_id"]: r["name"] for r in everyone} == {"dean": "Dean <b>Smith</b>", "other": None}
     mine = api.call("employee", "GET", "/v1/agreements?search=o").json()  # an employee's token reads its own only
     assert [r["agreement_id"] for r in mine] == ["dean"]
+
+
+def test_payment_balances_count_what_was_paid_by_the_day_on_both_sides_of_a_payment() -> None:
+    from obligations.rules.agreement import payment_balances
+
+    end = ev("EmploymentTerminatedByCompany", "2005-05-20", stated_ground="without_cause")
+    part = ev("PaymentMade", "2005-05-25", obligation="lump_sum_5_1a", amount="40000.01")
+    known = facts(start(), end, part)
+    terms = valence_terms()
+    before = status_report(terms, known, date_of("2005-05-24"))
+    on = status_report(terms, known, date_of("2005-05-25"))
+    assert payment_balances(before, known, date_of("2005-05-24"))["lump_sum_5_1a"] == {
+        "paid": "0.00", "outstanding": "100000.00"}  # fmt: skip
+    assert payment_balances(on, known, date_of("2005-05-25"))["lump_sum_5_1a"] == {
+        "paid": "40000.01", "outstanding": "59999.99"}  # fmt: skip
+    over = facts(start(), end, {**part, "data": {**part["data"], "amount": "100000.50"}})
+    report_over = status_report(terms, over, date_of("2005-06-01"))
+    assert payment_balances(report_over, over, date_of("2005-06-01"))["lump_sum_5_1a"]["outstanding"] == "0.00"

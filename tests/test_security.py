@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -277,3 +278,24 @@ def test_a_nul_or_control_character_is_refused_and_later_writes_go_on(api: Api) 
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == "data.version", r.text
     assert api.call("recorder", "POST", FACTS, json=SALARY).status_code == 201
     assert api.call(None, "GET", "/ready").json() == {"status": "ready", "projection_lag": 0}
+
+
+def test_dashboard_forms_need_this_origin_and_the_callers_form_token(api: Api) -> None:
+    client = api.client
+    assert client.post("/ui/login", data={"token": api.tokens["employee"]}, follow_redirects=False).status_code == 303
+    page = client.get("/ui/agreements/dean")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+    assert csrf, "the agreement page carries the form token of the employee's session"
+    path = "/ui/agreements/dean/calendar-links"
+    assert client.post(path, data={}).status_code == 403  # no form token
+    assert client.post(path, data={"csrf": "0" * 64}).status_code == 403  # a forged one
+    foreign = client.post(path, data={"csrf": csrf[1]}, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    made = client.post(path, data={"csrf": csrf[1]})
+    assert made.status_code == 201 and "/feeds/cal_" in made.text
+    other = client.post("/ui/agreements/other/calendar-links", data={"csrf": csrf[1]})
+    assert other.status_code == 403  # an employee links only their own agreement
+    client.cookies.clear()
+    assert client.post("/ui/login", data={"token": api.tokens["viewer"]}, follow_redirects=False).status_code == 303
+    viewer_page = client.get("/ui/agreements/dean")
+    assert 'name="csrf"' not in viewer_page.text  # a viewer may read, not make links

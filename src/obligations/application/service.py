@@ -41,7 +41,14 @@ from obligations.domain.facts import (
 from obligations.domain.input import SubmittedFact, checked_id, checked_line, parse_data
 from obligations.domain.names import matches
 from obligations.domain.values import is_valid_id
-from obligations.rules.agreement import AnyTerms, check_history, explain_item, report_diff, status_report
+from obligations.rules.agreement import (
+    AnyTerms,
+    check_history,
+    explain_item,
+    payment_balances,
+    report_diff,
+    status_report,
+)
 from obligations.rules.corrections import Fate, resolution
 from obligations.rules.corrections import known_at as known_at_of
 from obligations.rules.person import person_as_of
@@ -580,6 +587,11 @@ class Obligations:
                 continue
             rows.append(row)
         return rows
+
+    def payment_balances(self, agreement_id: str, report: dict[str, Any], day: date) -> dict[str, dict[str, str]]:
+        """Paid and outstanding per payment of `report` (the agreement's report as of `day`)."""
+        _, _, facts = self.facts_of(agreement_id)
+        return payment_balances(report, facts, day)
 
     def person(self, agreement_id: str, day: date) -> dict[str, Any]:
         """Who the employee of an agreement is on `day` (`rules.person`): every field None when unrecorded."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
@@ -114,6 +115,21 @@ def explain_item(
     if isinstance(terms, ProvisionTerms):
         return provisions_audit.explain_item(terms, facts, as_of, item_id)
     return letter_explain.explain_item(terms, facts, as_of, item_id, terms_source)
+
+
+def payment_balances(report: dict[str, Any], facts: Sequence[Fact], as_of: date) -> dict[str, dict[str, str]]:
+    """Per payment of the report: how much was paid against it by `as_of` (PaymentMade, ExpenseReimbursed)
+    and how much is outstanding (the amount less what was paid, never below zero; none for a cancelled one).
+    Exact Decimal arithmetic on the report's amounts: nothing is rounded here."""
+    paid = letter_explain.paid_amounts(facts, as_of)
+    out: dict[str, dict[str, str]] = {}
+    for p in report.get("payments") or []:
+        if p.get("amount") is None:
+            continue
+        done = paid.get(p["id"], Decimal(0))
+        owed = Decimal(0) if p.get("status") == "cancelled" else max(Decimal(p["amount"]) - done, Decimal(0))
+        out[p["id"]] = {"paid": f"{done:.2f}", "outstanding": f"{owed:.2f}"}
+    return out
 
 
 def report_diff(terms: AnyTerms, before: dict[str, Any], after: dict[str, Any], existing: Sequence[Fact],

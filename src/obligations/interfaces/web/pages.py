@@ -6,6 +6,8 @@ vesting chart's coordinates are layout, not rules.
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from obligations.application import portfolio, tokens
+from obligations.application import feeds, portfolio, tokens
 from obligations.application.projections import quarantine_list
 from obligations.application.service import Obligations
 from obligations.application.tokens import Principal
@@ -72,8 +74,37 @@ def _staff(request: Request) -> Principal | Response:
     return caller
 
 
+def _csrf(request: Request) -> str:
+    """The form token of the signed-in caller: a hash of their session (or bearer token), which a page of
+    another site cannot read, so a form it forges cannot carry it."""
+    secret = token_of(request) or request.cookies.get(COOKIE) or ""
+    return tokens.digest("csrf:" + secret)
+
+
+def _form_ok(request: Request, sent: str | None) -> bool:
+    """A dashboard write: from this origin, carrying the caller's form token."""
+    return same_origin(request) and sent is not None and hmac.compare_digest(sent, _csrf(request))
+
+
+def may_link(caller: Principal, agreement_id: str) -> bool:
+    """Who may make and revoke calendar links of an agreement: admins and recorders, and its employee."""
+    return caller.role in ("admin", "recorder") or (caller.role == "employee" and caller.agreement_id == agreement_id)
+
+
+def _may_revoke(caller: Principal, link: dict[str, Any]) -> bool:
+    """Admins and recorders: every link; an employee: the links of their own agreement."""
+    if caller.role in ("admin", "recorder"):
+        return True
+    return bool(link["agreement_id"]) and may_link(caller, str(link["agreement_id"]))
+
+
 def _login() -> RedirectResponse:
     return RedirectResponse("/ui/login", status_code=303)
+
+
+def _message(request: Request, caller: Principal | None, title: str, text: str, status: int) -> Response:
+    context = {"caller": caller, "title": title, "text": text}
+    return templates.TemplateResponse(request, "message.html", context, status_code=status)
 
 
 def _cross_site(request: Request) -> Response:
@@ -182,33 +213,72 @@ def install(app: FastAPI) -> None:
         }
         return templates.TemplateResponse(request, "people.html", context)
 
+    @app.post("/ui/agreements/{agreement_id}/calendar-links", include_in_schema=False)
+    def make_link(request: Request, agreement_id: str, csrf: Annotated[str | None, Form()] = None) -> Response:
+        """A calendar subscription link of this agreement, shown once (`obligations feeds create`)."""
+        caller = _caller(request)
+        if caller is None:
+            return _login()
+        if not _form_ok(request, csrf):
+            return _cross_site(request)
+        if not may_link(caller, agreement_id):
+            return _message(request, caller, "Not yours", "Your token may not make links for this agreement.", 403)
+        try:
+            request.app.state.service.agreement(agreement_id)
+        except UnknownAgreementError:
+            return _message(request, caller, "Not found", f"No agreement {agreement_id!r}.", 404)
+        now = _now(request)
+        name = f"{caller.name[:40]} · {agreement_id[:40]} · {now:%Y-%m-%d} · {secrets.token_hex(3)}"
+        secret = feeds.create(request.app.state.engine, name, agreement_id, None, now)
+        url = f"{str(request.base_url).rstrip('/')}/feeds/{secret}.ics"
+        context = {"caller": caller, "agreement_id": agreement_id, "url": url, "name": name,
+                   "webcal": "webcal://" + url.split("://", 1)[1]}  # fmt: skip
+        return templates.TemplateResponse(request, "calendar_link.html", context, status_code=201)
+
+    @app.get("/ui/calendar-links", response_class=HTMLResponse, include_in_schema=False)
+    def links(request: Request) -> Response:
+        """The calendar links the caller may revoke (an employee: those of their own agreement)."""
+        caller = _caller(request)
+        if caller is None:
+            return _login()
+        rows = [r for r in feeds.listing(request.app.state.engine) if _may_revoke(caller, r)]
+        context = {"caller": caller, "rows": rows, "csrf": _csrf(request)}
+        return templates.TemplateResponse(request, "calendar_links.html", context)
+
+    @app.post("/ui/calendar-links/revoke", include_in_schema=False)
+    def revoke_link(
+        request: Request, name: Annotated[str, Form(max_length=100)], csrf: Annotated[str | None, Form()] = None
+    ) -> Response:
+        caller = _caller(request)
+        if caller is None:
+            return _login()
+        if not _form_ok(request, csrf):
+            return _cross_site(request)
+        engine = request.app.state.engine
+        found = next((r for r in feeds.listing(engine) if r["name"] == name and not r["revoked_at"]), None)
+        if found is None or not _may_revoke(caller, found):
+            return _message(request, caller, "Not found", "No active calendar link of yours has that name.", 404)
+        feeds.revoke(engine, name, _now(request))
+        return RedirectResponse("/ui/calendar-links", status_code=303)
+
     @app.get("/ui/agreements/{agreement_id}", response_class=HTMLResponse, include_in_schema=False)
     def agreement(request: Request, agreement_id: str, as_of: Annotated[str | None, Query()] = None) -> Response:
         caller = _caller(request)
         if caller is None:
             return _login()
         if not caller.can_read(agreement_id):
-            return templates.TemplateResponse(
-                request,
-                "message.html",
-                {"caller": caller, "title": "Not yours", "text": "Your token may not read this agreement."},
-                status_code=403,
-            )
+            return _message(request, caller, "Not yours", "Your token may not read this agreement.", 403)
         day = _as_of(request, as_of)
         service: Obligations = request.app.state.service
         try:
             service.agreement(agreement_id)
         except UnknownAgreementError:
-            return templates.TemplateResponse(
-                request,
-                "message.html",
-                {"caller": caller, "title": "Not found", "text": f"No agreement {agreement_id!r}."},
-                status_code=404,
-            )
+            return _message(request, caller, "Not found", f"No agreement {agreement_id!r}.", 404)
         context = {
             "caller": caller,
             "as_of": day,
             "agreement_id": agreement_id,
+            "csrf": _csrf(request) if may_link(caller, agreement_id) else None,
             **_agreement_view(service, request.app.state.engine, agreement_id, day),
         }
         return templates.TemplateResponse(request, "agreement.html", context)
@@ -257,7 +327,14 @@ def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: d
         if i.due_date is not None and i.kind != "vesting"
     ]
     timeline.sort(key=lambda t: (t["date"], t["kind"] != "fact"))
-    return {"report": report, "note": note, "timeline": timeline, "chart": vesting_chart(runs, day)}
+    balances = service.payment_balances(agreement_id, report, day) if report else {}
+    return {
+        "report": report,
+        "note": note,
+        "timeline": timeline,
+        "chart": vesting_chart(runs, day),
+        "balances": balances,
+    }
 
 
 def vesting_chart(runs: list[tuple[str, Any, int]], day: date) -> dict[str, Any] | None:
