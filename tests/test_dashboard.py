@@ -45,6 +45,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     toks = {
         "viewer": tokens.create(engine, "viewer", "viewer", None, clock()),
         "employee": tokens.create(engine, "dean", "employee", "valence-vp", clock()),
+        "recorder": tokens.create(engine, "hr-lead", "recorder", None, clock()),
     }
     with served(app) as base:
         yield {"base": base, "tokens": toks, "engine": engine}
@@ -211,3 +212,67 @@ def test_an_employee_makes_a_calendar_link_subscribes_and_revokes_it(browser: An
         raise AssertionError("a revoked link still answers")
     except urllib.error.HTTPError as gone:
         assert gone.code == 404
+
+
+def test_a_recorder_records_a_fact_after_its_preview_and_retracts_it_from_the_timeline(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    """Runs last: it records on the agreement `other` (the earlier tests read it as not started)."""
+    page = login(browser, site, "recorder")
+    page.goto(site["base"] + "/ui/agreements/other")
+    page.click("#record-link a")
+    page.wait_for_url("**/ui/agreements/other/record**")
+    page.select_option("#type", "EmploymentStarted")
+    page.click("form.pick button")
+    page.wait_for_url("**type=EmploymentStarted**")
+    page.fill("#date", "2006-09-18")
+    page.fill("[id='data.start_date']", "2006-09-18")
+    page.fill("[id='data.annual_base_salary']", "not money")
+    page.fill("[id='data.options']", "220,000")
+    page.click("button[value=preview]")
+    assert "Nothing was recorded" in page.locator("#errors").inner_text()
+    assert page.get_attribute("[id='data.annual_base_salary']", "aria-invalid") == "true"
+    assert page.locator("#record").count() == 0
+    page.fill("[id='data.annual_base_salary']", "200,000.00")
+    page.click("button[value=preview]")
+    preview = page.locator("#preview").inner_text()
+    assert "As of 2006-09-18" in preview and "As of 2006-09-20" in preview and "appears" in preview
+    assert _history(site, "other") == [], "a preview records nothing"
+    page.screenshot(path=str(ARTIFACTS / "record-a-fact-preview.png"), full_page=True)
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(page.url.split("/record")[0] + "/record?type=EmploymentStarted")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the form fits a phone"
+    phone.screenshot(path=str(ARTIFACTS / "record-a-fact-phone.png"), full_page=True)
+    page.click("#record")
+    page.wait_for_url("**/ui/agreements/other?**recorded=EmploymentStarted**")
+    assert "EmploymentStarted was recorded." in page.locator("#recorded").inner_text()
+    assert "Employed." in page.locator("#summary").inner_text()
+    [started] = _history(site, "other")
+    assert (started["type"], started["recorded_by"], started["data"]["options"]) == (
+        "EmploymentStarted",
+        "hr-lead",
+        220000,
+    )
+    page.locator("#timeline li.fact", has_text="EmploymentStarted").locator(".fix a", has_text="retract").click()
+    page.wait_for_url("**retract=**")
+    page.fill("#reason", "entered on the wrong agreement")
+    page.click("button[value=preview]")
+    assert "disappears" in page.locator("#preview").inner_text()
+    page.click("#record")
+    page.wait_for_url("**recorded=FactRetracted**")
+    assert "The retraction was recorded." in page.locator("#recorded").inner_text()
+    assert page.locator("#timeline li.void").count() == 1
+    assert {r["state"] for r in _history(site, "other")} == {"retracted", "correction"}
+
+
+def _history(site: dict[str, Any], agreement: str) -> list[dict[str, Any]]:
+    with urllib.request.urlopen(
+        urllib.request.Request(
+            f"{site['base']}/v1/agreements/{agreement}/history",
+            headers={"Authorization": f"Bearer {site['tokens']['viewer']}"},
+        ),
+        timeout=10,
+    ) as answer:
+        rows: list[dict[str, Any]] = json.loads(answer.read())
+    return [r for r in rows if r["stream"] == "agreement"]  # the company's facts apart

@@ -46,6 +46,7 @@ from obligations.rules.agreement import (
     check_history,
     explain_item,
     payment_balances,
+    readable_types,
     report_diff,
     status_report,
 )
@@ -432,6 +433,10 @@ class Obligations:
         With `known_at`: the reports as they would have been computed then, from the facts recorded by then."""
         agreement, terms, facts = self.facts_of(agreement_id, known_at)
         return int(agreement.version), [status_report(terms, facts, day) for day in as_of]
+
+    def recordable_types(self, agreement_id: str) -> list[str]:
+        """The fact types the agreement's terms read (a recording form offers these; corrections apart)."""
+        return readable_types(self.facts_of(agreement_id)[1])
 
     def history(self, agreement_id: str, known_at: datetime | None = None) -> list[dict[str, Any]]:
         """Every recorded fact, originals and corrections alike, in effective order, each with its fate."""

@@ -34,13 +34,13 @@ MAX_CELL = 100_000
 GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
-def _kind(annotation: Any) -> str:
+def cell_kind(annotation: Any) -> str:
     """ "bool", "int", "list", "nested" or "text": how a cell becomes a value of this annotation."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
-        return _kind(typing.get_args(annotation)[0])
+        return cell_kind(typing.get_args(annotation)[0])
     if origin in (typing.Union, types.UnionType):
-        kinds = {_kind(a) for a in typing.get_args(annotation) if a is not type(None)}
+        kinds = {cell_kind(a) for a in typing.get_args(annotation) if a is not type(None)}
         return kinds.pop() if len(kinds) == 1 else "text"
     if origin is list:
         return "list"
@@ -55,7 +55,7 @@ def _kind(annotation: Any) -> str:
     return "text"
 
 
-def _value(kind: str, cell: str) -> Any:
+def cell_value(kind: str, cell: str) -> Any:
     if kind == "bool":
         word = cell.strip().lower()
         if word in TRUE or word in FALSE:
@@ -135,11 +135,11 @@ def _row(cells: dict[str, str], line: int) -> dict[str, Any]:
         info = model.model_fields.get(column)
         if info is None:
             raise InvalidFactError(f"not a field of {fact_type} (leave the cell empty)", field=column, line=line)
-        kind = _kind(info.annotation)
+        kind = cell_kind(info.annotation)
         if kind == "nested":
             raise InvalidFactError("nested data cannot be given in a CSV: use JSON lines", field=column, line=line)
         try:
-            data[column] = _value(kind, cell)
+            data[column] = cell_value(kind, cell)
         except ValueError as exc:
             raise InvalidFactError(str(exc), field=f"data.{column}", line=line) from None
     for name, info in model.model_fields.items():  # a required field that may be null: an empty cell is null

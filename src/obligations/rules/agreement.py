@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
-from obligations.domain.facts import Fact
+from obligations.domain.facts import AGREEMENT_FACT_TYPES, COMPANY_FACT_TYPES, PROVISIONS_FACT_TYPES, Fact
 from obligations.rules import explain as letter_explain
 from obligations.rules import items as letter_items
 from obligations.rules import report as letter_report
@@ -24,6 +24,16 @@ from obligations.terms.agreement_terms import Terms
 from obligations.terms.provisions import ProvisionTerms
 
 AnyTerms = Terms | ProvisionTerms
+
+
+def readable_types(terms: AnyTerms) -> list[str]:
+    """The fact types (not corrections) a recording under these terms may carry: the others are refused as
+    facts no provision reads. In the order of the catalogue (agreement facts, then company facts)."""
+    if isinstance(terms, ProvisionTerms):
+        read = provisions_validation.readable_types(terms)
+    else:
+        read = (frozenset(AGREEMENT_FACT_TYPES) | frozenset(COMPANY_FACT_TYPES)) - PROVISIONS_FACT_TYPES
+    return [t for t in (*AGREEMENT_FACT_TYPES, *COMPANY_FACT_TYPES) if t in read]
 
 
 def status_report(terms: AnyTerms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:

@@ -46,6 +46,7 @@ from obligations.interfaces.http.security import (
 )
 from obligations.interfaces.params import shifted
 from obligations.interfaces.web.pages import install as install_pages
+from obligations.interfaces.web.recording import install as install_recording
 from obligations.settings import Settings, clock_from_environment
 
 MAX_BODY = 1_048_576
@@ -128,6 +129,7 @@ def create_app(
     redact_feed_secrets()
     _routes(app, service, settings, clock)
     install_pages(app)
+    install_recording(app)
     return app
 
 

@@ -23,10 +23,12 @@ from obligations.application.projections import quarantine_list
 from obligations.application.service import Obligations
 from obligations.application.tokens import Principal
 from obligations.domain.errors import InvalidInputError, UnknownAgreementError, UnreadableFactError
+from obligations.domain.facts import FACT_TYPES
 from obligations.domain.names import EMPLOYMENT_STATUSES, amount_of, money, person_line
 from obligations.domain.values import count_str, parse_iso_date
 from obligations.interfaces.http.security import COOKIE, same_origin, token_of
 from obligations.interfaces.params import shifted
+from obligations.interfaces.web.forms import short
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -34,6 +36,7 @@ templates.env.filters["words"] = lambda s: str(s or "").replace("_", " ")
 templates.env.filters["money"] = money
 templates.env.filters["amount_of"] = amount_of
 templates.env.filters["person"] = person_line
+templates.env.filters["short"] = short
 templates.env.filters["count"] = lambda n: count_str(n) if n is not None else ""
 
 
@@ -262,7 +265,13 @@ def install(app: FastAPI) -> None:
         return RedirectResponse("/ui/calendar-links", status_code=303)
 
     @app.get("/ui/agreements/{agreement_id}", response_class=HTMLResponse, include_in_schema=False)
-    def agreement(request: Request, agreement_id: str, as_of: Annotated[str | None, Query()] = None) -> Response:
+    def agreement(
+        request: Request,
+        agreement_id: str,
+        as_of: Annotated[str | None, Query()] = None,
+        recorded: Annotated[str | None, Query(max_length=100)] = None,
+        reached: Annotated[int | None, Query(ge=0)] = None,
+    ) -> Response:
         caller = _caller(request)
         if caller is None:
             return _login()
@@ -279,9 +288,22 @@ def install(app: FastAPI) -> None:
             "as_of": day,
             "agreement_id": agreement_id,
             "csrf": _csrf(request) if may_link(caller, agreement_id) else None,
+            "can_record": caller.can_write,
+            "recorded": _recorded_note(recorded, reached),
             **_agreement_view(service, request.app.state.engine, agreement_id, day),
         }
         return templates.TemplateResponse(request, "agreement.html", context)
+
+
+def _recorded_note(fact_type: str | None, reached: int | None) -> str | None:
+    """The banner after a recording from the dashboard (the redirect names the type; anything else: none)."""
+    if fact_type not in FACT_TYPES:
+        return None
+    words = {"FactCorrected": "The correction was recorded", "FactRetracted": "The retraction was recorded"}
+    note = words.get(str(fact_type), f"{fact_type} was recorded")
+    if reached:
+        note += f"; as a company fact it reaches {reached} agreement{'s' if reached != 1 else ''} of the company"
+    return note + "."
 
 
 def _fact_note(h: dict[str, Any]) -> str:
@@ -293,6 +315,12 @@ def _fact_note(h: dict[str, Any]) -> str:
         verb = "corrects" if h["type"] == "FactCorrected" else "retracts"
         note += f"; {verb} {h['corrects']}: {h['data'].get('reason', '')}"
     return note
+
+
+def correctable(row: dict[str, Any]) -> bool:
+    """A history row whose fact is in effect (an original, or a correction's replacement): it may be corrected
+    or retracted. Retractions, and facts already corrected or retracted, may not."""
+    return bool(row["state"] == "in_effect" or (row["type"] == "FactCorrected" and row["state"] == "correction"))
 
 
 def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: date) -> dict[str, Any]:
@@ -312,6 +340,8 @@ def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: d
             "detail": _fact_note(h),
             "future": h["date"] > day.isoformat(),
             "void": h["state"] in ("retracted", "corrected"),
+            "fact_id": h["id"],
+            "correctable": correctable(h),
         }
         for h in history
     ]

@@ -36,6 +36,14 @@ AFTER_END = frozenset(
 ENDINGS = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "PositionEliminated", "ResignationNoticeGiven")
 
 
+def readable_types(terms: ProvisionTerms) -> frozenset[str]:
+    """The fact types these terms read (check_fact refuses the others): the shared and provisions types, and
+    the letter's change-of-control facts when the definition is the prongs."""
+    coc = terms.agreement.change_of_control
+    prongs = frozenset(PRONG_FACTS) if coc is not None and coc.definition == "prongs" else frozenset()
+    return SHARED_FACT_TYPES | PROVISIONS_FACT_TYPES | prongs
+
+
 def check_history(
     terms: ProvisionTerms, existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None]
 ) -> list[InvalidFactError]:
