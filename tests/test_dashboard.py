@@ -93,6 +93,9 @@ def test_portfolio_links_to_an_agreement_and_the_as_of_control_changes_it(browse
     summary = page.locator("#summary .lead").inner_text()
     assert "220,000 of 220,000 options have vested" in summary and "123,750 by acceleration" in summary
     assert page.locator("#vesting rect.bar.accelerated").count() == 1
+    ticks = page.locator("#vesting text.tick").all_text_contents()
+    assert {"0", "55,000", "110,000", "165,000", "220,000", "2006"} <= set(ticks), ticks
+    assert "options vested (cumulative)" in ticks and "2005-12-13" in ticks, ticks
     assert "lump sum 5 1a" in page.locator("#payments").inner_text()
     assert page.locator("#timeline li").count() > 15
     page.screenshot(path=str(ARTIFACTS / "agreement-2006-09-20.png"), full_page=True)

@@ -368,38 +368,61 @@ def _agreement_view(service: Obligations, engine: Any, agreement_id: str, day: d
 
 
 def vesting_chart(runs: list[tuple[str, Any, int]], day: date) -> dict[str, Any] | None:
-    """Bars of cumulative options by vesting date, coloured by state as of `day`, and a line at `day`."""
+    """Bars of cumulative options by vesting date, coloured by state as of `day`, a line at `day`, and axes:
+    options (0 to the total, in quarters) up the side, years along the bottom."""
     tranches = sorted((i for _, i, _ in runs if i.kind == "vesting" and i.due_date), key=lambda i: i.due_date)
     if not tranches:
         return None
     total = sum(Decimal(i.amount or 0) for i in tranches) or 1
     first, last = tranches[0].due_date, max(tranches[-1].due_date, day)
     span = max((last - first).days, 1)
-    width, height, left, bottom = 640, 220, 8, 24
+    width, height, left, right, bottom, top = 640, 240, 64, 16, 40, 12
+    plot_w, plot_h = width - left - right - 10, height - bottom - top
+
+    def x_of(d: date) -> float:
+        return float(round(left + (d - first).days / span * plot_w, 1))
+
     bars, cumulative = [], Decimal(0)
     for i in tranches:
         cumulative += Decimal(i.amount or 0)
         state = i.fixed_status or ("vested" if i.due_date <= day else "unvested")
         if i.item_id == "acceleration":
             state = "accelerated"
-        x = left + (i.due_date - first).days / span * (width - 2 * left - 12)
-        h = float(cumulative / total) * (height - bottom - 10)
+        h = float(cumulative / total) * plot_h
         bars.append(
             {
-                "x": round(x, 1),
+                "x": x_of(i.due_date),
                 "y": round(height - bottom - h, 1),
                 "h": round(h, 1),
                 "state": state,
                 "label": f"{i.due_date}: {count_str(i.amount or 0)} ({state}), {count_str(cumulative)} cumulative",
             }
         )
-    marker = left + (min(max(day, first), last) - first).days / span * (width - 2 * left - 12)
+    y_ticks = [
+        {
+            "y": round(height - bottom - q / 4 * plot_h, 1),
+            "label": count_str((Decimal(total) * q / 4).quantize(Decimal(1))),
+        }
+        for q in range(5)
+    ]
+    x_ticks = [
+        {"x": x_of(date(year, 1, 1)), "label": str(year)}
+        for year in range(first.year + 1, last.year + 1)
+        if (date(year, 1, 1) - first).days / span > 0.04 and (last - date(year, 1, 1)).days / span > 0.04
+    ]
     return {
         "width": width,
         "height": height,
         "bars": bars,
-        "marker": round(marker, 1),
+        "marker": x_of(min(max(day, first), last)),
         "base": height - bottom,
+        "top": top,
+        "left": left,
+        "right": width - right,
         "first": first,
+        "first_x": x_of(first),
         "last": last,
+        "last_x": x_of(last),
+        "y_ticks": y_ticks,
+        "x_ticks": x_ticks,
     }
