@@ -253,3 +253,27 @@ def test_only_recorders_and_admins_record_and_only_from_this_site(site: Site) ->
     assert site.get("/ui/agreements/nobody/record").status_code == 404
     assert site.get("/ui/agreements/dean/record?type=GrantMade").status_code == 404, "the letter does not read it"
     assert site.get("/ui/agreements/dean/record?correct=dean%23999").status_code == 404
+
+
+def test_a_recorder_makes_a_company_calendar_link_from_the_dashboard_and_a_viewer_cannot(site: Site) -> None:
+    page = site.get("/ui/calendar-links")
+    assert 'id="wide-link"' in page.text and '<option value="valence">company valence</option>' in page.text
+    assert 'id="wide-link"' not in site.get("/ui/calendar-links", "employee").text
+
+    def make(company: str, role: str = "recorder", origin: str = BASE) -> Any:
+        headers = {"Authorization": f"Bearer {site.tokens[role]}", "Origin": origin}
+        body = {"csrf": site.csrf(role), "company": company}
+        return site.client.post("/ui/calendar-links", data=body, headers=headers, follow_redirects=False)
+
+    made = make("valence")
+    assert made.status_code == 201 and "Calendar link for company valence" in made.text
+    found = re.search(r'id="feed-url"[^>]*value="([^"]+)"', made.text)
+    assert found is not None
+    feed = site.client.get(found.group(1).removeprefix(BASE))
+    assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
+    assert "dean" in feed.text and "ann" in feed.text, "both agreements of the company"
+    assert make("").status_code == 201 and "every agreement" in make("").text
+    assert make("nowhere").status_code == 404
+    assert make("valence", role="viewer").status_code == 403
+    assert make("valence", role="employee").status_code == 403
+    assert make("valence", origin="https://evil.example").status_code == 403

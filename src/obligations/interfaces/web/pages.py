@@ -230,13 +230,26 @@ def install(app: FastAPI) -> None:
             request.app.state.service.agreement(agreement_id)
         except UnknownAgreementError:
             return _message(request, caller, "Not found", f"No agreement {agreement_id!r}.", 404)
-        now = _now(request)
-        name = f"{caller.name[:40]} · {agreement_id[:40]} · {now:%Y-%m-%d} · {secrets.token_hex(3)}"
-        secret = feeds.create(request.app.state.engine, name, agreement_id, None, now)
-        url = f"{str(request.base_url).rstrip('/')}/feeds/{secret}.ics"
-        context = {"caller": caller, "agreement_id": agreement_id, "url": url, "name": name,
-                   "webcal": "webcal://" + url.split("://", 1)[1]}  # fmt: skip
-        return templates.TemplateResponse(request, "calendar_link.html", context, status_code=201)
+        return _link_made(request, caller, agreement_id, None)
+
+    @app.post("/ui/calendar-links", include_in_schema=False)
+    def make_wide_link(
+        request: Request,
+        company: Annotated[str, Form(max_length=200)] = "",
+        csrf: Annotated[str | None, Form()] = None,
+    ) -> Response:
+        """A calendar link of one company's agreements, or of every agreement (company left empty): admins
+        and recorders only (`obligations feeds create --company`)."""
+        caller = _caller(request)
+        if caller is None:
+            return _login()
+        if not _form_ok(request, csrf):
+            return _cross_site(request)
+        if caller.role not in ("admin", "recorder"):
+            return _message(request, caller, "Not allowed", "Only admins and recorders make company links.", 403)
+        if company and company not in portfolio.companies(request.app.state.engine):
+            return _message(request, caller, "Not found", f"No company {company[:80]!r}.", 404)
+        return _link_made(request, caller, None, company or None)
 
     @app.get("/ui/calendar-links", response_class=HTMLResponse, include_in_schema=False)
     def links(request: Request) -> Response:
@@ -245,7 +258,9 @@ def install(app: FastAPI) -> None:
         if caller is None:
             return _login()
         rows = [r for r in feeds.listing(request.app.state.engine) if _may_revoke(caller, r)]
-        context = {"caller": caller, "rows": rows, "csrf": _csrf(request)}
+        wide = caller.role in ("admin", "recorder")
+        companies = portfolio.companies(request.app.state.engine) if wide else []
+        context = {"caller": caller, "rows": rows, "csrf": _csrf(request), "wide": wide, "companies": companies}
         return templates.TemplateResponse(request, "calendar_links.html", context)
 
     @app.post("/ui/calendar-links/revoke", include_in_schema=False)
@@ -304,6 +319,18 @@ def _recorded_note(fact_type: str | None, reached: int | None) -> str | None:
     if reached:
         note += f"; as a company fact it reaches {reached} agreement{'s' if reached != 1 else ''} of the company"
     return note + "."
+
+
+def _link_made(request: Request, caller: Principal, agreement_id: str | None, company: str | None) -> Response:
+    """A new calendar link, shown once."""
+    now = _now(request)
+    shows = agreement_id or (f"company {company}" if company else "every agreement")
+    name = f"{caller.name[:40]} · {shows[:48]} · {now:%Y-%m-%d} · {secrets.token_hex(3)}"
+    secret = feeds.create(request.app.state.engine, name, agreement_id, company, now)
+    url = f"{str(request.base_url).rstrip('/')}/feeds/{secret}.ics"
+    context = {"caller": caller, "agreement_id": agreement_id, "shows": shows, "url": url, "name": name,
+               "webcal": "webcal://" + url.split("://", 1)[1]}  # fmt: skip
+    return templates.TemplateResponse(request, "calendar_link.html", context, status_code=201)
 
 
 def _fact_note(h: dict[str, Any]) -> str:
