@@ -86,8 +86,15 @@ def floor_rate(url: str, rows: int) -> float:
     table.metadata.create_all(engine)
     day = date(2006, 1, 1)
     batch = [
-        {"agreement_id": f"c{n:06d}-a1", "kind": "payment", "item_id": "lump_sum_5_1a", "due_date": day,
-         "valid_from": day, "fact_ids": '["x#1"]', "detail": '{"why": "§5.1(a) lump sum, due T + 5"}'}
+        {
+            "agreement_id": f"c{n:06d}-a1",
+            "kind": "payment",
+            "item_id": "lump_sum_5_1a",
+            "due_date": day,
+            "valid_from": day,
+            "fact_ids": '["x#1"]',
+            "detail": '{"why": "§5.1(a) lump sum, due T + 5"}',
+        }
         for n in range(2000)
     ]
     t0 = time.perf_counter()
@@ -118,19 +125,29 @@ def run(backend: str, size: int, seed: int, work: Path, share: float = 0.0) -> N
         with (out / "portfolio.jsonl").open() as handle:
             n_agreements, n_facts = svc.record_portfolio(parse_portfolio_lines(handle), "bench", project=False)
         seconds = time.perf_counter() - t0
-        print(f"{label}  import: {n_facts:,} facts in {seconds:,.1f} s = {n_facts / seconds:,.0f} facts/s "
-              f"(one transaction, every fact validated against its history)", flush=True)
-        child = subprocess.run([sys.executable, "-c", REBUILD_CHILD, url, str(config)], capture_output=True,
-                               text=True, check=True)
+        print(
+            f"{label}  import: {n_facts:,} facts in {seconds:,.1f} s = {n_facts / seconds:,.0f} facts/s "
+            f"(one transaction, every fact validated against its history)",
+            flush=True,
+        )
+        child = subprocess.run(
+            [sys.executable, "-c", REBUILD_CHILD, url, str(config)], capture_output=True, text=True, check=True
+        )
         r = json.loads(child.stdout)
         rows = svc.projector.status()["rows"]
         floor = floor_rate(url, rows)
         rate = r["events"] / r["seconds"]
-        print(f"{label}  rebuild: {r['events']:,} events in {r['seconds']:,.1f} s = {rate:,.0f} facts/s "
-              f"-> {rows:,} rows = {rows / r['seconds']:,.0f} rows/s; floor (batched Core insert of {rows:,} rows) "
-              f"{floor:,.0f} rows/s; aim >= 5,000 facts/s on SQLite", flush=True)
-        print(f"{label}  rebuild peak memory: projector process RSS {r['peak_mb']:,.0f} MB, largest worker "
-              f"{r['worker_mb']:,.0f} MB (aim < 500 MB)", flush=True)
+        print(
+            f"{label}  rebuild: {r['events']:,} events in {r['seconds']:,.1f} s = {rate:,.0f} facts/s "
+            f"-> {rows:,} rows = {rows / r['seconds']:,.0f} rows/s; floor (batched Core insert of {rows:,} rows) "
+            f"{floor:,.0f} rows/s; aim >= 5,000 facts/s on SQLite",
+            flush=True,
+        )
+        print(
+            f"{label}  rebuild peak memory: projector process RSS {r['peak_mb']:,.0f} MB, largest worker "
+            f"{r['worker_mb']:,.0f} MB (aim < 500 MB)",
+            flush=True,
+        )
         lag(svc, label, seed)
         due_latency(svc, label, seed)
         status_latency(svc, label, seed)
@@ -152,8 +169,18 @@ def lag(svc: Obligations, label: str, seed: int) -> None:
         _, _, facts = svc.facts_of(agreement)
         last = max(f.date for f in facts)
         start = min(f.date for f in facts if f.type == "EmploymentStarted")
-        fact = parse_fact({"type": "ExpenseSubmitted", "date": last.isoformat(), "data": {
-            "expense_id": f"BENCH{k}", "amount": "10.00", "incurred_date": start.isoformat(), "documented": True}})
+        fact = parse_fact(
+            {
+                "type": "ExpenseSubmitted",
+                "date": last.isoformat(),
+                "data": {
+                    "expense_id": f"BENCH{k}",
+                    "amount": "10.00",
+                    "incurred_date": start.isoformat(),
+                    "documented": True,
+                },
+            }
+        )
         projector, svc.projector = svc.projector, _NoCatchUp()  # type: ignore[assignment]
         t0 = time.perf_counter()
         svc.record(agreement, [fact], "bench")
@@ -165,9 +192,12 @@ def lag(svc: Obligations, label: str, seed: int) -> None:
         catchups.append((t2 - t1) * 1000)
         assert any(i.item_id == f"expense_BENCH{k}" for i in portfolio.agreement_items(svc.log.engine, agreement, last))
     total = [a + b for a, b in zip(saves, catchups, strict=True)]
-    print(f"{label}  lag after one record until the read models show it: p50 {statistics.median(total):.1f} ms, "
-          f"p95 {pct(total, 95):.1f} ms (save p50 {statistics.median(saves):.1f} ms + catch-up p50 "
-          f"{statistics.median(catchups):.1f} ms)", flush=True)
+    print(
+        f"{label}  lag after one record until the read models show it: p50 {statistics.median(total):.1f} ms, "
+        f"p95 {pct(total, 95):.1f} ms (save p50 {statistics.median(saves):.1f} ms + catch-up p50 "
+        f"{statistics.median(catchups):.1f} ms)",
+        flush=True,
+    )
 
 
 class _NoCatchUp:
@@ -185,9 +215,12 @@ def due_latency(svc: Obligations, label: str, seed: int) -> None:
             rows = portfolio.due(svc.log.engine, start, start + timedelta(days=days - 1), start)
             times.append((time.perf_counter() - t0) * 1000)
             sizes.append(len(rows))
-        print(f"{label}  due over {name}: p50 {statistics.median(times):.1f} ms, p95 {pct(times, 95):.1f} ms "
-              f"({statistics.median(sizes):,.0f} items per answer, median)"
-              + ("; aim p95 < 50 ms at 100,000" if days == 30 else ""), flush=True)
+        print(
+            f"{label}  due over {name}: p50 {statistics.median(times):.1f} ms, p95 {pct(times, 95):.1f} ms "
+            f"({statistics.median(sizes):,.0f} items per answer, median)"
+            + ("; aim p95 < 50 ms at 100,000" if days == 30 else ""),
+            flush=True,
+        )
 
 
 def status_latency(svc: Obligations, label: str, seed: int) -> None:
@@ -203,8 +236,11 @@ def status_latency(svc: Obligations, label: str, seed: int) -> None:
         t0 = time.perf_counter()
         svc.status(agreement, [day])
         times.append((time.perf_counter() - t0) * 1000)
-    print(f"{label}  status of one agreement ({len(facts)} facts), one date, from the log: "
-          f"p50 {statistics.median(times):.2f} ms, p95 {pct(times, 95):.2f} ms", flush=True)
+    print(
+        f"{label}  status of one agreement ({len(facts)} facts), one date, from the log: "
+        f"p50 {statistics.median(times):.2f} ms, p95 {pct(times, 95):.2f} ms",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -212,8 +248,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000", help="Portfolio sizes, comma-separated.")
     parser.add_argument("--postgres-sizes", default="10000", help="Sizes also run on PostgreSQL ('' for none).")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--provisions-share", type=float, default=0.0,
-                        help="Share of companies whose terms are of the provisions form (default: all the letter).")
+    parser.add_argument(
+        "--provisions-share",
+        type=float,
+        default=0.0,
+        help="Share of companies whose terms are of the provisions form (default: all the letter).",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("OBLIGATIONS_BENCH_DIR")) as tmp:
         work = Path(tmp)

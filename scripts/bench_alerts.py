@@ -102,8 +102,15 @@ def reset(settings: Settings) -> None:
     with a.obligations.log.engine.begin() as conn:
         conn.execute(delete(tables.deliveries))
         conn.execute(
-            update(tables.outbox).values(state="pending", attempts=0, next_attempt_at=o.send_at, sent_at=None,
-                                         late=False, lease_until=None, claim_token=None)  # fmt: skip
+            update(tables.outbox).values(
+                state="pending",
+                attempts=0,
+                next_attempt_at=o.send_at,
+                sent_at=None,
+                late=False,
+                lease_until=None,
+                claim_token=None,
+            )  # fmt: skip
         )
 
 

@@ -135,3 +135,36 @@ def test_blank_rows_are_skipped_and_lists_split_on_semicolons() -> None:
     ((line, row),) = list(read_rows(text))
     data = {"offer_date": "2025-01-02", "signed_by": ["A. Person", "B. Person"]}
     assert line == 4 and row == {"type": "OfferAccepted", "date": "2025-01-02", "data": data}
+
+
+def test_a_portfolio_accepts_an_agreements_lines_anywhere(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from obligations.interfaces.grouping import grouped_by_agreement
+
+    pairs = [(1, {"agreement": "b", "n": 1}), (2, {"agreement": "a", "n": 2}), (3, {"agreement": "b", "n": 3}),
+             (4, "not an object"), (5, {"agreement": "a", "n": 5})]  # fmt: skip
+    assert [line for line, _ in grouped_by_agreement(pairs)] == [1, 3, 2, 5, 4], "first-line order, then file order"
+    lives = {
+        name: [{"agreement": name, **({"terms": "valence-2004"} if n == 0 else {}), **e} for n, e in enumerate(LIFE)]
+        for name in ("dean", "dana", "drew")
+    }
+    together = [line for name in lives for line in lives[name]]
+    mixed = [lives[name][n] for n in range(len(LIFE)) for name in lives]  # one line of each in turn
+    reports = []
+    for label, lines in (("together", together), ("mixed", mixed)):
+        db = ["--database", f"sqlite:///{tmp_path / (label + '.db')}", "--config-dir", str(CONFIG)]
+        path = tmp_path / f"{label}.jsonl"
+        path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+        code, out, err = run(capsys, *db, "import", str(path))
+        assert code == 0, err
+        assert "for 3 agreement(s)" in out
+        answers = [run(capsys, *db, "status", name, "--as-of", day, "--json")[1] for name in lives
+                   for day in ("2005-06-01", "2006-09-20", "2007-01-01")]  # fmt: skip
+        reports.append([json.loads(a) for a in answers])
+    assert reports[0] == reports[1]
+    bad = [*mixed[:-1], {**mixed[-1], "date": "2006-02-30"}]
+    db = ["--database", f"sqlite:///{tmp_path / 'bad.db'}", "--config-dir", str(CONFIG)]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in bad))
+    code, _, err = run(capsys, *db, "import", str(path))
+    assert code == 2 and f"line {len(bad)}" in err
+    assert run(capsys, *db, "agreements", "--json")[1].strip() in ("[]", "")

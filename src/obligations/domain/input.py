@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -164,15 +164,25 @@ def _raising(numbered: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
         yield number, obj
 
 
-def parse_portfolio_lines(lines: Iterable[str]) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
-    """A portfolio file: JSON lines {"agreement", "terms"?, "type", "date", "data", "source"?}, each agreement's
-    lines together. Yields (agreement, terms, facts) per agreement; the first error stops it, naming the line."""
-    return parse_portfolio_objects(_raising(_json_objects(lines)))
+Grouping = Callable[[Iterable[tuple[int, Any]]], Iterable[tuple[int, Any]]]
 
 
-def parse_portfolio_csv(text: str | Iterable[str]) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
-    """A portfolio spreadsheet (`csv_facts`): every row names its agreement, each agreement's rows together."""
-    return parse_portfolio_objects(_raising(read_rows(text)))
+def parse_portfolio_lines(
+    lines: Iterable[str], group: Grouping | None = None
+) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
+    """A portfolio file: JSON lines {"agreement", "terms"?, "type", "date", "data", "source"?}. Yields
+    (agreement, terms, facts) per agreement; the first error stops it, naming the line. Each agreement's lines
+    must be together unless `group` brings them together (the command line spools the file to do so)."""
+    numbered = _raising(_json_objects(lines))
+    return parse_portfolio_objects(group(numbered) if group else numbered)
+
+
+def parse_portfolio_csv(
+    text: str | Iterable[str], group: Grouping | None = None
+) -> Iterator[tuple[str, str | None, list[SubmittedFact]]]:
+    """A portfolio spreadsheet (`csv_facts`): every row names its agreement; grouped as `parse_portfolio_lines`."""
+    numbered = _raising(read_rows(text))
+    return parse_portfolio_objects(group(numbered) if group else numbered)
 
 
 def parse_csv(text: str, agreement_id: str) -> list[SubmittedFact]:

@@ -32,6 +32,7 @@ from obligations.interfaces import render
 from obligations.interfaces.alerts_cli import alerts, calendar
 from obligations.interfaces.audit_cli import explain, history_output, what_if
 from obligations.interfaces.fact_types import all_types, lookup
+from obligations.interfaces.grouping import grouped_by_agreement
 from obligations.interfaces.params import ISO_DATE, dump, known_at_option, shifted, today
 from obligations.interfaces.serve_cli import feed_commands, serve, token_commands
 from obligations.interfaces.terms_cli import terms_commands
@@ -127,7 +128,8 @@ def import_cmd(
             raise click.UsageError("--terms goes with --agreement; a portfolio file names terms on its lines")
         try:
             with click.open_file(str(file), encoding="utf-8-sig") as handle:  # a byte-order mark is allowed
-                groups = parse_portfolio_csv(handle) if csv_file else parse_portfolio_lines(handle)
+                parse = parse_portfolio_csv if csv_file else parse_portfolio_lines
+                groups = parse(handle, grouped_by_agreement)  # an agreement's lines anywhere in the file
                 n_agreements, n_facts = service.record_portfolio(groups, _who(by), source)
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidInputError(f"cannot read {file}: {exc}") from None
