@@ -253,6 +253,10 @@ def test_only_recorders_and_admins_record_and_only_from_this_site(site: Site) ->
     assert site.get("/ui/agreements/nobody/record").status_code == 404
     assert site.get("/ui/agreements/dean/record?type=GrantMade").status_code == 404, "the letter does not read it"
     assert site.get("/ui/agreements/dean/record?correct=dean%23999").status_code == 404
+    bad_day = site.post("dean", {**form, "as_of": "2006-02-30"})
+    assert bad_day.status_code == 422 and "expected a date YYYY-MM-DD; nothing was recorded" in bad_day.text
+    assert site.post("dean", {**form, "mode": "rewrite"}).status_code == 400
+    assert len(site.history()) == before
 
 
 def test_a_recorder_makes_a_company_calendar_link_from_the_dashboard_and_a_viewer_cannot(site: Site) -> None:

@@ -118,7 +118,10 @@ def install(app: FastAPI) -> None:
 
 def _submitted(request: Request, caller: Principal, agreement_id: str, values: dict[str, str]) -> Response:
     service: Obligations = request.app.state.service
-    day = _as_of(request, values.get("as_of"))
+    try:
+        day = _as_of(request, values.get("as_of"))
+    except InvalidInputError as exc:
+        return _message(request, caller, "Refused", f"{exc}; nothing was recorded.", 422)
     mode = values.get("mode", "new")
     if mode not in MODES:
         return _message(request, caller, "Refused", "Unknown kind of recording; nothing was recorded.", 400)
