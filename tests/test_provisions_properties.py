@@ -5,6 +5,7 @@ explain answers for every item; the dated items of the read models agree with th
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -40,6 +41,8 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             "clause": f"G{k}",
             "quantity": str(draw(st.integers(1, 100_000))),
             "exercise_window": draw(st.none() | DURATIONS),
+            "exercise_price": draw(st.none() | st.just("closing_price")),
+            "price_non_trading_day": draw(st.sampled_from(["previous_close", "next_close"])),
             "vesting": draw(
                 st.none()
                 | st.fixed_dictionaries(
@@ -122,7 +125,24 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
         "document_date": "2023-01-01",
         "parties": {"employer": "E"},
         "salary": {"clause": "S"},
-        "bonus": {"target_pct_of_base_salary": "40", "clause": "B"},
+        "bonus": {
+            "target_pct_of_base_salary": "40",
+            "clause": "B",
+            "payments_per_year": draw(st.none() | st.integers(1, 12)),
+        },
+        "vacation": draw(
+            st.none()
+            | st.fixed_dictionaries(
+                {
+                    "clause": st.just("V"),
+                    "hours_per_year": st.sampled_from(["160", "120.5"]),
+                    "accrual_period_days": st.integers(1, 31),
+                    "periods_per_year": st.integers(1, 52),
+                    "cap_hours": st.none() | st.sampled_from(["80", "0"]),
+                }
+            )
+        ),
+        "dispute_resolution": draw(st.none() | st.just({"forum": "arbitration", "clause": "D"})),
         "term": draw(
             st.sampled_from(
                 [
@@ -203,6 +223,12 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             {"id": "neglect", "clause": "C(b)", "kind": "uncured_notice", "cure": draw(DURATIONS)},
             {"id": "conviction", "clause": "C(a)", "kind": "recorded"},
         ]
+    priced = [g["id"] for g in grants if g["exercise_price"] and g["kind"] == "options"]
+    for g in grants:
+        if g["kind"] != "options":
+            g["exercise_price"] = None
+    if priced and draw(st.booleans()):
+        raw["report"] = {"options": priced[0]}
     return ProvisionTerms(agreement=ProvisionsFile.model_validate(raw), company=COMPANY)
 
 
@@ -229,6 +255,16 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
             events.append({"type": "ChangeOfControlDetermined", "date": day, "data": {}})
     if draw(st.booleans()):
         events.append({"type": "SpecifiedEmployeeDetermined", "date": on(1), "data": {}})
+    for k in range(draw(st.integers(0, 2))):  # closes around the first day (a weekend start has none)
+        day = on(draw(st.integers(-3, 3)))
+        events.append({"type": "ClosingPriceRecorded", "date": day,
+                       "data": {"trading_date": day, "closing_price": f"{k + 3}.15"}})  # fmt: skip
+    if t.agreement.vacation is not None and draw(st.booleans()):
+        events.append({"type": "VacationTaken", "date": on(draw(st.integers(20, 400))),
+                       "data": {"from": on(20), "to": on(24), "hours": "40"}})  # fmt: skip
+    if t.agreement.dispute_resolution is not None and draw(st.booleans()):
+        events.append({"type": "DisputeRaised", "date": on(draw(st.integers(1, 900))),
+                       "data": {"subject": "pay", "principal_executive_office_county": "Travis"}})  # fmt: skip
     end = draw(st.integers(30, 1000))
     claimed = ["g"]
     if t.agreement.grounds:
@@ -280,7 +316,7 @@ def test_drawn_terms_and_lives_report_explain_and_project(data: st.DataObject) -
     t = data.draw(terms())
     fs = facts(*life(data.draw, t))
     fs = [f for n, f in enumerate(fs) if not check_history(t, fs[:n], [f], {})]  # keep what a store would accept
-    days = sorted({f.date for f in fs} | {f.date + timedelta(days=k) for f in fs for k in (1, 45)})
+    days = sorted(d for d in {f.date for f in fs} | {f.date + timedelta(days=k) for f in fs for k in (1, 45)} if d >= S)
     items = dated_items(t, fs)
     for day in days:
         d = derive(t, fs, day)
@@ -288,6 +324,8 @@ def test_drawn_terms_and_lives_report_explain_and_project(data: st.DataObject) -
         for g in d.grants:  # exact counts (the JSON shows FRACTIONAL ones as decimals)
             if g.vested is not None:
                 assert g.vested + (g.unvested or 0) + (g.forfeited or 0) == g.granted, g.why
+        if "vacation" in r:
+            assert r["vacation"]["completed_periods"] >= 0 and Decimal(r["vacation"]["accrued_hours"]) >= 0
         for p in r["payments"]:
             assert p["due_date"] or p["status"] in ("open_no_due_date", "cancelled", "paid")
             assert p["due_date"] or any(w in p["why"] for w in ("not stated", "not known", "Held", "no date")), p

@@ -16,7 +16,6 @@ from obligations.rules.item import Item, clock_json, obligation_json, payment_js
 from obligations.rules.obligations import obligations
 from obligations.rules.payments import expense_items, final_salary_item
 from obligations.rules.report_parts import (
-    Section,
     bonus_target_section,
     change_of_control_section,
     dispute_resolution_section,
@@ -39,6 +38,7 @@ from obligations.rules.section51 import (
     tier_before,
     window,
 )
+from obligations.rules.sections import Section
 from obligations.rules.vesting import VestingState, vesting_state
 from obligations.terms.agreement_terms import Terms
 from obligations.terms.expressions import cardinal

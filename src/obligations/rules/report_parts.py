@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from obligations.domain.values import money_str
 from obligations.rules.employment import EmploymentState
 from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
 from obligations.rules.history import History, fact_ids
+from obligations.rules.sections import (
+    Section,
+    VacationPlan,
+    bonus_target,
+    closing_price,
+    dispute_resolution,
+    exercise_price,
+    vacation,
+)
 from obligations.rules.vesting import VestingState, count, count_text, schedule
-
-
-@dataclass(frozen=True)
-class Section:
-    """A descriptive section of the letter's report: its JSON (catalogue §10), or None when the section is
-    absent, and the interpretations (I-nn) its `why` applies, for `explain`."""
-
-    json: dict[str, Any] | None
-    interpretations: tuple[str, ...] = ()
 
 
 def employment_section(h: History, emp: EmploymentState) -> Section:
@@ -65,33 +63,13 @@ def employment_section(h: History, emp: EmploymentState) -> Section:
 
 def first_day_close(h: History) -> tuple[Decimal, date] | None:
     """§3 s.2, I-24: the close on the first day; on a non-trading day the last close before (or the next)."""
-    closes = {f.data.trading_date: f.data.closing_price for f in h.of("ClosingPriceRecorded")}
-    if h.start in closes:
-        return closes[h.start], h.start
-    if h.terms.i.price_non_trading_day == "previous_close":
-        before = [d for d in closes if d < h.start]
-        return (closes[max(before)], max(before)) if before else None
-    after = [d for d in closes if d > h.start]
-    return (closes[min(after)], min(after)) if after else None
+    return closing_price(h.of("ClosingPriceRecorded"), h.start, h.terms.i.price_non_trading_day)
 
 
 def exercise_price_section(h: History) -> Section:
-    close, o = first_day_close(h), h.terms.agreement.options
-    if close is None:
-        none = {
-            "exercise_price": None,
-            "why": f"{o.clause}: exercise price = {o.exercise_price} {h.start}; no closing price recorded yet.",
-            "fact_ids": fact_ids(h.start_fact),
-        }
-        return Section(none)
-    price, day = close
-    where = f"= {price}" if day == h.start else f"not a trading day: close of {day} = {price} [I-24]"
-    found = {
-        "exercise_price": str(price),
-        "why": f"{o.clause}: exercise price = {o.exercise_price} {h.start} {where}.",
-        "fact_ids": fact_ids(h.start_fact, [f for f in h.of("ClosingPriceRecorded") if f.data.trading_date == day]),
-    }
-    return Section(found, () if day == h.start else ("I-24",))
+    o = h.terms.agreement.options
+    closes = h.of("ClosingPriceRecorded")
+    return exercise_price(o.clause, o.exercise_price, h.start, closes, h.terms.i.price_non_trading_day, h.start_fact)
 
 
 def _schedule_text(h: History) -> tuple[str, list[str]]:
@@ -252,68 +230,27 @@ def grounds_section(h: History, emp: EmploymentState) -> Section:
 
 def vacation_section(h: History, emp: EmploymentState) -> Section:
     """§4 s.2, I-27: whole 14-day periods from the start, through min(as_of, TD)."""
-    v = h.terms.agreement.vacation
-    last = min(h.as_of, emp.ending.date) if emp.ending else h.as_of
-    days = (last - h.start).days + 1
-    periods = days // v.accrual_period_days
-    per_period = Fraction(v.hours_per_year) / v.periods_per_year
-    hours = per_period * periods
-    cap = h.terms.i.vacation_cap_hours
-    if cap >= 0:
-        hours = min(hours, Fraction(cap))
-    accrued = money_str(Decimal(hours.numerator) / Decimal(hours.denominator))
-    taken = sum((f.data.hours for f in h.of("VacationTaken")), Decimal(0))
-    why = (
-        f"{v.clause}: {v.weeks_per_year} weeks per year accrued bi-weekly = {v.hours_per_year} h / "
-        f"{v.periods_per_year} "
-        f"periods per completed {v.accrual_period_days}-day period counted from {h.start} (I-27); days employed "
-        f"{h.start}..{last} = {days}; completed periods = floor({days}/{v.accrual_period_days}) = {periods}; "
-        f"{periods} × {v.hours_per_year}/{v.periods_per_year} = {accrued} h"
+    v, cap = h.terms.agreement.vacation, h.terms.i.vacation_cap_hours
+    plan = VacationPlan(
+        v.clause,
+        v.weeks_per_year,
+        v.hours_per_year,
+        v.accrual_period_days,
+        v.periods_per_year,
+        Decimal(cap) if cap is not None and cap >= 0 else None,
     )
-    why += " (accrual stops at the Termination Date; no partial-period accrual)." if emp.ending else "."
-    if taken:
-        why += f" Taken {taken} h; balance {money_str(Decimal(accrued) - taken)} h (no cap, no payout in the letter)."
-    ended = emp.ending.basis if emp.ending else None
-    out = {
-        "accrued_hours": accrued,
-        "completed_periods": periods,
-        "why": why,
-        "fact_ids": fact_ids(h.start_fact, ended, h.of("VacationTaken")),
-    }
-    return Section(out, ("I-27",))
+    last = min(h.as_of, emp.ending.date) if emp.ending else h.as_of
+    basis = [h.start_fact, *(emp.ending.basis if emp.ending else ())]
+    return vacation(plan, h.start, last, emp.ending is not None, basis, h.of("VacationTaken"))
 
 
 def bonus_target_section(h: History, emp: EmploymentState) -> Section:
     b = h.terms.agreement.bonus
     day = min(h.as_of, emp.ending.date) if emp.ending else h.as_of
-    rate = h.rate_on(day)
-    annual = rate * b.target_pct_of_base_salary / 100
-    quarterly = annual / b.payments_per_year
-    out = {
-        "annual_base_salary": money_str(rate),
-        "annual_target": money_str(annual),
-        "quarterly_target": money_str(quarterly),
-        "why": f"{b.clause}: target {b.target_pct_of_base_salary}% of annual base salary, paid quarterly: "
-        f"{b.target_pct_of_base_salary}% × ${money_str(rate)} = ${money_str(annual)} per year; / "
-        f"{b.payments_per_year} = ${money_str(quarterly)} per quarter (a target, not a guaranteed amount).",
-        "fact_ids": fact_ids([fact for since, _, fact in h.salary_timeline() if since <= day][-1:]),
-    }
-    return Section(out)
+    rate_fact = [fact for since, _, fact in h.salary_timeline() if since <= day][-1]
+    return bonus_target(b.clause, b.target_pct_of_base_salary, b.payments_per_year, h.rate_on(day), rate_fact)
 
 
 def dispute_resolution_section(h: History) -> Section:
-    disputes = h.of("DisputeRaised")
-    if not disputes:
-        return Section(None)
-    last = disputes[-1]
-    county = last.data.principal_executive_office_county
-    listed = "; ".join(f"{f.date}: {f.data.subject} ({f.data.principal_executive_office_county})" for f in disputes)
-    out = {
-        "forum": h.terms.agreement.dispute_resolution.forum,
-        "venue_county": county,
-        "why": f"{h.terms.agreement.dispute_resolution.clause}: all disputes are settled by arbitration in the "
-        "county of the Company's principal executive "
-        f"offices when the dispute arises. Disputes raised: {listed} (I-29).",
-        "fact_ids": fact_ids(disputes),
-    }
-    return Section(out, ("I-29",))
+    d = h.terms.agreement.dispute_resolution
+    return dispute_resolution(d.clause, d.forum, h.of("DisputeRaised"))

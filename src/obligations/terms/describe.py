@@ -139,6 +139,34 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
         out.append(
             Provision(a.salary.clause, "Company", f"pays a base salary of {_money(a.salary.annual_base_salary)} a year")
         )
+    b = a.bonus
+    if b is not None and b.target_pct_of_base_salary is not None:
+        paid = f", paid in {b.payments_per_year} payments a year" if b.payments_per_year else ""
+        out.append(
+            Provision(
+                b.clause, "Company", f"sets a target bonus of {b.target_pct_of_base_salary}% of base salary{paid}"
+            )
+        )
+    if a.vacation is not None:
+        v = a.vacation
+        cap = f", up to {v.cap_hours} h" if v.cap_hours is not None else ""
+        out.append(
+            Provision(
+                v.clause,
+                "Company",
+                f"grants {v.hours_per_year} h of vacation a year, {v.hours_per_year}/{v.periods_per_year} h for each "
+                f"completed {v.accrual_period_days}-day period from the start{cap}",
+            )
+        )
+    if a.dispute_resolution is not None:
+        out.append(
+            Provision(
+                a.dispute_resolution.clause,
+                "both",
+                f"settle disputes by {a.dispute_resolution.forum} in the county of the Company's principal "
+                "executive offices",
+            )
+        )
     for g in a.grants:
         size = f"{g.quantity:,}" if g.quantity is not None else "(a number not stated)"
         sched = (
@@ -148,6 +176,9 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
             else ", schedule not stated"
         )
         window = f"; exercisable for {g.exercise_window} after employment ends" if g.exercise_window else ""
+        if g.exercise_price == "closing_price":
+            other = "the last close before" if g.price_non_trading_day == "previous_close" else "the next close"
+            window += f"; exercise price: the close on the grant date ({other} on a day with none)"
         out.append(
             Provision(
                 g.clause,

@@ -109,6 +109,42 @@ class Salary(Strict):
 class Bonus(Strict):
     target_pct_of_base_salary: Dec | None = None
     clause: str
+    # How many payments a year the target is paid in: with it the report has a bonus_target section.
+    payments_per_year: Annotated[int, Field(ge=1, le=366)] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Bonus:
+        if self.payments_per_year is not None and self.target_pct_of_base_salary is None:
+            raise ValueError("payments_per_year needs target_pct_of_base_salary (the target it divides)")
+        return self
+
+
+class Vacation(Strict):
+    """Vacation accrued by whole periods counted from the start (I-27 "completed_period"): hours_per_year /
+    periods_per_year for each completed period of accrual_period_days days, no partial period, up to
+    cap_hours. Read with VacationTaken facts; the report's `vacation` section."""
+
+    clause: str
+    hours_per_year: Dec
+    weeks_per_year: Annotated[int, Field(ge=1, le=52)] | None = None  # words only: "four weeks per year"
+    accrual_period_days: Annotated[int, Field(ge=1, le=366)] = 14
+    periods_per_year: Annotated[int, Field(ge=1, le=366)] = 26
+    accrual: Literal["completed_period"] = "completed_period"  # I-27
+    cap_hours: Dec | None = None
+
+
+class DisputeResolution(Strict):
+    """Where disputes are settled (I-29): read with DisputeRaised facts; the report's `dispute_resolution`."""
+
+    forum: Literal["arbitration"]
+    clause: str
+
+
+class Report(Strict):
+    """Which provisions the catalogue §10 sections describe, for an agreement whose report keeps them:
+    `options` names the grant whose exercise price is the `exercise_price` section."""
+
+    options: Id | None = None
 
 
 class Term(Strict):
@@ -208,6 +244,9 @@ class Grant(Strict):
     grant_date: DateText = "start_date"
     vesting: Schedule | None = None  # None: the schedule is not in the clauses at hand
     exercise_window: DurationText | None = None  # options: exercisable for this long after employment ends
+    # options: "closing_price": the close on the grant date, on a day with none the one before (or after)
+    exercise_price: Literal["closing_price"] | None = None
+    price_non_trading_day: Literal["previous_close", "next_close"] = "previous_close"  # I-24
     forfeit_unvested_on_termination: bool = True
 
     def schedule_for(self, quantity: Decimal) -> Vesting | None:
@@ -467,6 +506,9 @@ class ProvisionsFile(Strict):
     cause_grounds: list[CauseGround] = Field(default_factory=list)
     covenants: list[Covenant] = Field(default_factory=list)
     obligations: list[Obligation] = Field(default_factory=list)
+    vacation: Vacation | None = None
+    dispute_resolution: DisputeResolution | None = None
+    report: Report = Field(default_factory=Report)
 
     @model_validator(mode="after")
     def _references(self) -> ProvisionsFile:
@@ -502,6 +544,11 @@ class ProvisionsFile(Strict):
                 raise ValueError(f"trigger {t.id} needs a [change_of_control] block")
         for c in self.covenants:
             _known(f"covenants.{c.id}.condition_of", c.condition_of, packages)
+        for g in self.grants:
+            if g.exercise_price is not None and g.kind != "options":
+                raise ValueError(f"grant {g.id}: exercise_price is for options, not {g.kind}")
+        if self.report.options is not None:
+            _known("report.options", [self.report.options], {g.id for g in self.grants if g.exercise_price})
         for g in self.grants:
             if g.vesting is not None and g.quantity is not None:
                 g.schedule_for(g.quantity)

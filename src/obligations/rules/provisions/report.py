@@ -25,6 +25,14 @@ from obligations.rules.provisions.grounds import (
 )
 from obligations.rules.provisions.money import final_salary, package_payments, pay_in_lieu
 from obligations.rules.provisions.packages import Fired, ReleaseState, Waiting, fired_packages, release_state
+from obligations.rules.sections import (
+    Section,
+    VacationPlan,
+    bonus_target,
+    dispute_resolution,
+    exercise_price,
+    vacation,
+)
 from obligations.terms.expressions import anchors_of, parse_date
 from obligations.terms.provisions import ProvisionTerms
 
@@ -392,6 +400,7 @@ def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
 def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
     h, a = d.h, d.h.terms.agreement
     as_of = h.as_of
+    prices = _prices(d)
     shown = [i for i in d.items if visible(i, as_of)]
     status = "ended" if d.end else "resignation_pending" if d.pending else "employed"
     return {
@@ -412,7 +421,7 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
             "notice_by_company": a.term.notice_by_company,
             "notice_by_employee": a.term.notice_by_employee,
         },
-        "grants": [g.section() for g in d.grants],
+        "grants": [g.section() | _priced(prices.get(g.grant.id)) for g in d.grants],
         "packages": {p.id: _package(d, p.id) for p in a.packages},
         "release": _release(d),
         "grounds": [ground_section(g) for g in d.grounds],
@@ -422,7 +431,50 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
         "obligations": [obligation_json(i, as_of) for i in shown if i.kind == "obligation"],
         "covenants": [_clock_json(i) for i in d.items if i.kind == "clock" and i.item_id.startswith("covenant:")],
         "unknown": list(a.unknown),
-    }
+    } | _optional(d, prices)
+
+
+def _prices(d: PDerivation) -> dict[str, Section]:
+    """The exercise price of each options grant priced at a closing price (I-24), by grant id."""
+    closes = d.h.of("ClosingPriceRecorded")
+    out = {}
+    for g in d.grants:
+        x = g.grant
+        if x.exercise_price == "closing_price":
+            day = g.grant_date or d.h.start
+            words = "the closing price on the grant date"
+            out[x.id] = exercise_price(x.clause, words, day, closes, x.price_non_trading_day, d.h.start_fact)
+    return out
+
+
+def _priced(price: Section | None) -> dict[str, Any]:
+    return {"exercise_price": price.json["exercise_price"]} if price and price.json else {}
+
+
+def _optional(d: PDerivation, prices: dict[str, Section]) -> dict[str, Any]:
+    """The sections of the blocks an agreement may have (docs/report.md): `exercise_price` (with [report]
+    options), `vacation`, `bonus_target` (with [bonus] payments_per_year), `dispute_resolution`."""
+    h, a, out = d.h, d.h.terms.agreement, {}
+    if a.report.options is not None:
+        out["exercise_price"] = prices[a.report.options].json
+    if a.vacation is not None:
+        v = a.vacation
+        plan = VacationPlan(
+            v.clause, v.weeks_per_year, v.hours_per_year, v.accrual_period_days, v.periods_per_year, v.cap_hours
+        )
+        last = min(h.as_of, d.end.date) if d.end else h.as_of
+        basis: list[Fact | str] = [h.start_fact, *(d.end.facts if d.end else ())]
+        out["vacation"] = vacation(plan, h.start, last, d.end is not None, basis, h.of("VacationTaken")).json
+    b = a.bonus
+    if b is not None and b.payments_per_year is not None and b.target_pct_of_base_salary is not None:
+        day = min(h.as_of, d.end.date) if d.end else h.as_of
+        rate_fact = ([h.start_fact] + [f for f in h.of("SalaryChanged") if f.date <= day])[-1]
+        section = bonus_target(b.clause, b.target_pct_of_base_salary, b.payments_per_year, h.rate_on(day), rate_fact)
+        out["bonus_target"] = section.json
+    if a.dispute_resolution is not None:
+        r = a.dispute_resolution
+        out["dispute_resolution"] = dispute_resolution(r.clause, r.forum, h.of("DisputeRaised")).json
+    return out
 
 
 def _package(d: PDerivation, pid: str) -> dict[str, Any]:

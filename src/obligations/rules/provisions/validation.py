@@ -39,9 +39,11 @@ ENDINGS = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "PositionEli
 def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     """The fact types these terms read (check_fact refuses the others): the shared and provisions types, and
     the letter's change-of-control facts when the definition is the prongs."""
-    coc = terms.agreement.change_of_control
+    a = terms.agreement
+    coc = a.change_of_control
     prongs = frozenset(PRONG_FACTS) if coc is not None and coc.definition == "prongs" else frozenset()
-    return SHARED_FACT_TYPES | PROVISIONS_FACT_TYPES | prongs
+    blocks = {"VacationTaken": a.vacation, "DisputeRaised": a.dispute_resolution}
+    return SHARED_FACT_TYPES | PROVISIONS_FACT_TYPES | prongs | {t for t, b in blocks.items() if b is not None}
 
 
 def check_history(
@@ -52,9 +54,7 @@ def check_history(
 
 def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everything: Sequence[Fact]) -> None:
     t, x = fact.type, fact.data
-    coc = terms.agreement.change_of_control
-    by_prongs = coc is not None and coc.definition == "prongs" and t in PRONG_FACTS
-    if t not in SHARED_FACT_TYPES and t not in PROVISIONS_FACT_TYPES and not by_prongs:
+    if t not in readable_types(terms):
         raise InvalidFactError(
             f"{t} is a fact of the letter form; terms {terms.agreement.key} (the provisions form) have no provision "
             "that reads it",

@@ -1,0 +1,51 @@
+"""scripts/parity: how far the provisions-form draft of the Valence letter answers as the letter form does
+(tests/parity.py), section by section, over the characterization lives read under the catalogue's defaults."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import parity as p  # noqa: E402
+
+
+def main() -> int:
+    a = argparse.ArgumentParser(prog="parity")
+    a.add_argument("--lives", type=int, default=300, help="how many default-reading lives (default 300)")
+    a.add_argument("--jobs", type=int, default=None)
+    a.add_argument("--show", metavar="SECTION", help="print the first difference of this section")
+    args = a.parse_args()
+    t0 = time.perf_counter()
+    total = p.Tally()
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for t in pool.map(p.life_parity, p.default_lives(args.lives), chunksize=10):
+            total.add(t)
+    took = time.perf_counter() - t0
+    print(f"{args.lives} lives, {total.reports} reports in {took:.1f} s; crashes: {len(total.crashes)}")
+    for s in p.SECTIONS:
+        share = total.agree[s] / total.reports if total.reports else 0.0
+        held = " (held by test_parity)" if s in p.PARITY_SECTIONS else ""
+        print(f"  {s:<20} {share:7.2%}  {total.agree[s]:>7} / {total.reports}{held}")
+    for crash in total.crashes[:3]:
+        print(crash)
+    if args.show:
+        diff = total.first_difference.get(args.show)
+        if diff is None:
+            print(f"{args.show}: no difference")
+        else:
+            n, day, want, have = diff
+            print(f"{args.show}: life {n} as of {day}")
+            print("  letter:    " + json.dumps(want, default=str))
+            print("  provisions: " + json.dumps(have, default=str))
+    held = [s for s in p.PARITY_SECTIONS if total.agree[s] != total.reports]
+    return 1 if held or total.crashes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The Valence letter re-expressed in the provisions form (issue 13): the sections already re-expressed answer
+as the letter form does on every report of a sample of the characterization lives (scripts/parity measures
+all of them), and the measure sees a difference when the draft says something else."""
+
+from __future__ import annotations
+
+import pytest
+
+import parity as p
+from obligations.terms.provisions import Bonus
+
+SAMPLE = p.default_lives(12)
+
+
+@pytest.fixture(scope="module")
+def tally() -> p.Tally:
+    total = p.Tally()
+    for n in SAMPLE:
+        total.add(p.life_parity(n))
+    return total
+
+
+def test_the_draft_reports_on_every_life_without_a_crash(tally: p.Tally) -> None:
+    assert tally.reports > 500 and tally.crashes == []
+
+
+@pytest.mark.parametrize("section", p.PARITY_SECTIONS)
+def test_a_re_expressed_section_answers_as_the_letter_on_every_report(tally: p.Tally, section: str) -> None:
+    assert tally.agree[section] == tally.reports, tally.first_difference.get(section)
+
+
+def test_a_draft_that_says_otherwise_is_measured_as_different() -> None:
+    d = p.draft()
+    bonus = d.agreement.bonus
+    assert isinstance(bonus, Bonus)
+    monthly = d.agreement.model_copy(update={"bonus": bonus.model_copy(update={"payments_per_year": 12})})
+    t = p.life_parity(SAMPLE[0], d.model_copy(update={"agreement": monthly}))
+    assert t.agree["bonus_target"] == 0 and t.agree["exercise_price"] == t.reports

@@ -1,0 +1,132 @@
+"""Table tests of the provisions form's blocks that give catalogue §10 sections (issue 13, Valence
+re-expressed): [vacation], [bonus] payments_per_year, a grant priced at a closing price with [report] options,
+[dispute_resolution]; each edge on both sides, and the facts each block makes readable."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from helpers import ev, facts
+from obligations.domain.errors import InvalidFactError
+from obligations.rules.provisions.report import status_report
+from obligations.rules.provisions.validation import check_history, readable_types
+from test_provisions_rules import START, terms
+
+D = date.fromisoformat
+VACATION = {"clause": "V", "hours_per_year": "160", "weeks_per_year": 4}
+OPTIONS = {"id": "o", "kind": "options", "clause": "G", "quantity": "1000", "exercise_price": "closing_price"}
+
+
+def close(day: str, price: str) -> dict[str, Any]:
+    return ev("ClosingPriceRecorded", day, trading_date=day, closing_price=price)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "periods", "hours"),
+    [
+        ("2023-01-14", 0, "0.00"),  # day 13 of employment: no period completed
+        ("2023-01-15", 1, "6.15"),  # day 14: the first period (160/26 h)
+        ("2023-01-28", 1, "6.15"),
+        ("2023-01-29", 2, "12.31"),  # day 28
+        ("2024-01-01", 26, "160.00"),  # 365 days: 26 periods
+    ],
+)
+def test_vacation_accrues_by_completed_periods_from_the_start(as_of: str, periods: int, hours: str) -> None:
+    r = status_report(terms(vacation=VACATION), facts(START), D(as_of))
+    assert (r["vacation"]["completed_periods"], r["vacation"]["accrued_hours"]) == (periods, hours)
+
+
+def test_vacation_stops_at_the_last_day_employed_and_at_its_cap() -> None:
+    fired = ev("EmploymentTerminatedByCompany", "2023-01-29", stated_ground="without_cause")
+    r = status_report(terms(vacation=VACATION), facts(START, fired), D("2023-12-31"))
+    assert (r["vacation"]["completed_periods"], r["vacation"]["accrued_hours"]) == (2, "12.31")
+    assert fired["type"] and "stops at the Termination Date" in r["vacation"]["why"]
+    capped = terms(vacation={**VACATION, "cap_hours": "12"})
+    r = status_report(capped, facts(START), D("2023-01-28"))
+    assert r["vacation"]["accrued_hours"] == "6.15"  # under the cap
+    r = status_report(capped, facts(START), D("2023-01-29"))
+    assert r["vacation"]["accrued_hours"] == "12.00" and "capped at 12 h" in r["vacation"]["why"]
+
+
+def test_vacation_taken_is_read_only_with_the_block() -> None:
+    taken = ev("VacationTaken", "2023-03-01", **{"from": "2023-03-01", "to": "2023-03-03", "hours": "24"})
+    with_block = terms(vacation=VACATION)
+    assert "VacationTaken" in readable_types(with_block)
+    fs = facts(START, taken)
+    assert check_history(with_block, fs[:1], fs[1:], {}) == []
+    r = status_report(with_block, fs, D("2023-03-10"))
+    assert "Taken 24 h" in r["vacation"]["why"] and r["vacation"]["fact_ids"][-1] == fs[1].id
+    without = terms()
+    assert "VacationTaken" not in readable_types(without) and "vacation" not in status_report(
+        without, fs, D("2023-03-10")
+    )
+    errors = check_history(without, fs[:1], fs[1:], {})
+    assert len(errors) == 1 and isinstance(errors[0], InvalidFactError) and errors[0].field == "type"
+
+
+@pytest.mark.parametrize(("per_year", "each"), [(4, "45625.00"), (12, "15208.33"), (1, "182500.00")])
+def test_the_bonus_target_on_the_salary_in_effect(per_year: int, each: str) -> None:
+    t = terms(bonus={"target_pct_of_base_salary": "50", "clause": "B", "payments_per_year": per_year})
+    r = status_report(t, facts(START), D("2023-06-01"))
+    assert r["bonus_target"]["annual_base_salary"] == "365000.00"
+    assert (r["bonus_target"]["annual_target"], r["bonus_target"]["quarterly_target"]) == ("182500.00", each)
+    raise_ = ev("SalaryChanged", "2023-06-02", new_annual_rate="400000", amendment=None)
+    fs = facts(START, raise_)
+    assert status_report(t, fs, D("2023-06-01"))["bonus_target"]["annual_target"] == "182500.00"  # the day before
+    after = status_report(t, fs, D("2023-06-02"))["bonus_target"]
+    assert after["annual_target"] == "200000.00" and after["fact_ids"] == [fs[1].id]
+    assert "bonus_target" not in status_report(terms(), fs, D("2023-06-02"))
+
+
+def test_payments_per_year_needs_the_target() -> None:
+    with pytest.raises(ValidationError, match="payments_per_year needs target_pct_of_base_salary"):
+        terms(bonus={"clause": "B", "payments_per_year": 4})
+
+
+@pytest.mark.parametrize(
+    ("setting", "closes", "price", "on"),
+    [
+        ("previous_close", [("2023-01-02", "3.15")], "3.15", "2023-01-02"),  # a close on the grant date
+        ("previous_close", [("2022-12-30", "3.10"), ("2023-01-03", "3.20")], "3.10", "2022-12-30"),
+        ("next_close", [("2022-12-30", "3.10"), ("2023-01-03", "3.20")], "3.20", "2023-01-03"),
+        ("next_close", [("2022-12-30", "3.10")], None, None),  # none after yet
+        ("previous_close", [], None, None),
+    ],
+)
+def test_an_exercise_price_at_the_close_on_the_grant_date(
+    setting: str, closes: list[tuple[str, str]], price: str | None, on: str | None
+) -> None:
+    t = terms(grants=[{**OPTIONS, "price_non_trading_day": setting}], report={"options": "o"})
+    fs = facts(START, *(close(d, p) for d, p in closes))
+    r = status_report(t, fs, D("2023-02-01"))
+    assert r["exercise_price"]["exercise_price"] == price
+    assert r["grants"][0].get("exercise_price") == price
+    if on is not None:
+        closing = next(f.id for f in fs if f.type == "ClosingPriceRecorded" and str(f.data.trading_date) == on)
+        assert closing in r["exercise_price"]["fact_ids"]
+        assert ("[I-24]" in r["exercise_price"]["why"]) == (on != "2023-01-02")
+
+
+def test_report_options_names_a_priced_options_grant() -> None:
+    with pytest.raises(ValidationError, match=r"report.options: unknown x"):
+        terms(grants=[OPTIONS], report={"options": "x"})
+    with pytest.raises(ValidationError, match="exercise_price is for options, not rsu"):
+        terms(grants=[{**OPTIONS, "kind": "rsu"}])
+    assert "exercise_price" not in status_report(terms(grants=[OPTIONS]), facts(START), D("2023-02-01"))
+
+
+def test_dispute_resolution_names_the_county_of_the_last_dispute() -> None:
+    t = terms(dispute_resolution={"forum": "arbitration", "clause": "§7"})
+    one = ev("DisputeRaised", "2023-05-01", subject="bonus", principal_executive_office_county="Travis")
+    two = ev("DisputeRaised", "2023-08-01", subject="options", principal_executive_office_county="Clark")
+    fs = facts(START, one, two)
+    assert status_report(t, fs[:1], D("2023-05-01"))["dispute_resolution"] is None
+    assert status_report(t, fs, D("2023-05-01"))["dispute_resolution"]["venue_county"] == "Travis"
+    assert status_report(t, fs, D("2023-07-31"))["dispute_resolution"]["venue_county"] == "Travis"
+    last = status_report(t, fs, D("2023-08-01"))["dispute_resolution"]
+    assert (last["forum"], last["venue_county"], len(last["fact_ids"])) == ("arbitration", "Clark", 2)
+    assert "DisputeRaised" not in readable_types(terms())
