@@ -28,10 +28,12 @@ def main() -> int:
             total.add(t)
     took = time.perf_counter() - t0
     print(f"{args.lives} lives, {total.reports} reports in {took:.1f} s; crashes: {len(total.crashes)}")
+    print(f"  {'section':<20} {'all reports':>22}   where the end of employment agrees ({total.same_end})")
     for s in p.SECTIONS:
         share = total.agree[s] / total.reports if total.reports else 0.0
-        held = " (held by test_parity)" if s in p.PARITY_SECTIONS else ""
-        print(f"  {s:<20} {share:7.2%}  {total.agree[s]:>7} / {total.reports}{held}")
+        same = total.agree_same_end[s] / total.same_end if total.same_end else 0.0
+        held = "  (held by test_parity)" if s in p.PARITY_SECTIONS else ""
+        print(f"  {s:<20} {share:7.2%} {total.agree[s]:>6} / {total.reports}   {same:7.2%}{held}")
     for crash in total.crashes[:3]:
         print(crash)
     if args.show:

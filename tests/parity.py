@@ -24,7 +24,7 @@ from obligations.terms.provisions import ProvisionTerms
 
 DRAFT = Path(__file__).resolve().parent / "parity" / "valence-2004.toml"
 # The sections the draft already answers as the letter does on every report: only ever added to.
-PARITY_SECTIONS = ("exercise_price", "bonus_target", "dispute_resolution")
+PARITY_SECTIONS = ("exercise_price", "change_of_control", "bonus_target", "dispute_resolution")
 
 
 def draft() -> ProvisionTerms:
@@ -47,12 +47,17 @@ def default_lives(count: int) -> list[int]:
 class Tally:
     reports: int = 0
     agree: Counter[str] = field(default_factory=Counter)
+    # the same, counted only on the reports whose end of employment agrees (the day, or none on both)
+    same_end: int = 0
+    agree_same_end: Counter[str] = field(default_factory=Counter)
     first_difference: dict[str, tuple[int, str, Any, Any]] = field(default_factory=dict)
     crashes: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         self.reports += other.reports
         self.agree.update(other.agree)
+        self.same_end += other.same_end
+        self.agree_same_end.update(other.agree_same_end)
         for k, v in other.first_difference.items():
             self.first_difference.setdefault(k, v)
         self.crashes += other.crashes
@@ -71,10 +76,19 @@ def life_parity(n: int, terms: ProvisionTerms | None = None) -> Tally:
             out.crashes.append(f"life {n} as of {day}: {traceback.format_exc(limit=-3)}")
             got = {}
         out.reports += 1
+        same_end = last_day(expected) == last_day(got)
+        out.same_end += same_end
         for s in SECTIONS:
             want, have = c._strip(expected.get(s)), c._strip(got.get(s, "(absent)"))
             if want == have:
                 out.agree[s] += 1
+                out.agree_same_end[s] += same_end
             else:
                 out.first_difference.setdefault(s, (n, day.isoformat(), want, have))
     return out
+
+
+def last_day(report: dict[str, Any]) -> str | None:
+    """The last day employed a report names (the termination date, or a pending resignation's), or None."""
+    e = report.get("employment") or {}
+    return e.get("termination_date") or e.get("pending_termination_date") or e.get("pending_date")

@@ -130,3 +130,29 @@ def test_dispute_resolution_names_the_county_of_the_last_dispute() -> None:
     last = status_report(t, fs, D("2023-08-01"))["dispute_resolution"]
     assert (last["forum"], last["venue_county"], len(last["fact_ids"])) == ("arbitration", "Clark", 2)
     assert "DisputeRaised" not in readable_types(terms())
+
+
+def test_the_change_of_control_section_names_each_prong_and_whether_it_came_while_employed() -> None:
+    prongs = {
+        "definition": "prongs",
+        "clause": "C",
+        "merger": {"id": "C(a)(i)", "clause": "C(a)", "shareholders_retain_less_than_pct": "50"},
+        "liquidation": {"clause": "C(b)"},
+    }
+    t = terms(change_of_control=prongs)
+    merger = ev("MergerConsummated", "2023-06-01", counterparty="Z", company_shareholders_voting_pct_after="49.99")
+    fired = ev("EmploymentTerminatedByCompany", "2023-09-01", stated_ground="without_cause")
+    wound_up = ev("LiquidationOccurred", "2023-09-02", kind="plan of complete liquidation")
+    fs = facts(START, merger, fired, wound_up)
+    assert status_report(t, fs, D("2023-05-31"))["change_of_control"]["occurred"] is False
+    r = status_report(t, fs, D("2023-09-02"))["change_of_control"]
+    assert [(e["date"], e["prong"], e["while_employed"]) for e in r["events"]] == [
+        ("2023-06-01", "C(a)(i)", True),
+        ("2023-09-02", "liquidation", False),  # the day after the last day employed
+    ]
+    alone = status_report(t, facts(START, fired, wound_up), D("2023-09-02"))["change_of_control"]
+    assert alone["occurred"] and "None occurred while employed" in alone["why"]
+    by_plan = terms(change_of_control={"clause": "C", "plan": "the 2020 Plan"})
+    r = status_report(by_plan, facts(START, ev("ChangeOfControlDetermined", "2023-06-01")), D("2023-06-01"))
+    assert [(e["prong"], e["while_employed"]) for e in r["change_of_control"]["events"]] == [("the 2020 Plan", True)]
+    assert "change_of_control" not in status_report(terms(), facts(START), D("2023-06-01"))

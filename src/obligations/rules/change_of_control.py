@@ -11,7 +11,8 @@ from datetime import date
 from decimal import Decimal
 
 from obligations.domain.facts import Fact
-from obligations.rules.history import History
+from obligations.rules.history import History, fact_ids
+from obligations.rules.sections import Section
 
 PRONG_FACTS = ("MergerConsummated", "AssetTransferConsummated", "BeneficialOwnershipChanged", "LiquidationOccurred")
 
@@ -112,3 +113,32 @@ def prong_changes(facts: Iterable[Fact], d: Definition) -> list[ChangeOfControl]
             p = d.liquidation
             found.append(ChangeOfControl(f.date, p.id, f"{p.clause}: liquidation ({x.kind}) on {f.date}.", (f.id,)))
     return found
+
+
+def change_of_control_report(cocs: list[ChangeOfControl], start: date, end: date | None) -> Section:
+    """The report's change_of_control section: every Change of Control, each said to be while employed (from
+    the start through the last day employed) or not; one after employment ended has no effect (I-18)."""
+    events = [
+        {
+            "date": c.date.isoformat(),
+            "prong": c.prong,
+            "while_employed": start <= c.date and (end is None or c.date <= end),
+            "fact_ids": list(c.facts),
+        }
+        for c in cocs
+    ]
+    if not events:
+        return Section({"occurred": False, "events": [], "why": "No change-of-control event recorded.", "fact_ids": []})
+    why = " ".join(c.why for c in cocs)
+    used = [i for c in cocs for i in c.interpretations]
+    if not any(e["while_employed"] for e in events):
+        why += " None occurred while employed: no effect on this agreement (I-18)."
+        used.append("I-18")
+    occurred = {
+        "occurred": True,
+        "first_date": cocs[0].date.isoformat(),
+        "events": events,
+        "why": why,
+        "fact_ids": fact_ids(*(c.facts for c in cocs)),
+    }
+    return Section(occurred, tuple(dict.fromkeys(used)))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from obligations.rules.change_of_control import change_of_control_report
 from obligations.rules.employment import EmploymentState
 from obligations.rules.grounds import cure_clocks, good_cause_grounds, good_reason_grounds
 from obligations.rules.history import History, fact_ids
@@ -164,31 +165,7 @@ def options_section(
 
 
 def change_of_control_section(h: History, emp: EmploymentState) -> Section:
-    end = emp.ending.date if emp.ending else None
-    events = [
-        {
-            "date": c.date.isoformat(),
-            "prong": c.prong,
-            "while_employed": h.start <= c.date and (end is None or c.date <= end),
-            "fact_ids": list(c.facts),
-        }
-        for c in emp.cocs
-    ]
-    if not events:
-        return Section({"occurred": False, "events": [], "why": "No change-of-control event recorded.", "fact_ids": []})
-    why = " ".join(c.why for c in emp.cocs)
-    used = [i for c in emp.cocs for i in c.interpretations]
-    if emp.first_coc_while_employed is None:
-        why += " None occurred while employed: no effect on this agreement (I-18)."
-        used.append("I-18")
-    occurred = {
-        "occurred": True,
-        "first_date": emp.cocs[0].date.isoformat(),
-        "events": events,
-        "why": why,
-        "fact_ids": fact_ids(*(c.facts for c in emp.cocs)),
-    }
-    return Section(occurred, tuple(dict.fromkeys(used)))
+    return change_of_control_report(emp.cocs, h.start, emp.ending.date if emp.ending else None)
 
 
 def grounds_section(h: History, emp: EmploymentState) -> Section:

@@ -170,23 +170,31 @@ class Term(Strict):
         return self
 
 
+# A prong's id in the report: free words of a citation such as "5.3(a)(i)" (never part of an item id).
+ProngId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
 class MergerProng(Strict):
     clause: str
+    id: ProngId | None = None  # what the report's change_of_control section names it (default: the prong's key)
     shareholders_retain_less_than_pct: Dec  # the Company's shareholders own less than this of the survivor
 
 
 class AssetSaleProng(Strict):
     clause: str
+    id: ProngId | None = None  # what the report's change_of_control section names it (default: the prong's key)
     substantially_all_fraction: Dec = Decimal("0.90")  # transfers of one series reach this fraction (or so found)
 
 
 class OwnershipProng(Strict):
     clause: str
+    id: ProngId | None = None  # what the report's change_of_control section names it (default: the prong's key)
     more_than_pct: Dec  # a person (not an excluded one, [change_of_control] of the company) comes to hold more
 
 
 class LiquidationProng(Strict):
     clause: str
+    id: ProngId | None = None  # what the report's change_of_control section names it (default: the prong's key)
 
 
 class ChangeOfControl(Strict):

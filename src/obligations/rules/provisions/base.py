@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from obligations.domain.facts import Fact
 from obligations.rules.calendar import next_payday_after
-from obligations.rules.change_of_control import PRONG_FACTS, Definition, Prong, prong_changes
+from obligations.rules.change_of_control import PRONG_FACTS, ChangeOfControl, Definition, Prong, prong_changes
 from obligations.rules.corrections import resolve
 from obligations.rules.days import BusinessCalendar, add_duration, company_calendar, fiscal_year, roll
 from obligations.rules.formulas import DateContext, date_value
@@ -245,30 +245,43 @@ class Coc:
     words: str
 
 
-def change_of_control(h: PHistory) -> Coc | None:
-    """The first Change of Control: a determination recorded (`by_fact`), or the first prong met (`prongs`)."""
+def changes_of_control(h: PHistory) -> list[ChangeOfControl]:
+    """Every Change of Control in the facts: each prong met (`prongs`), or each determination recorded
+    (`by_fact`, named by the plan)."""
     c = h.terms.agreement.change_of_control
     if c is not None and c.definition == "prongs":
-        found = prong_changes(h.of(*PRONG_FACTS), provisions_definition(h))
-        first = min(found, key=lambda x: x.date, default=None)
-        return Coc(first.date, first.facts, first.why) if first else None
-    determined = h.of("ChangeOfControlDetermined")
-    if not determined:
-        return None
-    f = determined[0]
-    return Coc(f.date, (f.id,), f"Change of Control determined {f.date}")
+        return prong_changes(h.of(*PRONG_FACTS), provisions_definition(h))
+    plan = (c.plan if c else None) or "determined"
+    return [
+        ChangeOfControl(f.date, plan, f"Change of Control determined {f.date}", (f.id,))
+        for f in h.of("ChangeOfControlDetermined")
+    ]
+
+
+def change_of_control(h: PHistory) -> Coc | None:
+    """The first Change of Control: a determination recorded (`by_fact`), or the first prong met (`prongs`)."""
+    first = min(changes_of_control(h), key=lambda x: x.date, default=None)
+    return Coc(first.date, first.facts, first.why) if first else None
 
 
 def provisions_definition(h: PHistory) -> Definition:
     c = h.terms.agreement.change_of_control
     assert c is not None
     return Definition(
-        Prong("merger", c.merger.clause, c.merger.shareholders_retain_less_than_pct) if c.merger else None,
-        Prong("asset_sale", c.asset_sale.clause, c.asset_sale.substantially_all_fraction) if c.asset_sale else None,
-        Prong("beneficial_ownership", c.beneficial_ownership.clause, c.beneficial_ownership.more_than_pct)
+        Prong(c.merger.id or "merger", c.merger.clause, c.merger.shareholders_retain_less_than_pct)
+        if c.merger
+        else None,
+        Prong(c.asset_sale.id or "asset_sale", c.asset_sale.clause, c.asset_sale.substantially_all_fraction)
+        if c.asset_sale
+        else None,
+        Prong(
+            c.beneficial_ownership.id or "beneficial_ownership",
+            c.beneficial_ownership.clause,
+            c.beneficial_ownership.more_than_pct,
+        )
         if c.beneficial_ownership
         else None,
-        Prong("liquidation", c.liquidation.clause) if c.liquidation else None,
+        Prong(c.liquidation.id or "liquidation", c.liquidation.clause) if c.liquidation else None,
         tuple(h.terms.company.change_of_control.excluded_persons),
     )
 

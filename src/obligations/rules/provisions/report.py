@@ -12,8 +12,17 @@ from typing import Any
 
 from obligations.domain.facts import Fact
 from obligations.domain.values import money_str
+from obligations.rules.change_of_control import change_of_control_report
 from obligations.rules.item import Item, item_status, obligation_json, visible
-from obligations.rules.provisions.base import End, PHistory, anchors, change_of_control, employment_end, fulfilled_on
+from obligations.rules.provisions.base import (
+    End,
+    PHistory,
+    anchors,
+    change_of_control,
+    changes_of_control,
+    employment_end,
+    fulfilled_on,
+)
 from obligations.rules.provisions.equity import GrantState, grant_states, tranche_items
 from obligations.rules.provisions.grounds import (
     CauseState,
@@ -471,6 +480,9 @@ def _optional(d: PDerivation, prices: dict[str, Section]) -> dict[str, Any]:
         rate_fact = ([h.start_fact] + [f for f in h.of("SalaryChanged") if f.date <= day])[-1]
         section = bonus_target(b.clause, b.target_pct_of_base_salary, b.payments_per_year, h.rate_on(day), rate_fact)
         out["bonus_target"] = section.json
+    if a.change_of_control is not None:
+        end = d.end.date if d.end else None
+        out["change_of_control"] = change_of_control_report(changes_of_control(h), h.start, end).json
     if a.dispute_resolution is not None:
         r = a.dispute_resolution
         out["dispute_resolution"] = dispute_resolution(r.clause, r.forum, h.of("DisputeRaised")).json
