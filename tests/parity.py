@@ -24,7 +24,7 @@ from obligations.terms.provisions import ProvisionTerms
 
 DRAFT = Path(__file__).resolve().parent / "parity" / "valence-2004.toml"
 # The sections the draft already answers as the letter does on every report: only ever added to.
-PARITY_SECTIONS = ("exercise_price", "change_of_control", "bonus_target", "dispute_resolution")
+PARITY_SECTIONS = ("exercise_price", "change_of_control", "obligations", "bonus_target", "dispute_resolution")
 
 
 def draft() -> ProvisionTerms:

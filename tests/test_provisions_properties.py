@@ -201,7 +201,28 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
                 "owed_to": "Company",
                 "description": "d",
                 "due": "start_date + 30 days",
-            }
+            },
+            {
+                "id": "i9",
+                "clause": "O",
+                "owed_by": "Employee",
+                "owed_to": "Company",
+                "description": "I-9",
+                "due": draw(st.sampled_from(["start_date + 3 days", "start_date + 3 business days"])),
+                "fulfilled_by": "I9Submitted",
+                "fulfilled_when": {"documentation_satisfactory": True},
+            },
+            {
+                "id": "sign",
+                "clause": "O",
+                "owed_by": "Employee",
+                "owed_to": "Company",
+                "description": "sign",
+                "for_each": "ConfidentialityAgreementAmended",
+                "for_each_key": "version",
+                "fulfilled_by": "ConfidentialityAgreementExecuted",
+                "matching": ["version"],
+            },
         ],
     }
     if draw(st.booleans()):  # grounds as data and the Good Reason process
@@ -259,6 +280,13 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
         day = on(draw(st.integers(-3, 3)))
         events.append({"type": "ClosingPriceRecorded", "date": day,
                        "data": {"trading_date": day, "closing_price": f"{k + 3}.15"}})  # fmt: skip
+    if draw(st.booleans()):
+        events.append({"type": "I9Submitted", "date": on(draw(st.integers(0, 6))),
+                       "data": {"documentation_satisfactory": draw(st.booleans())}})  # fmt: skip
+    if draw(st.booleans()):
+        events.append({"type": "ConfidentialityAgreementAmended", "date": on(50), "data": {"version": "v2"}})
+        events.append({"type": "ConfidentialityAgreementExecuted", "date": on(draw(st.integers(40, 90))),
+                       "data": {"version": draw(st.sampled_from(["v1", "v2"]))}})  # fmt: skip
     if t.agreement.vacation is not None and draw(st.booleans()):
         events.append({"type": "VacationTaken", "date": on(draw(st.integers(20, 400))),
                        "data": {"from": on(20), "to": on(24), "hours": "40"}})  # fmt: skip

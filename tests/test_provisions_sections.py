@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from helpers import ev, facts
 from obligations.domain.errors import InvalidFactError
+from obligations.rules.provisions import audit
 from obligations.rules.provisions.report import status_report
 from obligations.rules.provisions.validation import check_history, readable_types
 from test_provisions_rules import START, terms
@@ -156,3 +157,101 @@ def test_the_change_of_control_section_names_each_prong_and_whether_it_came_whil
     r = status_report(by_plan, facts(START, ev("ChangeOfControlDetermined", "2023-06-01")), D("2023-06-01"))
     assert [(e["prong"], e["while_employed"]) for e in r["change_of_control"]["events"]] == [("the 2020 Plan", True)]
     assert "change_of_control" not in status_report(terms(), facts(START), D("2023-06-01"))
+
+
+def duty(**more: Any) -> dict[str, Any]:
+    return {"id": "i9", "clause": "§8", "owed_by": "Employee", "owed_to": "Company", "description": "I-9", **more}
+
+
+def owed(t: Any, as_of: str, *events: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {o["id"]: o for o in status_report(t, facts(START, *events), D(as_of))["obligations"]}
+
+
+@pytest.mark.parametrize(
+    ("satisfactory", "day", "status"),
+    [
+        (True, "2023-01-05", "fulfilled"),  # the third day after the start: in time
+        (True, "2023-01-06", "fulfilled_late"),  # the day after
+        (False, "2023-01-05", "overdue"),  # a fact without the value asked for does not fulfil it
+    ],
+)
+def test_an_obligation_fulfilled_by_a_fact_with_the_values_asked_for(satisfactory: bool, day: str, status: str) -> None:
+    t = terms(obligations=[duty(due="start_date + 3 calendar days", fulfilled_by="I9Submitted",
+                                fulfilled_when={"documentation_satisfactory": True})])  # fmt: skip
+    i9 = ev("I9Submitted", day, documentation_satisfactory=satisfactory)
+    o = owed(t, "2023-02-01", i9)["i9"]
+    assert (o["due_date"], o["status"]) == ("2023-01-05", status)
+    assert o.get("fulfilled_on") == (day if satisfactory else None)
+    assert "I9Submitted" in readable_types(t) and "I9Submitted" not in readable_types(terms())
+
+
+def test_an_obligation_owed_for_each_fact_is_fulfilled_by_the_matching_one() -> None:
+    t = terms(obligations=[duty(id="sign", for_each="ConfidentialityAgreementAmended", for_each_key="version",
+                                fulfilled_by="ConfidentialityAgreementExecuted", matching=["version"])])  # fmt: skip
+    amended = ev("ConfidentialityAgreementAmended", "2023-03-01", version="rev2")
+    old = ev("ConfidentialityAgreementExecuted", "2023-03-02", version="rev1")
+    new = ev("ConfidentialityAgreementExecuted", "2023-03-09", version="rev2")
+    assert owed(t, "2023-02-28", amended) == {}  # not owed before the amendment
+    o = owed(t, "2023-03-05", amended, old)["sign_rev2"]
+    assert (o["status"], o["due_date"]) == ("open_no_due_date", None)  # the old version does not fulfil it
+    o = owed(t, "2023-03-09", amended, old, new)["sign_rev2"]
+    assert (o["status"], o["fulfilled_on"]) == ("fulfilled", "2023-03-09")
+
+
+@pytest.mark.parametrize(
+    ("more", "message"),
+    [
+        ({"fulfilled_by": "NoSuchFact"}, "'NoSuchFact' is not a fact type of an agreement"),
+        ({"fulfilled_when": {"documentation_satisfactory": True}}, "fulfilled_when needs fulfilled_by"),
+        ({"fulfilled_by": "I9Submitted", "fulfilled_when": {"colour": "red"}}, "I9Submitted has no field colour"),
+        ({"for_each": "ConfidentialityAgreementAmended"}, "for_each and for_each_key go together"),
+        (
+            {"for_each": "ConfidentialityAgreementAmended", "for_each_key": "version", "due": "start_date"},
+            "arises on that fact's day, with no due date",
+        ),  # fmt: skip
+        (
+            {
+                "for_each": "IndemnificationClaimMade",
+                "for_each_key": "matter_id",
+                "matching": ["version"],
+                "fulfilled_by": "ConfidentialityAgreementExecuted",
+            },
+            "version is not a field of both",
+        ),  # fmt: skip
+    ],
+)
+def test_an_obligation_names_real_facts_and_fields(more: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        terms(obligations=[duty(**more)])
+
+
+def test_the_descriptive_sections_add_no_checkpoint_to_the_read_models() -> None:
+    """Vacation's why names the report's own day: were its dates checkpoints, every day would be one (the
+    read models of an agreement with [vacation] once walked to the year 2999)."""
+    plain = terms(obligations=[duty(due="start_date + 3 days")])
+    full = terms(
+        obligations=[duty(due="start_date + 3 days")],
+        vacation=VACATION,
+        bonus={"target_pct_of_base_salary": "50", "clause": "B", "payments_per_year": 4},
+        dispute_resolution={"forum": "arbitration", "clause": "§7"},
+        change_of_control={"clause": "C"},
+        grants=[OPTIONS],
+        report={"options": "o"},
+    )
+    fs = facts(START, close("2023-01-02", "3.15"), ev("ChangeOfControlDetermined", "2023-05-01"))
+    calls: list[date] = []
+    real = audit.derive
+
+    def counting(t: Any, f: Any, day: date) -> Any:
+        calls.append(day)
+        return real(t, f, day)
+
+    audit.derive = counting  # type: ignore[assignment]
+    try:
+        items = audit.dated_items(full, fs)
+    finally:
+        audit.derive = real  # type: ignore[assignment]
+    assert len(calls) < 20, calls[:30]
+    assert [(i.kind, i.item_id, i.valid_from) for i in items] == [
+        (i.kind, i.item_id, i.valid_from) for i in audit.dated_items(plain, fs)
+    ]

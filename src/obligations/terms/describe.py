@@ -289,7 +289,10 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
     for c in a.covenants:
         out.append(Provision(c.clause, "Employee", f"{c.kind.replace('_', ' ')} for {c.period} from {c.runs_from}"))
     for o in a.obligations:
-        out.append(
-            Provision(o.clause, o.owed_by, f"{o.description}" + (f", due {o.due}" if o.due else ", no date stated"))
-        )
+        words = o.description + (f", for each {o.for_each}" if o.for_each else "")
+        words += f", due {o.due}" if o.due else ", no date stated"
+        if o.fulfilled_by:
+            when = ", ".join(f"{k} = {v}" for k, v in o.fulfilled_when.items())
+            words += f"; fulfilled by {o.fulfilled_by}" + (f" with {when}" if when else "")
+        out.append(Provision(o.clause, o.owed_by, words))
     return out

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from obligations.domain.facts import AGREEMENT_FACT_TYPES
 from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.expressions import (
     ExpressionError,
@@ -478,17 +479,64 @@ class Covenant(Strict):
     condition_of: list[Id] = Field(default_factory=list)  # packages whose payments stop on a breach
 
 
+def _fact_type(name: str) -> str:
+    if name not in AGREEMENT_FACT_TYPES:
+        raise ValueError(f"{name[:60]!r} is not a fact type of an agreement (obligations types lists them)")
+    return name
+
+
+FactTypeName = Annotated[str, AfterValidator(_fact_type)]
+
+
+def _fields_of(type_name: str) -> set[str]:
+    return set(AGREEMENT_FACT_TYPES[type_name].model_fields) - {"note"}
+
+
 class Obligation(Strict):
-    """Families 2 and 15: a duty with a clock (or none), fulfilled by an ObligationFulfilled fact."""
+    """Families 2 and 15: a duty with a clock (or none). It is fulfilled by an ObligationFulfilled naming it,
+    or with `fulfilled_by` by the first fact of that type whose fields have the values of `fulfilled_when`
+    (the letter's I9Submitted with documentation_satisfactory = true). With `for_each` it is owed once per
+    fact of that type, from that fact's day, as `<id>_<the fact's for_each_key>`; `matching` names fields
+    the fulfilling fact must share with it (an amended agreement's version)."""
 
     id: Id
     clause: str
-    owed_by: Party
-    owed_to: Party
+    owed_by: Literal["Company", "Employee", "Company and Employee"]
+    owed_to: Literal["Company", "Employee", "each other"]
     description: str
     due: DateText | None = None  # None: an open obligation with no date
     arises: DateText | None = None  # when it arises (default: the start, or when `due` can be computed)
     condition_precedent: bool = False
+    fulfilled_by: FactTypeName | None = None
+    fulfilled_when: dict[str, bool | str] = Field(default_factory=dict)
+    for_each: FactTypeName | None = None
+    for_each_key: str | None = None
+    matching: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shape(self) -> Obligation:
+        if self.fulfilled_when and self.fulfilled_by is None:
+            raise ValueError("fulfilled_when needs fulfilled_by (the fact type whose fields it tests)")
+        if self.fulfilled_by is not None:
+            unknown = set(self.fulfilled_when) - _fields_of(self.fulfilled_by)
+            if unknown:
+                raise ValueError(f"fulfilled_when: {self.fulfilled_by} has no field {', '.join(sorted(unknown))}")
+        if (self.for_each is None) != (self.for_each_key is None):
+            raise ValueError("for_each and for_each_key go together (the fact type and the field naming each one)")
+        if self.for_each is not None and self.for_each_key not in _fields_of(self.for_each):
+            raise ValueError(f"for_each_key: {self.for_each} has no field {self.for_each_key}")
+        if self.matching and (self.for_each is None or self.fulfilled_by is None):
+            raise ValueError("matching needs for_each and fulfilled_by")
+        for name in self.matching:
+            if (
+                self.for_each
+                and self.fulfilled_by
+                and not {name} <= _fields_of(self.for_each) & _fields_of(self.fulfilled_by)
+            ):
+                raise ValueError(f"matching: {name} is not a field of both {self.for_each} and {self.fulfilled_by}")
+        if self.for_each is not None and (self.due or self.arises):
+            raise ValueError("an obligation owed for each fact arises on that fact's day, with no due date")
+        return self
 
 
 class ProvisionsFile(Strict):

@@ -20,6 +20,11 @@ from obligations.terms.provisions import ProvisionTerms
 
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 FAR = date(2999, 12, 31)
+# Sections that describe a state and give no item: the dates they name (vacation's "days employed
+# 2023-01-02..<as of>" names the day itself) are no checkpoints, or every day would be one.
+STATE_SECTIONS = frozenset(
+    {"as_of", "exercise_price", "change_of_control", "vacation", "bonus_target", "dispute_resolution"}
+)
 
 
 def dated_items(terms: ProvisionTerms, facts: Sequence[Fact]) -> list[Item]:
@@ -33,7 +38,7 @@ def dated_items(terms: ProvisionTerms, facts: Sequence[Fact]) -> list[Item]:
 
     def at(day: date) -> tuple[list[Item], set[date]]:
         d = derive(terms, facts, day)
-        sections = {k: v for k, v in d.sections.items() if k != "as_of"}  # the as-of day itself is no change
+        sections = {k: v for k, v in d.sections.items() if k not in STATE_SECTIONS}
         named = {date.fromisoformat(m) for m in _ISO.findall(json.dumps(sections, default=str))}
         named |= {i.due_date for i in d.items if i.due_date} | {i.started for i in d.items if i.started}
         later = {x for n in named for x in (n, n + timedelta(days=1)) if day < x < FAR}

@@ -43,7 +43,7 @@ from obligations.rules.sections import (
     vacation,
 )
 from obligations.terms.expressions import anchors_of, parse_date
-from obligations.terms.provisions import ProvisionTerms
+from obligations.terms.provisions import Obligation, ProvisionTerms
 
 
 @dataclass(frozen=True)
@@ -375,6 +375,9 @@ def _renewal(h: PHistory) -> list[Item]:
 def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
     out = []
     for o in h.terms.agreement.obligations:
+        if o.for_each is not None:
+            out += [_obligation(h, o, None, "no date stated", arising) for arising in h.of(o.for_each)]
+            continue
         due, words = (None, "no date stated") if o.due is None else h.date_of(o.due, dates)
         needs = anchors_of(parse_date(o.due)) if o.due else set()
         if o.due is not None and due is None and needs - {"start_date", "effective_date"}:
@@ -383,27 +386,42 @@ def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
             arises, _ = h.date_of(o.arises, dates)
             if arises is None or arises > h.as_of:
                 continue
-        done = fulfilled_on(h, o.id)
-        kind = "condition precedent" if o.condition_precedent else "obligation"
-        why = f"{o.clause}: {kind} of the {o.owed_by}: {o.description}; due {words}" + (
-            f"; fulfilled {done.date}" if done else ""
-        )
-        out.append(
-            Item(
-                "obligation",
-                o.id,
-                o.owed_by,
-                o.owed_to,
-                None,
-                due,
-                None,
-                o.clause,
-                fulfilled_on=done.date if done else None,
-                fact_ids=(h.start_fact.id, *([done.id] if done else [])),
-                detail={"why": why + ".", "condition_precedent": o.condition_precedent},
-            )
-        )
+        out.append(_obligation(h, o, due, words))
     return out
+
+
+def _obligation(h: PHistory, o: Obligation, due: date | None, words: str, arising: Fact | None = None) -> Item:
+    done = fulfilled_on(h, o.id) if o.fulfilled_by is None else _fulfilling(h, o, arising)
+    kind = "condition precedent" if o.condition_precedent else "obligation"
+    what = o.description + (f" ({o.for_each} {arising.id} of {arising.date})" if arising else "")
+    why = f"{o.clause}: {kind} of the {o.owed_by}: {what}; due {words}" + (f"; fulfilled {done.date}" if done else "")
+    key = getattr(arising.data, o.for_each_key or "", "") if arising else ""
+    return Item(
+        "obligation",
+        f"{o.id}_{key}" if arising else o.id,
+        o.owed_by,
+        o.owed_to,
+        None,
+        due,
+        None,
+        o.clause,
+        fulfilled_on=done.date if done else None,
+        fact_ids=(arising.id if arising else h.start_fact.id, *([done.id] if done else [])),
+        detail={"why": why + ".", "condition_precedent": o.condition_precedent},
+    )
+
+
+def _fulfilling(h: PHistory, o: Obligation, arising: Fact | None) -> Fact | None:
+    """The first fact of `fulfilled_by` with the values of `fulfilled_when` (and, for an obligation owed per
+    fact, the `matching` fields of the fact it arose from)."""
+    assert o.fulfilled_by is not None
+    for f in h.of(o.fulfilled_by):
+        wanted = dict(o.fulfilled_when)
+        if arising is not None:
+            wanted |= {name: getattr(arising.data, name) for name in o.matching}
+        if all(getattr(f.data, name) == value for name, value in wanted.items()):
+            return f
+    return None
 
 
 def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:

@@ -43,7 +43,8 @@ def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     coc = a.change_of_control
     prongs = frozenset(PRONG_FACTS) if coc is not None and coc.definition == "prongs" else frozenset()
     blocks = {"VacationTaken": a.vacation, "DisputeRaised": a.dispute_resolution}
-    return SHARED_FACT_TYPES | PROVISIONS_FACT_TYPES | prongs | {t for t, b in blocks.items() if b is not None}
+    duties = {t for o in a.obligations for t in (o.fulfilled_by, o.for_each) if t is not None}
+    return SHARED_FACT_TYPES | PROVISIONS_FACT_TYPES | prongs | {t for t, b in blocks.items() if b is not None} | duties
 
 
 def check_history(
