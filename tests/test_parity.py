@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+import characterization as c
 import parity as p
 from obligations.terms.provisions import Bonus
 
@@ -36,3 +37,28 @@ def test_a_draft_that_says_otherwise_is_measured_as_different() -> None:
     monthly = d.agreement.model_copy(update={"bonus": bonus.model_copy(update={"payments_per_year": 12})})
     t = p.life_parity(SAMPLE[0], d.model_copy(update={"agreement": monthly}))
     assert t.agree["bonus_target"] == 0 and t.agree["exercise_price"] == t.reports
+
+
+def _variant_lives(variant: int, count: int) -> list[int]:
+    return [n for n in range(variant, variant + 9 * count, 9)]
+
+
+def test_an_interpretation_is_a_setting_of_the_draft_i26_business_days() -> None:
+    """I-26's alternative (the I-9 within three business days, variant 6 of the lives) is the duration the
+    draft writes. (I-24's next close is a table test of test_provisions_sections: no life starts on a day
+    without a close.)"""
+    d = p.draft()
+    i9 = next(o for o in d.agreement.obligations if o.id == "submit_i9")
+    business = [
+        o.model_copy(update={"due": "start_date + 3 business days"}) if o is i9 else o for o in d.agreement.obligations
+    ]
+    t = d.model_copy(update={"agreement": d.agreement.model_copy(update={"obligations": business})})
+    assert all(c.VARIANTS[n % len(c.VARIANTS)]["i9_day_count"] == "business" for n in _variant_lives(6, 8))
+    total = p.Tally()
+    for n in _variant_lives(6, 8):
+        total.add(p.life_parity(n, t))
+    assert total.agree["obligations"] == total.reports, total.first_difference.get("obligations")
+    calendar = p.Tally()
+    for n in _variant_lives(6, 8):
+        calendar.add(p.life_parity(n, d))
+    assert calendar.agree["obligations"] < calendar.reports  # the setting matters on these lives
