@@ -255,3 +255,12 @@ def test_the_descriptive_sections_add_no_checkpoint_to_the_read_models() -> None
     assert [(i.kind, i.item_id, i.valid_from) for i in items] == [
         (i.kind, i.item_id, i.valid_from) for i in audit.dated_items(plain, fs)
     ]
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [({"hours_per_year": "0"}, "hours_per_year must be more than 0"), ({"cap_hours": "-1"}, "cap_hours must be 0")],
+)
+def test_vacation_hours_are_positive_and_a_cap_is_not_negative(block: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        terms(vacation={**VACATION, **block})

@@ -133,6 +133,14 @@ class Vacation(Strict):
     accrual: Literal["completed_period"] = "completed_period"  # I-27
     cap_hours: Dec | None = None
 
+    @model_validator(mode="after")
+    def _positive(self) -> Vacation:
+        if self.hours_per_year <= 0:
+            raise ValueError("hours_per_year must be more than 0")
+        if self.cap_hours is not None and self.cap_hours < 0:
+            raise ValueError("cap_hours must be 0 or more")
+        return self
+
 
 class DisputeResolution(Strict):
     """Where disputes are settled (I-29): read with DisputeRaised facts; the report's `dispute_resolution`."""
