@@ -19,7 +19,7 @@ def main() -> int:
     a = argparse.ArgumentParser(prog="parity")
     a.add_argument("--lives", type=int, default=300, help="how many default-reading lives (default 300)")
     a.add_argument("--jobs", type=int, default=None)
-    a.add_argument("--show", metavar="SECTION", help="print the first difference of this section")
+    a.add_argument("--show", metavar="SECTION", help="print the first difference of this section ('payment KIND')")
     args = a.parse_args()
     t0 = time.perf_counter()
     total = p.Tally()
@@ -34,6 +34,11 @@ def main() -> int:
         same = total.agree_same_end[s] / total.same_end if total.same_end else 0.0
         held = "  (held by test_parity)" if s in p.PARITY_SECTIONS else ""
         print(f"  {s:<20} {share:7.2%} {total.agree[s]:>6} / {total.reports}   {same:7.2%}{held}")
+    print(f"  payments by kind, where the end of employment agrees ({total.same_end} reports)")
+    for kind in sorted(total.payments):
+        share = total.payments_agree[kind] / total.payments[kind]
+        held = "  (held by test_parity)" if kind in p.PARITY_PAYMENTS else ""
+        print(f"    {kind:<22} {share:7.2%} {total.payments_agree[kind]:>6} / {total.payments[kind]}{held}")
     for crash in total.crashes[:3]:
         print(crash)
     if args.show:
@@ -46,6 +51,7 @@ def main() -> int:
             print("  letter:    " + json.dumps(want, default=str))
             print("  provisions: " + json.dumps(have, default=str))
     held = [s for s in p.PARITY_SECTIONS if total.agree[s] != total.reports]
+    held += [k for k in p.PARITY_PAYMENTS if total.payments_agree[k] != total.payments[k]]
     return 1 if held or total.crashes else 0
 
 

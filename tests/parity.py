@@ -10,6 +10,7 @@ sample, so a step of the migration can only add sections.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +26,11 @@ from obligations.terms.provisions import ProvisionTerms
 DRAFT = Path(__file__).resolve().parent / "parity" / "valence-2004.toml"
 # The sections the draft already answers as the letter does on every report: only ever added to.
 PARITY_SECTIONS = ("exercise_price", "change_of_control", "obligations", "bonus_target", "dispute_resolution")
+# The kinds of payment (an id, or the family of `expense_<id>`, `cobra_premium_<k>`) the draft already pays as the
+# letter does on every report where the end of employment agrees; `final_prorated_salary` is held on all but
+# its fact_ids (which name the facts the end rests on, the employment section's step).
+PARITY_PAYMENTS = ("expense", "lump_sum_5_1a", "final_prorated_salary")
+WITHOUT_FACT_IDS = ("final_prorated_salary",)
 
 
 def draft() -> ProvisionTerms:
@@ -52,6 +58,9 @@ class Tally:
     agree_same_end: Counter[str] = field(default_factory=Counter)
     first_difference: dict[str, tuple[int, str, Any, Any]] = field(default_factory=dict)
     crashes: list[str] = field(default_factory=list)
+    # payments by kind, on the reports where the end of employment agrees: how many, how many equal
+    payments: Counter[str] = field(default_factory=Counter)
+    payments_agree: Counter[str] = field(default_factory=Counter)
 
     def add(self, other: Tally) -> None:
         self.reports += other.reports
@@ -61,6 +70,8 @@ class Tally:
         for k, v in other.first_difference.items():
             self.first_difference.setdefault(k, v)
         self.crashes += other.crashes
+        self.payments.update(other.payments)
+        self.payments_agree.update(other.payments_agree)
 
 
 def life_parity(n: int, terms: ProvisionTerms | None = None) -> Tally:
@@ -85,7 +96,27 @@ def life_parity(n: int, terms: ProvisionTerms | None = None) -> Tally:
                 out.agree_same_end[s] += same_end
             else:
                 out.first_difference.setdefault(s, (n, day.isoformat(), want, have))
+        if same_end:
+            _payments(out, n, day.isoformat(), expected.get("payments") or [], got.get("payments") or [])
     return out
+
+
+def payment_kind(pid: str) -> str:
+    return re.sub(r"_[^_]*\d+$", "", pid) if pid.startswith(("expense_", "cobra_premium_")) else pid
+
+
+def _payments(out: Tally, n: int, day: str, expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> None:
+    want, have = ({p["id"]: c._strip(p) for p in side} for side in (expected, got))
+    for pid in want.keys() | have.keys():
+        kind = payment_kind(pid)
+        a, b = want.get(pid), have.get(pid)
+        if kind in WITHOUT_FACT_IDS:
+            a, b = ({k: v for k, v in x.items() if k != "fact_ids"} if x else x for x in (a, b))
+        out.payments[kind] += 1
+        if a == b:
+            out.payments_agree[kind] += 1
+        else:
+            out.first_difference.setdefault(f"payment {kind}", (n, day, a, b))
 
 
 def last_day(report: dict[str, Any]) -> str | None:

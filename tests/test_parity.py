@@ -30,6 +30,13 @@ def test_a_re_expressed_section_answers_as_the_letter_on_every_report(tally: p.T
     assert tally.agree[section] == tally.reports, tally.first_difference.get(section)
 
 
+@pytest.mark.parametrize("kind", p.PARITY_PAYMENTS)
+def test_a_re_expressed_payment_is_paid_as_the_letter_pays_it(tally: p.Tally, kind: str) -> None:
+    """On every report where the end of employment agrees (the end is the employment section's step)."""
+    assert tally.payments[kind] > 0
+    assert tally.payments_agree[kind] == tally.payments[kind], tally.first_difference.get(f"payment {kind}")
+
+
 def test_a_draft_that_says_otherwise_is_measured_as_different() -> None:
     d = p.draft()
     bonus = d.agreement.bonus
@@ -37,6 +44,13 @@ def test_a_draft_that_says_otherwise_is_measured_as_different() -> None:
     monthly = d.agreement.model_copy(update={"bonus": bonus.model_copy(update={"payments_per_year": 12})})
     t = p.life_parity(SAMPLE[0], d.model_copy(update={"agreement": monthly}))
     assert t.agree["bonus_target"] == 0 and t.agree["exercise_price"] == t.reports
+    sixth = [
+        x.model_copy(update={"payments": [y.model_copy(update={"due": "fired_date + 6 days"}) for y in x.payments]})
+        for x in d.agreement.packages
+    ]
+    late = d.model_copy(update={"agreement": d.agreement.model_copy(update={"packages": sixth})})
+    t = p.life_parity(next(n for n in SAMPLE if p.life_parity(n).payments["lump_sum_5_1a"]), late)
+    assert t.payments["lump_sum_5_1a"] and t.payments_agree["lump_sum_5_1a"] == 0
 
 
 def _variant_lives(variant: int, count: int) -> list[int]:

@@ -13,6 +13,7 @@ from obligations.domain.facts import (
     PROVISIONS_FACT_TYPES,
     SHARED_FACT_TYPES,
 )
+from obligations.terms.provisions import FACTS_OF_BLOCKS
 
 NAMES = {
     "parse_money": "money (decimal text, ≥ 0, < 10^12, ≤ 6 places)",
@@ -48,19 +49,22 @@ def describe(a: Any, metadata: Any = ()) -> str:
     return str(a)
 
 
+def form_of(name: str) -> str:
+    """Which form of terms reads a fact type (a few, the provisions form only with the block that reads them)."""
+    if name in FACTS_OF_BLOCKS:
+        return f"the letter form, and the provisions form with its `[{FACTS_OF_BLOCKS[name]}]` block"
+    if name in SHARED_FACT_TYPES or name in CORRECTION_TYPES:
+        return "both forms"
+    return "the provisions form" if name in PROVISIONS_FACT_TYPES else "the letter form"
+
+
 def section(title: str, types_: dict[str, Any], intro: str) -> str:
     out = [f"## {title}\n", intro + "\n"]
     for name, cls in types_.items():
         doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
         if doc.startswith("Base of every") or not cls.__doc__ or cls.__doc__ == cls.__mro__[1].__doc__:
             doc = ""
-        forms = (
-            "both forms"
-            if name in SHARED_FACT_TYPES or name in CORRECTION_TYPES
-            else "the provisions form"
-            if name in PROVISIONS_FACT_TYPES
-            else "the letter form"
-        )
+        forms = form_of(name)
         out.append(f"### {name}\n")
         out.append(f"Read by {forms}." + (f" {doc}" if doc else "") + "\n")
         fields = [(n, f) for n, f in cls.model_fields.items() if n != "note"]

@@ -16,10 +16,8 @@ from obligations.domain.facts import (
     COMPANY_FACT_TYPES,
     CORRECTION_TYPES,
     FACT_TYPES,
-    PROVISIONS_FACT_TYPES,
-    SHARED_FACT_TYPES,
 )
-from obligations.interfaces.events_doc import describe
+from obligations.interfaces.events_doc import describe, form_of
 
 EXAMPLES = {
     "parse_money": "1000.00",
@@ -43,12 +41,6 @@ FIELD_EXAMPLES: dict[tuple[str, str], Any] = {
     },
     ("AssetTransferConsummated", "fraction_of_assets"): "0.95",
 }
-
-
-def form_of(name: str) -> str:
-    if name in SHARED_FACT_TYPES or name in CORRECTION_TYPES:
-        return "both forms"
-    return "the provisions form" if name in PROVISIONS_FACT_TYPES else "the letter form"
 
 
 def _example(annotation: Any, metadata: Any = ()) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
 from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, PROVISIONS_FACT_TYPES, Fact
@@ -134,11 +135,28 @@ def _check_after_end(fact: Fact, emp: EmploymentState) -> None:
             f"{', '.join(sorted(ALLOWED_AFTER_TERMINATION))} are accepted (catalogue §8)",
             field="date",
         )
-    if fact.type == "ExpenseSubmitted" and fact.data.incurred_date > td:
+    if fact.type == "ExpenseSubmitted":
+        check_incurred_by_end(fact, td)
+
+
+def check_incurred_by_end(fact: Fact, td: date) -> None:
+    """An expense submitted after the end must have been incurred by the end (both forms)."""
+    if fact.data.incurred_date > td:
         raise InvalidFactError(
             f"an expense submitted after the Termination Date {td} must have been incurred on or before it "
             "(catalogue §8)",
             field="data.incurred_date",
+        )
+
+
+def check_expense_reference(of: Callable[..., list[Fact]], fact: Fact) -> None:
+    """An expense id is submitted once, and reimbursed only once submitted (both forms)."""
+    x, t = fact.data, fact.type
+    if t == "ExpenseSubmitted" and any(f.data.expense_id == x.expense_id for f in of("ExpenseSubmitted")):
+        raise InvalidFactError(f"expense_id {x.expense_id!r} was already submitted", field="data.expense_id")
+    if t == "ExpenseReimbursed" and not any(f.data.expense_id == x.expense_id for f in of("ExpenseSubmitted")):
+        raise InvalidFactError(
+            f"no ExpenseSubmitted with expense_id {x.expense_id!r} on or before {fact.date}", field="data.expense_id"
         )
 
 
@@ -157,12 +175,7 @@ def _check_references(h: History, fact: Fact) -> None:
                 f"no {NOTICE_OF_CURE[t]} with notice_id {x.notice_id!r} recorded on or before {fact.date}",
                 field="data.notice_id",
             )
-    if t == "ExpenseSubmitted" and any(f.data.expense_id == x.expense_id for f in h.of("ExpenseSubmitted")):
-        raise InvalidFactError(f"expense_id {x.expense_id!r} was already submitted", field="data.expense_id")
-    if t == "ExpenseReimbursed" and not any(f.data.expense_id == x.expense_id for f in h.of("ExpenseSubmitted")):
-        raise InvalidFactError(
-            f"no ExpenseSubmitted with expense_id {x.expense_id!r} on or before {fact.date}", field="data.expense_id"
-        )
+    check_expense_reference(h.of, fact)
     if t == "IndemnificationClaimMade" and any(
         f.data.matter_id == x.matter_id for f in h.of("IndemnificationClaimMade")
     ):

@@ -35,6 +35,7 @@ DATE_ANCHORS: dict[str, str] = {
     "condition_date": "the day the condition that opens the clock first arose",
     "cure_end_date": "the last day of the cure period that ran before the clock",
     "change_of_control_date": "the day of the first Change of Control",
+    "fired_date": "the day the package fired: its trigger's event, or the Change of Control a trigger waited for",
     "release_delivered_date": "the day the release of claims was delivered to the employee",
     "release_signed_date": "the day the employee signed the release",
     "release_effective_date": "the day the release became irrevocable",

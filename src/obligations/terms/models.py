@@ -338,6 +338,9 @@ class FinalPay(Strict):
     other_days: Annotated[int, Field(ge=0)] | None = None
     holidays: list[date] = Field(default_factory=list)
     roll_calendar: Literal["weekend_and_listed", "company"] = "weekend_and_listed"
+    # Whether a discharge due date falling on a closed day moves to the next open one (the provisions form;
+    # the letter form's I-22 always moves it).
+    discharge_roll: Literal["none", "following"] = "none"
 
 
 class Company(Strict):

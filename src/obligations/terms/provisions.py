@@ -26,6 +26,14 @@ from obligations.terms.expressions import (
 )
 from obligations.terms.models import AllocationType, Company, DayOfMonth, Dec, Frac, Vesting
 
+# Facts of the letter form the provisions form reads (and accepts) only with the block that reads them.
+FACTS_OF_BLOCKS: dict[str, str] = {
+    "VacationTaken": "vacation",
+    "DisputeRaised": "dispute_resolution",
+    "ExpenseSubmitted": "expenses",
+    "ExpenseReimbursed": "expenses",
+}
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -105,6 +113,18 @@ class Salary(Strict):
     annual_base_salary: Dec | None = None  # None: not stated in the clauses at hand
     clause: str
     final_pay: Literal["law", "through_termination_date", "through_last_week_worked"] = "law"
+    final_pay_words: str = ""  # the clause's words owing the final salary, quoted in its why
+    proration_basis: Literal["calendar_365", "actual_days"] = "calendar_365"  # I-21
+
+
+class Expenses(Strict):
+    """Business expenses reimbursed (catalogue OB-18): each ExpenseSubmitted is a payment `expense_<id>`,
+    due `reimbursement_due_days` after it is submitted (none: no due date, I-37) and flagged when submitted
+    more than `prompt_days` after it was incurred."""
+
+    clause: str
+    reimbursement_due_days: Annotated[int, Field(ge=0, le=3660)] | None = None
+    prompt_days: Annotated[int, Field(ge=0, le=3660)] | None = None
 
 
 class Bonus(Strict):
@@ -154,6 +174,9 @@ class Report(Strict):
     `options` names the grant whose exercise price is the `exercise_price` section."""
 
     options: Id | None = None
+    # How payments and open clocks are written: "provisions" (with their clause, package and installment) or
+    # "catalogue" (the catalogue §10 vocabulary of the letter form, for an agreement whose report keeps it).
+    items: Literal["provisions", "catalogue"] = "provisions"
 
 
 class Term(Strict):
@@ -572,6 +595,7 @@ class ProvisionsFile(Strict):
     obligations: list[Obligation] = Field(default_factory=list)
     vacation: Vacation | None = None
     dispute_resolution: DisputeResolution | None = None
+    expenses: Expenses | None = None
     report: Report = Field(default_factory=Report)
 
     @model_validator(mode="after")

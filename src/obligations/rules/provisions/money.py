@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -13,6 +13,7 @@ from obligations.domain.values import money_str, round_money
 from obligations.rules.days import add_duration
 from obligations.rules.formulas import amount_value
 from obligations.rules.item import Item
+from obligations.rules.payments import FinalPay, final_pay_basis, final_pay_due, final_pay_item
 from obligations.rules.provisions.base import End, PHistory
 from obligations.rules.provisions.packages import Fired, ReleaseState
 from obligations.terms.expressions import Duration, parse_amount
@@ -56,6 +57,7 @@ def package_payments(
     values: Quantities,
 ) -> list[Item]:
     out: list[Item] = []
+    dates = {**dates, "fired_date": fired.hit.fires}
     for p in fired.package.payments:
         total, amount_words = amount_value(parse_amount(p.amount), values)
         for item in _scheduled(h, p, total, amount_words, fired, end, dates):
@@ -218,44 +220,28 @@ def _held(fired: Fired, p: Payment, item: Item, release: ReleaseState | None) ->
     return replace(item, due_date=due, fact_ids=(*item.fact_ids, *release.facts), detail={**item.detail, "why": why})
 
 
-def final_salary(h: PHistory, end: End) -> Item | None:
-    """Salary earned and unpaid at the end: days × rate / 365 from the day after the last period paid, due
-    under the company's final-pay law ([final_pay] of the company file)."""
-    paid_to = max((f.data.period_end for f in h.of("SalaryPaid")), default=h.start - timedelta(days=1))
-    last = end.date
-    if h.terms.agreement.salary.final_pay == "through_last_week_worked":
-        last = end.date + timedelta(days=6 - end.date.weekday())
-    if last <= paid_to:
-        return None
-    exact, day = Fraction(0), paid_to + timedelta(days=1)
-    while day <= last:
-        exact += Fraction(h.rate_on(min(day, end.date))) / 365
-        day += timedelta(days=1)
-    amount = round_money(Decimal(exact.numerator) / Decimal(exact.denominator))
-    due, rule = _final_pay_due(h, end)
-    why = (
-        f"{h.terms.agreement.salary.clause}: salary unpaid {paid_to + timedelta(days=1)}..{last} at the rates in "
-        f"effect / 365 = ${amount:,}; due {rule}."
+DISCHARGES = ("termination_without_cause", "termination_for_cause", "position_eliminated")
+
+
+def final_pay_rule(h: PHistory) -> FinalPay:
+    """The final salary of [salary] (I-21) due under the company's final-pay law ([final_pay], I-22)."""
+    s, law = h.terms.agreement.salary, h.terms.company.final_pay
+    return FinalPay(
+        s.clause,
+        s.final_pay_words,
+        s.proration_basis == "actual_days",
+        law.discharge_days,
+        law.discharge_roll == "following",
+        law.other_days,
+        s.final_pay == "through_last_week_worked",
     )
-    return _item("final_salary", amount, due, h.terms.agreement.salary.clause, why, (h.start_fact.id, *end.facts))
 
 
-def _final_pay_due(h: PHistory, end: End) -> tuple[date | None, str]:
-    law = h.terms.company.final_pay
-    cite = law.law or "the company's final-pay law (not configured)"
-    discharge = end.kind in ("termination_without_cause", "termination_for_cause", "position_eliminated")
-    if discharge:
-        if law.discharge_days is None:
-            return None, f"no date: the discharge timing of {cite} is not configured in the company file"
-        return end.date + timedelta(
-            days=law.discharge_days
-        ), f"{law.discharge_days} day(s) after discharge ({cite}{law.discharge_subsection})"
-    if law.other_days is not None:
-        return end.date + timedelta(
-            days=law.other_days
-        ), f"{law.other_days} day(s) after the end ({cite}{law.other_subsection})"
-    day = h.payday(end.date, strictly_after=True)
-    return day, f"the next regular payday after {end.date}, {day} ({cite}{law.other_subsection})"
+def final_salary(h: PHistory, end: End) -> Item | None:
+    """Salary earned and unpaid at the end (the shared rule of both forms, catalogue §7.4)."""
+    basis = final_pay_basis(h, end.facts, end.date)
+    resigned = end.kind.startswith("resignation")
+    return final_pay_item(h, final_pay_rule(h), h.terms.company, end.date, end.kind in DISCHARGES, resigned, basis)
 
 
 def pay_in_lieu(h: PHistory, end: End) -> Item | None:
@@ -278,5 +264,5 @@ def pay_in_lieu(h: PHistory, end: End) -> Item | None:
         f"{term.clause}: {term.notice_by_company} notice from {given_from} runs to {required}; employment ended "
         f"{end.date}, {short} day(s) short: {short} × ${rate:,}/365 = ${amount:,}, due with the final salary."
     )
-    due, _ = _final_pay_due(h, end)
+    due, _ = final_pay_due(final_pay_rule(h), h.terms.company, end.date, end.kind in DISCHARGES, False)
     return _item("pay_in_lieu_of_notice", amount, due, term.clause, why, (*end.facts, *(f.id for f in notices)))

@@ -7,6 +7,7 @@ from datetime import date
 
 from obligations.rules.calendar import add_days
 from obligations.rules.provisions.base import Coc, End, PHistory, anchors, fulfilled_on
+from obligations.terms.expressions import anchors_of, parse_date
 from obligations.terms.provisions import Package, Trigger
 
 
@@ -34,19 +35,15 @@ class Waiting:
 
 def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hit | Waiting | None:
     where = f"{t.id} ({t.clause})"
-    if "change_of_control" in t.events and coc is not None and (end is None or coc.date <= end.date):
-        return Hit(t.id, "change_of_control", coc.date, coc.date, coc.facts, f"{where}: {coc.words}")
-    if end is None or end.kind not in t.events:
-        return None
     dates = anchors(h, end, coc)
-    if t.on_or_after is not None:
-        edge, _ = h.date_of(t.on_or_after, dates)
-        if edge is None or end.date < edge:
-            return None
-    if t.before is not None:
-        edge, _ = h.date_of(t.before, dates)
-        if edge is None or end.date >= edge:
-            return None
+    # a window counted from the start rests on the start too
+    edges = [parse_date(x) for x in (t.on_or_after, t.before) if x is not None]
+    start = (h.start_fact.id,) if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else ()
+    coc_first = coc is not None and (end is None or coc.date <= end.date)
+    if coc is not None and coc_first and "change_of_control" in t.events and _in_window(h, t, coc.date, dates):
+        return Hit(t.id, "change_of_control", coc.date, coc.date, (*start, *coc.facts), f"{where}: {coc.words}")
+    if end is None or end.kind not in t.events or not _in_window(h, t, end.date, dates):
+        return None
     if t.unless_fulfilled is not None:
         by, _ = h.date_of(t.unless_fulfilled.by, dates)
         done = fulfilled_on(h, t.unless_fulfilled.obligation)
@@ -54,7 +51,7 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hi
             return None
     words = f"{where}: {end.words}"
     if t.change_of_control is None:
-        return Hit(t.id, end.kind, end.date, end.date, end.facts, words)
+        return Hit(t.id, end.kind, end.date, end.date, (*start, *end.facts), words)
     w = t.change_of_control
     if coc is None:
         until = h.add(end.date, w.before)
@@ -66,7 +63,20 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hi
         return None
     fires = max(end.date, coc.date)
     words += f"; Change of Control {coc.date}, window {opens}..{closes} ({w.before} before, {w.after} after)"
-    return Hit(t.id, end.kind, end.date, fires, (*end.facts, *coc.facts), words)
+    return Hit(t.id, end.kind, end.date, fires, (*start, *end.facts, *coc.facts), words)
+
+
+def _in_window(h: PHistory, t: Trigger, day: date, dates: dict[str, date | None]) -> bool:
+    """The event's date satisfies the trigger's `on_or_after` and `before` (an edge with no date: not)."""
+    if t.on_or_after is not None:
+        edge, _ = h.date_of(t.on_or_after, dates)
+        if edge is None or day < edge:
+            return False
+    if t.before is not None:
+        edge, _ = h.date_of(t.before, dates)
+        if edge is None or day >= edge:
+            return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from typing import Any
 from obligations.domain.facts import Fact
 from obligations.domain.values import money_str
 from obligations.rules.change_of_control import change_of_control_report
-from obligations.rules.item import Item, item_status, obligation_json, visible
+from obligations.rules.item import Item, clock_json, item_status, obligation_json, payment_json, visible
+from obligations.rules.payments import reimbursements
 from obligations.rules.provisions.base import (
     End,
     PHistory,
@@ -85,6 +86,9 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     if end is not None:
         items += [x for x in (final_salary(h, end), in_lieu) if x is not None]
     items = [_breached(h, i) for i in items]
+    if terms.agreement.expenses is not None:
+        x = terms.agreement.expenses
+        items += reimbursements(h, x.clause, x.reimbursement_due_days, x.prompt_days)
     dates = {**dates, "last_payment_date": last_payment or (end.date if end else None)}
     grants = grant_states(h, end, fired, waiting, release)
     for g in grants:
@@ -430,6 +434,8 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
     prices = _prices(d)
     shown = [i for i in d.items if visible(i, as_of)]
     status = "ended" if d.end else "resignation_pending" if d.pending else "employed"
+    catalogue = a.report.items == "catalogue"
+    pay, clock = (payment_json, clock_json) if catalogue else (_payment, _clock_json)
     return {
         "as_of": as_of.isoformat(),
         "form": "provisions",
@@ -453,8 +459,8 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
         "release": _release(d),
         "grounds": [ground_section(g) for g in d.grounds],
         "cause_grounds": [cause_section(c) for c in d.causes],
-        "payments": [_payment(i, as_of) for i in shown if i.kind == "payment"],
-        "open_clocks": [_clock_json(i) for i in shown if i.kind == "clock"],
+        "payments": [pay(i, as_of) for i in shown if i.kind == "payment"],
+        "open_clocks": [clock(i) for i in shown if i.kind == "clock"],
         "obligations": [obligation_json(i, as_of) for i in shown if i.kind == "obligation"],
         "covenants": [_clock_json(i) for i in d.items if i.kind == "clock" and i.item_id.startswith("covenant:")],
         "unknown": list(a.unknown),

@@ -11,8 +11,8 @@ from obligations.domain.errors import InvalidFactError
 from obligations.domain.facts import PROVISIONS_FACT_TYPES, SHARED_FACT_TYPES, Fact
 from obligations.rules.change_of_control import PRONG_FACTS
 from obligations.rules.provisions.base import PHistory, employment_end
-from obligations.rules.validation import walk_history
-from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
+from obligations.rules.validation import check_expense_reference, check_incurred_by_end, walk_history
+from obligations.terms.provisions import FACTS_OF_BLOCKS, ProvisionsFile, ProvisionTerms
 
 AFTER_END = frozenset(
     {
@@ -42,9 +42,9 @@ def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     a = terms.agreement
     coc = a.change_of_control
     prongs = frozenset(PRONG_FACTS) if coc is not None and coc.definition == "prongs" else frozenset()
-    blocks = {"VacationTaken": a.vacation, "DisputeRaised": a.dispute_resolution}
     duties = {t for o in a.obligations for t in (o.fulfilled_by, o.for_each) if t is not None}
-    return SHARED_FACT_TYPES | PROVISIONS_FACT_TYPES | prongs | {t for t, b in blocks.items() if b is not None} | duties
+    read = {t for t, block in FACTS_OF_BLOCKS.items() if getattr(a, block) is not None} | duties
+    return (SHARED_FACT_TYPES - FACTS_OF_BLOCKS.keys()) | PROVISIONS_FACT_TYPES | prongs | read
 
 
 def check_history(
@@ -91,6 +91,8 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
                 f"{', '.join(sorted(AFTER_END))} are accepted",
                 field="date",
             )
+    if end is not None and t == "ExpenseSubmitted":
+        check_incurred_by_end(fact, end.date)
     if t == "ResignationNoticeGiven" and pending is not None:
         raise InvalidFactError(f"a resignation ({pending.words}) is already pending", field="type")
     if t == "EmploymentTerminatedByCompany" and x.stated_ground not in ("without_cause", "for_cause"):
@@ -118,6 +120,7 @@ def _check_start(terms: ProvisionTerms, fact: Fact, starts: list[Fact]) -> None:
 
 def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
     a, t, x = terms.agreement, fact.type, fact.data
+    check_expense_reference(h.of, fact)
     if t == "ObligationFulfilled" and x.obligation not in {o.id for o in a.obligations}:
         known = ", ".join(o.id for o in a.obligations) or "none"
         raise InvalidFactError(
