@@ -30,6 +30,12 @@ def test_a_re_expressed_section_answers_as_the_letter_on_every_report(tally: p.T
     assert tally.agree[section] == tally.reports, tally.first_difference.get(section)
 
 
+@pytest.mark.parametrize("section", p.PARITY_SAME_END)
+def test_a_section_answers_as_the_letter_wherever_the_end_agrees(tally: p.Tally, section: str) -> None:
+    assert tally.same_end > 500
+    assert tally.agree_same_end[section] == tally.same_end, tally.first_difference.get(section)
+
+
 @pytest.mark.parametrize("kind", p.PARITY_PAYMENTS)
 def test_a_re_expressed_payment_is_paid_as_the_letter_pays_it(tally: p.Tally, kind: str) -> None:
     """On every report where the end of employment agrees (the end is the employment section's step)."""

@@ -155,8 +155,98 @@ def test_a_window_bounds_a_change_of_control_as_it_bounds_a_termination(coc: str
 def test_payments_written_in_the_catalogue_vocabulary() -> None:
     determined = ev("ChangeOfControlDetermined", "2024-06-03", plan="2019 Plan")
     plain = status_report(coc_terms(), facts(START, determined), D("2024-06-03"))
-    catalogue = status_report(coc_terms(report={"items": "catalogue"}), facts(START, determined), D("2024-06-03"))
+    catalogue = status_report(coc_terms(report={"vocabulary": "catalogue"}), facts(START, determined), D("2024-06-03"))
     (a,), (b,) = plain["payments"], catalogue["payments"]
     assert (a["clause"], a["package"]) == ("P(a)", "p") and "clause" not in b and "package" not in b
     assert list(b) == ["id", "payer", "payee", "amount", "due_date", "status", "why", "fact_ids"]
     assert {k: v for k, v in a.items() if k not in ("clause", "package")} == b
+
+
+HEALTH = {"months": 6, "clause": "H", "cobra_clause": "H s.2"}
+
+
+def health_terms(health: dict[str, Any] | None = None) -> ProvisionTerms:
+    return terms(
+        triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}],
+        packages=[{"id": "p", "clause": "P", "triggers": ["t"], "health": health or HEALTH}],
+        report={"health": "p"},
+    )
+
+
+def coverage(day: str, tier: str) -> dict[str, Any]:
+    return ev("HealthCoverageChanged", day, tier=tier, dependents=2 if tier == "employee_plus_dependents" else 0)
+
+
+REFUSED = ev("CarrierContinuationDecision", "2024-12-12", allowed=False,
+             cobra_monthly_premium={"employee_only": "400", "employee_plus_dependents": "1100.50"})  # fmt: skip
+ELECTED = ev("CobraElected", "2024-12-20", tier="employee_plus_dependents")
+
+
+@pytest.mark.parametrize(
+    ("changed", "tier", "amount"),
+    [
+        ("2024-12-09", "employee_plus_dependents", "1100.50"),  # the day before the end: held then (I-19)
+        ("2024-12-10", "employee_only", "400.00"),  # on the end's day: does not count
+    ],
+)
+def test_cobra_premiums_for_the_coverage_held_the_day_before(changed: str, tier: str, amount: str) -> None:
+    fs = facts(START, coverage(changed, "employee_plus_dependents"), fired("2024-12-10"), REFUSED, ELECTED)
+    r = status_report(health_terms(), fs, D("2025-01-15"))
+    premiums = [p for p in r["payments"] if p["id"].startswith("cobra_premium_")]
+    assert [p["id"] for p in premiums] == [f"cobra_premium_{k}" for k in range(1, 7)]
+    assert {p["amount"] for p in premiums} == {amount} and premiums[0]["payee"] == "carrier / COBRA administrator"
+    # month k = [add_months(T, k - 1) + 1 day, add_months(T, k)]; due max(month start, election)
+    assert premiums[0]["coverage_month"] == {"start": "2024-12-11", "end": "2025-01-10"}
+    assert (premiums[0]["due_date"], premiums[1]["due_date"]) == ("2024-12-20", "2025-01-11")
+    assert premiums[5]["coverage_month"]["end"] == "2025-06-10"
+    h = r["health_continuation"]
+    assert (h["required"], h["tier"], h["path"], h["period_end"]) == (True, tier, "cobra_premium_payment", "2025-06-10")
+
+
+@pytest.mark.parametrize(
+    ("extra", "path"),
+    [
+        ((), "pending_carrier_decision"),
+        ((REFUSED,), "awaiting_cobra_election"),
+        ((REFUSED, ELECTED), "cobra_premium_payment"),
+        ((ev("CarrierContinuationDecision", "2024-12-12", allowed=True),), "carrier_continuation"),
+    ],
+)
+def test_the_health_continuation_section_follows_the_path(extra: tuple[dict[str, Any], ...], path: str) -> None:
+    t = health_terms()
+    before = status_report(t, facts(START), D("2024-12-09"))["health_continuation"]
+    assert before["required"] is False and before["fact_ids"] == []
+    r = status_report(t, facts(START, fired("2024-12-10"), *extra), D("2024-12-31"))
+    assert (r["health_continuation"]["path"], r["health_continuation"]["status"]) == (path, "in_progress")
+    assert any(p["id"] == "cobra_premium_1" for p in r["payments"]) is (path == "cobra_premium_payment")
+    done = status_report(t, facts(START, fired("2024-12-10"), *extra), D("2025-06-11"))["health_continuation"]
+    assert done["status"] == "completed"  # the day after the period's last day
+
+
+def test_cobra_facts_are_read_only_with_a_package_paying_cobra_and_are_checked() -> None:
+    plain = health_terms({"months": 6, "clause": "H"})
+    assert "CobraElected" not in readable_types(plain) and "health_continuation" in status_report(
+        plain, facts(START), D("2024-01-01")
+    )
+    t = health_terms()
+    ok = facts(START, fired("2024-12-10"), REFUSED, ELECTED)  # after the end: accepted
+    assert check_history(t, ok[:2], ok[2:], {}) == []
+    no_premium = facts(START, fired("2024-12-10"), ev("CarrierContinuationDecision", "2024-12-12", allowed=False))
+    (error,) = check_history(t, no_premium[:2], no_premium[2:], {})
+    assert error.field == "data.cobra_monthly_premium"
+    backwards = facts(START, ev("SalaryPaid", "2024-02-02", period_start="2024-01-20", period_end="2024-01-19",
+                                amount="1"))  # fmt: skip
+    (error,) = check_history(t, backwards[:1], backwards[1:], {})
+    assert error.field == "data.period_end"
+
+
+@pytest.mark.parametrize(
+    ("blocks", "message"),
+    [
+        ({"report": {"health": "nope"}}, "report.health: unknown nope"),
+        ({"packages": [{"id": "p", "clause": "P", "triggers": [], "health": {"months": 121, "clause": "H"}}]}, "120"),
+    ],
+)
+def test_a_health_block_out_of_bounds_is_refused(blocks: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        terms(**blocks)

@@ -111,7 +111,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             "payments": [{"id": f"pay{k}_{n}", "clause": "X", **draw(payment)} for n in range(draw(st.integers(0, 2)))],
             "accelerations": draw(st.lists(acceleration, max_size=1)),
             "release": release,
-            "health": draw(st.none() | st.just({"months": 6, "clause": "H"})),
+            "health": draw(st.none() | st.just({"months": 6, "clause": "H"}) | st.just(HEALTH_COBRA)),
         }
         for k in range(draw(st.integers(1, 2)))
     ]
@@ -143,6 +143,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             )
         ),
         "dispute_resolution": draw(st.none() | st.just({"forum": "arbitration", "clause": "D"})),
+        "expenses": draw(st.none() | st.just({"clause": "E"}) | st.just({"clause": "E", "reimbursement_due_days": 30})),
         "term": draw(
             st.sampled_from(
                 [
@@ -248,9 +249,17 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
     for g in grants:
         if g["kind"] != "options":
             g["exercise_price"] = None
+    report: dict[str, Any] = {"vocabulary": draw(st.sampled_from(["provisions", "catalogue"]))}
     if priced and draw(st.booleans()):
-        raw["report"] = {"options": priced[0]}
+        report["options"] = priced[0]
+    health = [p["id"] for p in packages if p["health"]]
+    if health and draw(st.booleans()):
+        report["health"] = health[0]
+    raw["report"] = report
     return ProvisionTerms(agreement=ProvisionsFile.model_validate(raw), company=COMPANY)
+
+
+HEALTH_COBRA = {"months": 6, "clause": "H", "cobra_clause": "H s.2"}
 
 
 def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
@@ -294,6 +303,31 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
         events.append({"type": "DisputeRaised", "date": on(draw(st.integers(1, 900))),
                        "data": {"subject": "pay", "principal_executive_office_county": "Travis"}})  # fmt: skip
     end = draw(st.integers(30, 1000))
+    if t.agreement.expenses is not None:
+        for k in range(draw(st.integers(0, 2))):
+            day = draw(st.integers(1, end + 30))
+            events.append({"type": "ExpenseSubmitted", "date": on(day), "data": {"expense_id": f"E{k}",
+                           "amount": "99.99", "incurred_date": on(day - 1), "documented": True}})  # fmt: skip
+            if draw(st.booleans()):
+                events.append({"type": "ExpenseReimbursed", "date": on(day + draw(st.integers(0, 45))),
+                               "data": {"expense_id": f"E{k}", "amount": "99.99"}})  # fmt: skip
+    if any(p.health and p.health.cobra_clause for p in t.agreement.packages):
+        events.append({"type": "HealthCoverageChanged", "date": on(draw(st.integers(1, end))),
+                       "data": {"tier": "employee_plus_dependents", "dependents": 1}})  # fmt: skip
+        if draw(st.booleans()):
+            events.append(
+                {
+                    "type": "CarrierContinuationDecision",
+                    "date": on(end + 2),
+                    "data": {
+                        "allowed": False,
+                        "cobra_monthly_premium": {"employee_only": "300", "employee_plus_dependents": "800"},
+                    },
+                }
+            )
+            if draw(st.booleans()):
+                events.append({"type": "CobraElected", "date": on(end + draw(st.integers(3, 60))),
+                               "data": {"tier": "employee_plus_dependents"}})  # fmt: skip
     claimed = ["g"]
     if t.agreement.grounds:
         cut = draw(st.integers(1, 400))
@@ -356,7 +390,8 @@ def test_drawn_terms_and_lives_report_explain_and_project(data: st.DataObject) -
             assert r["vacation"]["completed_periods"] >= 0 and Decimal(r["vacation"]["accrued_hours"]) >= 0
         for p in r["payments"]:
             assert p["due_date"] or p["status"] in ("open_no_due_date", "cancelled", "paid")
-            assert p["due_date"] or any(w in p["why"] for w in ("not stated", "not known", "Held", "no date")), p
+            why_not = ("not stated", "not known", "Held", "no date", "no payment deadline")
+            assert p["due_date"] or any(w in p["why"] for w in why_not), p
         for i in d.items:
             if visible(i, day):
                 assert explain_item(t, fs, day, i.item_id)["value"]["id"] == i.item_id

@@ -228,15 +228,20 @@ def test_an_obligation_names_real_facts_and_fields(more: dict[str, Any], message
 def test_the_descriptive_sections_add_no_checkpoint_to_the_read_models() -> None:
     """Vacation's why names the report's own day: were its dates checkpoints, every day would be one (the
     read models of an agreement with [vacation] once walked to the year 2999)."""
-    plain = terms(obligations=[duty(due="start_date + 3 days")])
+    health = {  # health continuation's why names the report's own day too
+        "change_of_control": {"clause": "C"},
+        "triggers": [{"id": "t", "clause": "T", "events": ["change_of_control"]}],
+        "packages": [{"id": "p", "clause": "P", "triggers": ["t"], "health": {"months": 6, "clause": "H"}}],
+    }
+    plain = terms(obligations=[duty(due="start_date + 3 days")], **health)
     full = terms(
         obligations=[duty(due="start_date + 3 days")],
         vacation=VACATION,
         bonus={"target_pct_of_base_salary": "50", "clause": "B", "payments_per_year": 4},
         dispute_resolution={"forum": "arbitration", "clause": "§7"},
-        change_of_control={"clause": "C"},
         grants=[OPTIONS],
-        report={"options": "o"},
+        report={"options": "o", "health": "p", "vocabulary": "catalogue"},
+        **health,
     )
     fs = facts(START, close("2023-01-02", "3.15"), ev("ChangeOfControlDetermined", "2023-05-01"))
     calls: list[date] = []

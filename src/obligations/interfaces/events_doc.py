@@ -13,7 +13,7 @@ from obligations.domain.facts import (
     PROVISIONS_FACT_TYPES,
     SHARED_FACT_TYPES,
 )
-from obligations.terms.provisions import FACTS_OF_BLOCKS
+from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS
 
 NAMES = {
     "parse_money": "money (decimal text, ≥ 0, < 10^12, ≤ 6 places)",
@@ -51,6 +51,8 @@ def describe(a: Any, metadata: Any = ()) -> str:
 
 def form_of(name: str) -> str:
     """Which form of terms reads a fact type (a few, the provisions form only with the block that reads them)."""
+    if name in COBRA_FACTS:
+        return "the letter form, and the provisions form with a package's `health` that has `cobra_clause`"
     if name in FACTS_OF_BLOCKS:
         return f"the letter form, and the provisions form with its `[{FACTS_OF_BLOCKS[name]}]` block"
     if name in SHARED_FACT_TYPES or name in CORRECTION_TYPES:

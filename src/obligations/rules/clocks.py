@@ -8,9 +8,10 @@ from typing import Any
 from obligations.rules.calendar import add_days
 from obligations.rules.employment import EmploymentState, i9_deadline
 from obligations.rules.grounds import cure_clocks
+from obligations.rules.health import coverage_months
 from obligations.rules.history import History, fact_ids
 from obligations.rules.item import Item, clock_name
-from obligations.rules.section51 import Trigger, coverage_months, window
+from obligations.rules.section51 import Trigger, health_plan, window
 from obligations.terms.expressions import cardinal
 
 ORDER = [
@@ -176,7 +177,7 @@ def open_clocks(h: History, emp: EmploymentState, trigger: Trigger | None) -> li
             )
         )
     if trigger is not None:
-        period_end = coverage_months(h, trigger)[-1][2]
+        period_end = coverage_months(health_plan(h), trigger.date)[-1][2]
         months = s51.health_continuation_months
         if trigger.date <= d <= period_end:
             out.append(

@@ -8,9 +8,10 @@ from datetime import date
 from typing import Any
 
 from obligations.domain.facts import Fact
-from obligations.rules.calendar import add_days
 from obligations.rules.clocks import open_clocks
 from obligations.rules.employment import EmploymentState, employment_state
+from obligations.rules.health import cobra_items, no_health_section
+from obligations.rules.health import health_section as health_continuation
 from obligations.rules.history import History, fact_ids
 from obligations.rules.item import Item, clock_json, obligation_json, payment_json
 from obligations.rules.obligations import obligations
@@ -29,19 +30,15 @@ from obligations.rules.section51 import (
     TRIGGER_WORDS,
     Trigger,
     acceleration_date,
-    cobra_items,
-    coverage_months,
     first_trigger,
-    health_basis,
-    health_path,
+    health_plan,
+    health_trigger,
     lump_sum_item,
-    tier_before,
     window,
 )
 from obligations.rules.sections import Section
 from obligations.rules.vesting import VestingState, vesting_state
 from obligations.terms.agreement_terms import Terms
-from obligations.terms.expressions import cardinal
 
 SECTIONS = (
     "employment",
@@ -91,7 +88,9 @@ def derive(terms: Terms, facts: Iterable[Fact], as_of: date, full: bool = True) 
     vs = vesting_state(terms.agreement.vesting, h.start, as_of, accel[0] if accel else None, forfeit)
     payments = [lump_sum_item(h, trigger)] if trigger else []
     final = final_salary_item(h, emp.ending) if emp.ending else None
-    payments += ([final] if final else []) + (cobra_items(h, trigger, emp) if trigger else []) + expense_items(h)
+    end = emp.ending.date if emp.ending else None
+    cobra = cobra_items(h, health_plan(h), health_trigger(trigger), end) if trigger else []
+    payments += ([final] if final else []) + cobra + expense_items(h)
     clocks, duties = open_clocks(h, emp, trigger), obligations(h)
     items = [*payments, *clocks, *duties]
     if not full:
@@ -155,42 +154,9 @@ def section_5_1_section(h: History, emp: Any, trigger: Trigger | None) -> Sectio
 def health_section(h: History, emp: Any, trigger: Trigger | None) -> Section:
     s51 = h.terms.agreement.section_5_1
     if trigger is None:
-        none = {
-            "required": False,
-            "why": f"{s51.health_clause} health continuation arises only from a {s51.clause} trigger inside the "
-            f"{s51.window_months}-month window; none has occurred.",
-            "fact_ids": [],
-        }
-        return Section(none)
-    months = coverage_months(h, trigger)
-    period_start, period_end = months[0][1], months[-1][2]
-    tier, dependents = tier_before(h, trigger)
-    path = health_path(h, trigger, emp)
-    status = "in_progress" if h.as_of <= period_end else "completed"
-    covered = tier == "employee_plus_dependents"
-    why = (
-        f"{s51.health_clause}: Termination Date {trigger.date} ({TRIGGER_WORDS[trigger.kind]}); "
-        f"{cardinal(s51.health_continuation_months)} months following it = "
-        f"{period_start} .. {trigger.date} + {len(months)} months = {period_end} [I-02, I-19]; coverage on "
-        f"{add_days(trigger.date, -1)} (immediately prior to the Termination Date) was '{tier}' with {dependents} "
-        f"dependent(s)"
-        + (
-            f", so the dependents are also covered at the Company's expense [{s51.health_clause}, I-19]"
-            if covered
-            else ""
+        return no_health_section(
+            f"{s51.health_clause} health continuation arises only from a {s51.clause} trigger inside the "
+            f"{s51.window_months}-month window; none has occurred."
         )
-        + f"; path: {path.replace('_', ' ')}; status as of {h.as_of}: {status}."
-    )
-    out = {
-        "required": True,
-        "trigger_date": trigger.date.isoformat(),
-        "period_start": period_start.isoformat(),
-        "period_end": period_end.isoformat(),
-        "dependents_covered": covered,
-        "tier": tier,
-        "path": path,
-        "status": status,
-        "why": why,
-        "fact_ids": health_basis(h, trigger),
-    }
-    return Section(out, ("I-02", "I-19"))
+    end = emp.ending.date if emp.ending else None
+    return health_continuation(h, health_plan(h), health_trigger(trigger), end)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from obligations.rules.calendar import add_days, add_months
 from obligations.rules.employment import EmploymentState
+from obligations.rules.health import HealthPlan, HealthTrigger
 from obligations.rules.history import History, fact_ids
 from obligations.rules.item import Item
 from obligations.rules.payments import contract_date, payment_item
@@ -95,77 +96,10 @@ def lump_sum_item(h: History, t: Trigger) -> Item:
     )
 
 
-def coverage_months(h: History, t: Trigger) -> list[tuple[int, date, date]]:
-    months = h.terms.agreement.section_5_1.health_continuation_months
-    f = h.terms.i.feb29_anniversary
-    return [(k, add_days(add_months(t.date, k - 1, f), 1), add_months(t.date, k, f)) for k in range(1, months + 1)]
+def health_plan(h: History) -> HealthPlan:
+    s51 = h.terms.agreement.section_5_1
+    return HealthPlan(s51.health_clause, s51.cobra_clause, s51.health_continuation_months, h.terms.i.feb29_anniversary)
 
 
-def tier_before(h: History, t: Trigger) -> tuple[str, int]:
-    """I-19: the coverage in effect on T − 1 day (coverage added on or after T does not count)."""
-    changes = h.of_until(add_days(t.date, -1), "HealthCoverageChanged")
-    return (changes[-1].data.tier, changes[-1].data.dependents) if changes else ("employee_only", 0)
-
-
-def health_basis(h: History, t: Trigger) -> list[str]:
-    """The facts health continuation rests on: the trigger, the coverage held before it, the carrier's
-    decisions, the COBRA election and the end of eligibility."""
-    coverage = h.of_until(add_days(t.date, -1), "HealthCoverageChanged")[-1:]
-    later = h.of("CarrierContinuationDecision", "CobraElected", "CobraEligibilityEnded")
-    return fact_ids(t.facts, coverage, later)
-
-
-def health_path(h: History, t: Trigger, emp: EmploymentState) -> str:
-    period_end = coverage_months(h, t)[-1][2]
-    if emp.ending is None or emp.ending.date >= period_end:
-        return "active_employment_coverage"
-    decisions = h.of("CarrierContinuationDecision")
-    if not decisions:
-        return "pending_carrier_decision"
-    if decisions[-1].data.allowed:
-        return "carrier_continuation"
-    return "cobra_premium_payment" if h.of("CobraElected") else "awaiting_cobra_election"
-
-
-def cobra_items(h: History, t: Trigger, emp: EmploymentState) -> list[Item]:
-    """§5.1 s.2, I-19, I-20: six monthly premiums once COBRA is elected; cancelled after eligibility ends."""
-    if health_path(h, t, emp) != "cobra_premium_payment" or emp.ending is None:
-        return []
-    decisions = h.of("CarrierContinuationDecision")
-    refusal = decisions[-1]
-    premiums = refusal.data.cobra_monthly_premium
-    tier, _ = tier_before(h, t)
-    amount = Decimal(getattr(premiums, tier)) if premiums else Decimal(0)
-    elected = h.of("CobraElected")[0].date
-    ended = min((e.date for e in h.of("CobraEligibilityEnded")), default=None)
-    earlier_allowed = any(d.data.allowed for d in decisions[:-1])
-    items = []
-    for k, start, end in coverage_months(h, t):
-        if end <= emp.ending.date or (earlier_allowed and end < refusal.date):
-            continue  # covered while employed (I-20) or by the carrier before it withdrew (I-19)
-        due = max(start, elected, add_days(emp.ending.date, 1))
-        cancelled = ended is not None and start >= ended
-        why = (
-            f"{h.terms.agreement.section_5_1.cobra_clause}: carrier refused continuation ({refusal.date}); COBRA "
-            f"elected {elected}; coverage month "
-            f"{k} = {start}..{end}; due max(month start, election date) = {due}; premium for tier '{tier}' "
-            f"held on {add_days(t.date, -1)} [I-19]"
-            + (f"; cancelled: COBRA eligibility ended {ended}, on or before the month start" if cancelled else "")
-            + "."
-        )
-        items.append(
-            payment_item(
-                h,
-                f"cobra_premium_{k}",
-                amount,
-                due,
-                why,
-                h.terms.agreement.section_5_1.health_clause,
-                ("I-19",),
-                payee="carrier / COBRA administrator",
-                cancelled=cancelled,
-                basis=health_basis(h, t),
-                coverage_month={"start": start.isoformat(), "end": end.isoformat()},
-            )
-        )
-    return items
+def health_trigger(t: Trigger) -> HealthTrigger:
+    return HealthTrigger(t.date, t.facts, TRIGGER_WORDS[t.kind])

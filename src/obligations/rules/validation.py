@@ -22,7 +22,7 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
     if fact.is_company_fact:
         return
     _check_letter_vocabulary(terms, fact)
-    _check_shape(fact)
+    check_shape(fact)
     starts = [f for f in everything if f.type == "EmploymentStarted"]
     if t == "EmploymentStarted":
         _check_start(terms, fact, starts)
@@ -90,7 +90,8 @@ def _either(words: list[str]) -> str:
     return " or ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
 
 
-def _check_shape(fact: Fact) -> None:
+def check_shape(fact: Fact) -> None:
+    """What one fact must say of itself, whatever the form of the terms."""
     x = fact.data
     if fact.type == "SalaryPaid" and x.period_end < x.period_start:
         raise InvalidFactError("period_end is before period_start", field="data.period_end")

@@ -33,6 +33,8 @@ FACTS_OF_BLOCKS: dict[str, str] = {
     "ExpenseSubmitted": "expenses",
     "ExpenseReimbursed": "expenses",
 }
+# The letter's health-continuation facts, read with a package's `health` that pays COBRA premiums.
+COBRA_FACTS = ("HealthCoverageChanged", "CarrierContinuationDecision", "CobraElected", "CobraEligibilityEnded")
 
 
 class Strict(BaseModel):
@@ -174,9 +176,11 @@ class Report(Strict):
     `options` names the grant whose exercise price is the `exercise_price` section."""
 
     options: Id | None = None
-    # How payments and open clocks are written: "provisions" (with their clause, package and installment) or
-    # "catalogue" (the catalogue §10 vocabulary of the letter form, for an agreement whose report keeps it).
-    items: Literal["provisions", "catalogue"] = "provisions"
+    # The package whose health continuation is the `health_continuation` section.
+    health: Id | None = None
+    # How the report is written: "provisions" (docs/report.md) or "catalogue" (the catalogue §10 vocabulary of
+    # the letter form, for an agreement whose report keeps it): payments, open clocks and employment so far.
+    vocabulary: Literal["provisions", "catalogue"] = "provisions"
 
 
 class Term(Strict):
@@ -467,8 +471,13 @@ class Acceleration(Strict):
 
 
 class Health(Strict):
-    months: Annotated[int, Field(ge=1)]
+    """`months` of health continuation following the day the package fires. With `cobra_clause`, the letter's
+    path (catalogue §7.3, I-19, I-20): the coverage held the day before, the carrier's decision to continue it
+    or not, and when it refuses, the monthly COBRA premiums (`cobra_premium_<k>`) once COBRA is elected."""
+
+    months: Annotated[int, Field(ge=1, le=120)]
     clause: str
+    cobra_clause: str | None = None
 
 
 class Package(Strict):
@@ -637,6 +646,8 @@ class ProvisionsFile(Strict):
                 raise ValueError(f"grant {g.id}: exercise_price is for options, not {g.kind}")
         if self.report.options is not None:
             _known("report.options", [self.report.options], {g.id for g in self.grants if g.exercise_price})
+        if self.report.health is not None:
+            _known("report.health", [self.report.health], {p.id for p in self.packages if p.health})
         for g in self.grants:
             if g.vesting is not None and g.quantity is not None:
                 g.schedule_for(g.quantity)

@@ -21,10 +21,12 @@ from obligations.terms.provisions import ProvisionTerms
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 FAR = date(2999, 12, 31)
 # Sections that describe a state and give no item: the dates they name (vacation's "days employed
-# 2023-01-02..<as of>" names the day itself) are no checkpoints, or every day would be one.
+# 2023-01-02..<as of>" and health continuation's "status as of <as of>" name the day itself) are no
+# checkpoints, or every day would be one.
 STATE_SECTIONS = frozenset(
-    {"as_of", "exercise_price", "change_of_control", "vacation", "bonus_target", "dispute_resolution"}
-)
+    {"as_of", "exercise_price", "change_of_control", "vacation", "bonus_target", "dispute_resolution",
+     "health_continuation"}
+)  # fmt: skip
 
 
 def dated_items(terms: ProvisionTerms, facts: Sequence[Fact]) -> list[Item]:

@@ -29,6 +29,9 @@ class End:
     facts: tuple[str, ...]
     words: str
     notice: dt.date | None = None  # a resignation's notice date
+    grounds: tuple[str, ...] = ()  # the Cause or Good Reason grounds it is for
+    claim_rejected: bool = False  # stated for Cause without a ground: a termination without Cause
+    reason: str | None = None  # an end other than by the parties: EmploymentEndedOther's reason
 
 
 @dataclass
@@ -156,26 +159,26 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
         ends.append(End("position_eliminated", f.date, (f.id,), f"position eliminated on {f.date}"))
     for f in h.of("EmploymentEndedOther"):
         kind = f.data.reason if f.data.reason in ("death", "disability") else "other"
-        ends.append(End(kind, f.date, (f.id,), f"employment ended ({f.data.reason}) on {f.date}"))
+        ends.append(End(kind, f.date, (f.id,), f"employment ended ({f.data.reason}) on {f.date}", reason=f.data.reason))
     pending = None
     for f in h.of("ResignationNoticeGiven"):
         withdrawn = [w for w in h.of("ResignationNoticeWithdrawn") if w.date >= f.date]
         if withdrawn:
             continue
         effective, how = _resignation_effective(h, f)
-        kind, reason, basis = _good_reason(h, f, effective)
+        kind, reason, basis, grounds = _good_reason(h, f, effective)
         gr = h.terms.agreement.good_reason
         if kind == "resignation_for_good_reason" and gr is not None and gr.resignation_notice:
             least = h.add(f.date, gr.resignation_notice)
             asked = f.data.requested_effective_date is not None  # a date asked for: short_notice decides
             if effective < least and (gr.short_notice == "extend" or not asked):
                 effective, how = least, f"{how}, extended to the {gr.resignation_notice} notice ({gr.clause})"
-                kind, reason, basis = _good_reason(h, f, effective)
+                kind, reason, basis, grounds = _good_reason(h, f, effective)
             elif effective < least:
-                kind, basis = "resignation", ()
+                kind, basis, grounds = "resignation", (), ()
                 reason = f"; less than the {gr.resignation_notice} notice a Good Reason resignation needs ({gr.clause})"
         words = f"{kind.replace('_', ' ')}: notice {f.date}, effective {effective} ({how}){reason}"
-        end = End(kind, effective, (f.id, *basis), words, f.date)
+        end = End(kind, effective, (f.id, *basis), words, f.date, grounds)
         if effective <= h.as_of:
             ends.append(end)
         elif pending is None:
@@ -200,31 +203,33 @@ def _for_cause(h: PHistory, f: Fact) -> End:
     held = [s for s in states if s.available_on(f.date)]
     if held:
         why = "; ".join(s.why for s in held)
-        return End("termination_for_cause", f.date, (f.id, *(x for s in held for x in s.facts)), f"{words}: {why}")
+        facts = (f.id, *(x for s in held for x in s.facts))
+        return End("termination_for_cause", f.date, facts, f"{words}: {why}", grounds=tuple(s.ground.id for s in held))
     none = f"stated for Cause on {f.date}, but no Cause ground of the terms ({cause.clause}) was available that day"
     detail = "; ".join(s.why for s in states)
     if cause.unsupported == "as_stated":
         return End("termination_for_cause", f.date, (f.id,), f"{none} (kept as stated, flagged): {detail}")
     facts = (f.id, *(x for s in states for x in s.facts))
-    return End("termination_without_cause", f.date, facts, f"{none}: a termination without Cause: {detail}")
+    words = f"{none}: a termination without Cause: {detail}"
+    return End("termination_without_cause", f.date, facts, words, claim_rejected=True)
 
 
-def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str, ...]]:
+def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """Whether a resignation is for Good Reason: it claims a ground and, when the terms have a Good Reason
     process ([good_reason] with [[grounds]]), that ground's process allows it (notice, no cure, in time)."""
     claimed = list(f.data.good_reason_grounds_claimed)
     if not claimed:
-        return "resignation", "", ()
+        return "resignation", "", (), ()
     if h.terms.agreement.good_reason is None:
-        return "resignation_for_good_reason", f"; claims {', '.join(claimed)}", ()
+        return "resignation_for_good_reason", f"; claims {', '.join(claimed)}", (), tuple(claimed)
     from obligations.rules.provisions.grounds import ground_states  # the process reads this module's history
 
     states = {s.ground.id: s for s in ground_states(h)}
     ok = [states[g] for g in claimed if g in states and states[g].available(f.date, effective)]
     if ok:
-        return "resignation_for_good_reason", f"; for Good Reason: {ok[0].why}", ok[0].facts
+        return "resignation_for_good_reason", f"; for Good Reason: {ok[0].why}", ok[0].facts, (ok[0].ground.id,)
     why = "; ".join(states[g].why for g in claimed if g in states) or "no such ground in the terms"
-    return "resignation", f"; claims {', '.join(claimed)} but not for Good Reason: {why}", ()
+    return "resignation", f"; claims {', '.join(claimed)} but not for Good Reason: {why}", (), ()
 
 
 def _resignation_effective(h: PHistory, f: Fact) -> tuple[date, str]:

@@ -22,6 +22,7 @@ class Hit:
     fires: date
     facts: tuple[str, ...]
     words: str
+    window_facts: tuple[str, ...] = ()  # the facts of the dates its window is counted from (the start)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hi
     start = (h.start_fact.id,) if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else ()
     coc_first = coc is not None and (end is None or coc.date <= end.date)
     if coc is not None and coc_first and "change_of_control" in t.events and _in_window(h, t, coc.date, dates):
-        return Hit(t.id, "change_of_control", coc.date, coc.date, (*start, *coc.facts), f"{where}: {coc.words}")
+        return Hit(t.id, "change_of_control", coc.date, coc.date, coc.facts, f"{where}: {coc.words}", start)
     if end is None or end.kind not in t.events or not _in_window(h, t, end.date, dates):
         return None
     if t.unless_fulfilled is not None:
@@ -51,7 +52,7 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hi
             return None
     words = f"{where}: {end.words}"
     if t.change_of_control is None:
-        return Hit(t.id, end.kind, end.date, end.date, (*start, *end.facts), words)
+        return Hit(t.id, end.kind, end.date, end.date, end.facts, words, start)
     w = t.change_of_control
     if coc is None:
         until = h.add(end.date, w.before)
@@ -63,7 +64,7 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hi
         return None
     fires = max(end.date, coc.date)
     words += f"; Change of Control {coc.date}, window {opens}..{closes} ({w.before} before, {w.after} after)"
-    return Hit(t.id, end.kind, end.date, fires, (*start, *end.facts, *coc.facts), words)
+    return Hit(t.id, end.kind, end.date, fires, (*end.facts, *coc.facts), words, start)
 
 
 def _in_window(h: PHistory, t: Trigger, day: date, dates: dict[str, date | None]) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from obligations.domain.facts import Fact
 from obligations.domain.values import money_str
 from obligations.rules.change_of_control import change_of_control_report
+from obligations.rules.health import HealthPlan, HealthTrigger, cobra_items, health_section, no_health_section
 from obligations.rules.item import Item, clock_json, item_status, obligation_json, payment_json, visible
 from obligations.rules.payments import reimbursements
 from obligations.rules.provisions.base import (
@@ -85,6 +86,10 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     last_payment = max((i.due_date for i in items if i.due_date), default=None)
     if end is not None:
         items += [x for x in (final_salary(h, end), in_lieu) if x is not None]
+    for f in fired:
+        plan = health_plan(h, f)
+        if plan is not None and plan.cobra_clause and end is not None:
+            items += cobra_items(h, plan, health_trigger(f), end.date)
     items = [_breached(h, i) for i in items]
     if terms.agreement.expenses is not None:
         x = terms.agreement.expenses
@@ -434,12 +439,14 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
     prices = _prices(d)
     shown = [i for i in d.items if visible(i, as_of)]
     status = "ended" if d.end else "resignation_pending" if d.pending else "employed"
-    catalogue = a.report.items == "catalogue"
+    catalogue = a.report.vocabulary == "catalogue"
     pay, clock = (payment_json, clock_json) if catalogue else (_payment, _clock_json)
     return {
         "as_of": as_of.isoformat(),
         "form": "provisions",
-        "employment": {
+        "employment": catalogue_employment(d)
+        if catalogue
+        else {
             "status": status,
             "start_date": h.start.isoformat(),
             "termination_date": d.end.date.isoformat() if d.end else None,
@@ -467,6 +474,47 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
     } | _optional(d, prices)
 
 
+# The end's event in the catalogue §10 vocabulary (`termination_type`): "Good Cause" is the letter's word for Cause.
+CATALOGUE_TYPES = {
+    "termination_without_cause": "termination_without_good_cause",
+    "position_eliminated": "termination_without_good_cause",
+    "termination_for_cause": "termination_for_good_cause",
+    "resignation": "resignation_without_good_reason",
+    "resignation_for_good_reason": "resignation_for_good_reason",
+    "death": "ended_other",
+    "disability": "ended_other",
+    "other": "ended_other",
+}
+
+
+def catalogue_employment(d: PDerivation) -> dict[str, Any]:
+    """The employment section in the catalogue §10 vocabulary ([report] vocabulary = "catalogue")."""
+    e, p, h = d.end, d.pending, d.h
+    if e is not None:
+        kind = CATALOGUE_TYPES[e.kind]
+        out: dict[str, Any] = {"status": "terminated", "termination_date": e.date.isoformat(), "termination_type": kind}
+        if kind == "ended_other":
+            out["end_reason"] = e.reason
+        return out | {
+            "for_good_cause": e.kind == "termination_for_cause",
+            "for_good_reason": e.kind == "resignation_for_good_reason",
+            "grounds": list(e.grounds),
+            "good_cause_claim_rejected": e.claim_rejected,
+            "why": e.words,
+            "fact_ids": list(e.facts),
+        }
+    if p is not None:
+        return {
+            "status": "resignation_notice_period",
+            "pending_termination_date": p.date.isoformat(),
+            "pending_termination_type": CATALOGUE_TYPES[p.kind],
+            "grounds": list(p.grounds),
+            "why": p.words + " Employee remains employed until the end of the effective date.",
+            "fact_ids": list(p.facts),
+        }
+    return {"status": "active", "why": f"employed since {h.start}", "fact_ids": [h.start_fact.id]}
+
+
 def _prices(d: PDerivation) -> dict[str, Section]:
     """The exercise price of each options grant priced at a closing price (I-24), by grant id."""
     closes = d.h.of("ClosingPriceRecorded")
@@ -482,6 +530,25 @@ def _prices(d: PDerivation) -> dict[str, Section]:
 
 def _priced(price: Section | None) -> dict[str, Any]:
     return {"exercise_price": price.json["exercise_price"]} if price and price.json else {}
+
+
+def health_plan(h: PHistory, f: Fired) -> HealthPlan | None:
+    x = f.package.health
+    return HealthPlan(x.clause, x.cobra_clause or x.clause, x.months, h.terms.agreement.days.feb29) if x else None
+
+
+def health_trigger(f: Fired) -> HealthTrigger:
+    return HealthTrigger(f.hit.fires, f.hit.facts, f.hit.event.replace("_", " "))
+
+
+def _health(d: PDerivation, pid: str) -> Section:
+    """The catalogue §10 health_continuation section of the package `[report] health` names."""
+    f = next((x for x in d.fired if x.package.id == pid), None)
+    plan = health_plan(d.h, f) if f else None
+    if f is None or plan is None:
+        clause = next(p.clause for p in d.h.terms.agreement.packages if p.id == pid)
+        return no_health_section(f"{clause}: health continuation arises only when package {pid} fires; it has not.")
+    return health_section(d.h, plan, health_trigger(f), d.end.date if d.end else None)
 
 
 def _optional(d: PDerivation, prices: dict[str, Section]) -> dict[str, Any]:
@@ -507,6 +574,8 @@ def _optional(d: PDerivation, prices: dict[str, Section]) -> dict[str, Any]:
     if a.change_of_control is not None:
         end = d.end.date if d.end else None
         out["change_of_control"] = change_of_control_report(changes_of_control(h), h.start, end).json
+    if a.report.health is not None:
+        out["health_continuation"] = _health(d, a.report.health).json
     if a.dispute_resolution is not None:
         r = a.dispute_resolution
         out["dispute_resolution"] = dispute_resolution(r.clause, r.forum, h.of("DisputeRaised")).json
@@ -570,7 +639,7 @@ def _payment(i: Item, as_of: date) -> dict[str, Any]:
     }
     if status == "paid":
         out.update(paid_on=_s(i.paid_on), paid_late=bool(i.due_date and i.paid_on and i.paid_on > i.due_date))
-    for key in ("package", "installment", "not_before"):
+    for key in ("package", "installment", "not_before", "coverage_month"):
         if i.detail.get(key) is not None:
             out[key] = i.detail[key]
     return out

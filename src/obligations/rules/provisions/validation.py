@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from obligations.domain.errors import InvalidFactError
-from obligations.domain.facts import PROVISIONS_FACT_TYPES, SHARED_FACT_TYPES, Fact
+from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, PROVISIONS_FACT_TYPES, SHARED_FACT_TYPES, Fact
 from obligations.rules.change_of_control import PRONG_FACTS
 from obligations.rules.provisions.base import PHistory, employment_end
-from obligations.rules.validation import check_expense_reference, check_incurred_by_end, walk_history
-from obligations.terms.provisions import FACTS_OF_BLOCKS, ProvisionsFile, ProvisionTerms
+from obligations.rules.validation import check_expense_reference, check_incurred_by_end, check_shape, walk_history
+from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS, ProvisionsFile, ProvisionTerms
 
-AFTER_END = frozenset(
+# After the end: the letter's (catalogue §8, those these terms read) and the provisions form's own.
+AFTER_END = ALLOWED_AFTER_TERMINATION | frozenset(
     {
         "PaymentMade",
         "SalaryPaid",
@@ -44,6 +45,8 @@ def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     prongs = frozenset(PRONG_FACTS) if coc is not None and coc.definition == "prongs" else frozenset()
     duties = {t for o in a.obligations for t in (o.fulfilled_by, o.for_each) if t is not None}
     read = {t for t, block in FACTS_OF_BLOCKS.items() if getattr(a, block) is not None} | duties
+    if any(p.health is not None and p.health.cobra_clause is not None for p in a.packages):
+        read |= set(COBRA_FACTS)
     return (SHARED_FACT_TYPES - FACTS_OF_BLOCKS.keys()) | PROVISIONS_FACT_TYPES | prongs | read
 
 
@@ -61,6 +64,7 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
             "that reads it",
             field="type",
         )
+    check_shape(fact)
     if fact.is_company_fact:
         return
     starts = [f for f in everything if f.type == "EmploymentStarted"]
@@ -88,7 +92,7 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
         if fact.date > end.date and t not in AFTER_END:
             raise InvalidFactError(
                 f"{t} dated {fact.date} is after employment ended ({end.date}); after it only "
-                f"{', '.join(sorted(AFTER_END))} are accepted",
+                f"{', '.join(sorted(AFTER_END & readable_types(terms)))} are accepted",
                 field="date",
             )
     if end is not None and t == "ExpenseSubmitted":
