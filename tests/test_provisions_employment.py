@@ -11,7 +11,7 @@ import pytest
 from helpers import ev, facts
 from obligations.rules.provisions.report import status_report
 from obligations.terms.provisions import ProvisionTerms
-from test_provisions_rules import FOR_CAUSE, MOVED, START, cause_terms, conviction, gr_terms, resign
+from test_provisions_rules import FOR_CAUSE, MOVED, START, cause_terms, conviction, gr_terms, resign, terms
 
 D = date.fromisoformat
 ENDED = ["status", "termination_date", "termination_type", "for_good_cause", "for_good_reason", "grounds",
@@ -72,3 +72,99 @@ def test_an_end_other_than_by_the_parties_names_its_reason(reason: str) -> None:
     e = employment(gr_terms(), "2024-12-10", ev("EmploymentEndedOther", "2024-12-10", reason=reason))
     assert list(e) == [*ENDED[:3], "end_reason", *ENDED[3:]]
     assert (e["termination_type"], e["end_reason"]) == ("ended_other", reason)
+
+
+GRANT = {"id": "o", "kind": "options", "clause": "G", "quantity": "1600", "exercise_price": "closing_price",
+         "vesting": {"period_length": 3, "period_unit": "MONTHS", "installments": 16, "cliff_installment": 4,
+                     "allocation_type": "CUMULATIVE_ROUND_DOWN"}}  # fmt: skip
+
+
+def equity_terms(**grant: Any) -> ProvisionTerms:
+    base = gr_terms()
+    return terms(
+        change_of_control={"clause": "C"},
+        good_reason=base.agreement.good_reason.model_dump(exclude_none=True),  # type: ignore[union-attr]
+        grounds=[g.model_dump(exclude_none=True) for g in base.agreement.grounds],
+        grants=[{**GRANT, **grant}],
+        triggers=[{"id": "t", "clause": "T", "events": ["change_of_control", "termination_without_cause",
+                   "resignation_for_good_reason"], "on_or_after": "start_date", "before": "start_date + 24 months"}],
+        packages=[{"id": "accel", "clause": "A", "triggers": ["t"],
+                   "accelerations": [{"kind": "full", "clause": "A"}]}],
+        report={"options": "o", "vocabulary": "catalogue", "sections": ["accel"]},
+    )  # fmt: skip
+
+
+def test_the_options_section_and_its_next_vesting_event() -> None:
+    t = equity_terms()
+    r = status_report(t, facts(START), D("2024-01-01"))
+    o = r["options"]
+    assert list(o) == ["granted", "exercise_price", "vested", "unvested", "forfeited", "accelerated",
+                       "acceleration_date", "next_vesting", "why", "fact_ids"]  # fmt: skip
+    assert (o["vested"], o["next_vesting"]) == (0, {"date": "2024-01-02", "amount": 400, "kind": "scheduled"})
+    # a Good Reason resignation effective before the next tranche: the next event is the acceleration
+    moved = ev("WorkplaceRelocated", "2024-02-01", new_location="Reno", distance_miles="60")
+    notice = ev("ResignationNoticeGiven", "2024-02-05", sent_date="2024-02-05", good_reason_grounds_claimed=["moved"],
+                requested_effective_date=None)  # fmt: skip
+    o = status_report(t, facts(START, moved, notice), D("2024-02-05"))["options"]
+    assert o["next_vesting"] == {"date": "2024-03-06", "amount": 1200, "kind": "acceleration"}
+    plain = ev("ResignationNoticeGiven", "2024-02-05", sent_date="2024-02-05", good_reason_grounds_claimed=[],
+               requested_effective_date="2024-03-01")  # fmt: skip
+    o = status_report(t, facts(START, plain), D("2024-02-05"))["options"]
+    assert o["next_vesting"] is None  # nothing more will vest
+    coc = ev("ChangeOfControlDetermined", "2024-06-03")
+    o = status_report(t, facts(START, coc), D("2024-06-03"))["options"]
+    assert (o["vested"], o["accelerated"], o["acceleration_date"], o["next_vesting"]) == (
+        1600,
+        1100,
+        "2024-06-03",
+        None,
+    )
+    assert o["fact_ids"][-1] == facts(START, coc)[1].id
+
+
+def test_an_acceleration_with_nothing_left_to_vest_has_no_acceleration_date() -> None:
+    t = equity_terms(
+        vesting={
+            "period_length": 1,
+            "period_unit": "MONTHS",
+            "installments": 1,
+            "allocation_type": "CUMULATIVE_ROUND_DOWN",
+        }
+    )
+    coc = ev("ChangeOfControlDetermined", "2024-06-03")
+    o = status_report(t, facts(START, coc), D("2024-06-03"))["options"]
+    assert (o["vested"], o["accelerated"], o["acceleration_date"]) == (1600, 0, None)
+
+
+def test_options_granted_records_the_grant_when_the_terms_say_so() -> None:
+    t = equity_terms(made_by="OptionsGranted")
+    granted = ev("OptionsGranted", "2023-01-02", grant_date="2023-01-02", quantity=1600)
+    o = status_report(t, facts(START, granted), D("2023-02-01"))["options"]
+    assert o["fact_ids"] == [f.id for f in facts(START, granted)]
+    with pytest.raises(ValueError, match="only one grant"):
+        terms(grants=[{**GRANT, "made_by": "OptionsGranted"}, {**GRANT, "id": "o2", "made_by": "OptionsGranted"}])
+
+
+@pytest.mark.parametrize(
+    ("coc", "triggered"),
+    [("2025-01-01", True), ("2025-01-02", False)],  # the window's last day; start + 24 months is outside
+)
+def test_a_package_section_in_the_catalogue_shape(coc: str, triggered: bool) -> None:
+    r = status_report(equity_terms(), facts(START, ev("ChangeOfControlDetermined", coc)), D("2025-02-01"))
+    s = r["accel"]
+    assert list(s) == ["window_start", "window_end", "triggered", "trigger", "termination_date", "why", "fact_ids"]
+    assert (s["window_start"], s["window_end"], s["triggered"]) == ("2023-01-02", "2025-01-01", triggered)
+    assert (s["trigger"], s["termination_date"]) == (("change_of_control", coc) if triggered else (None, None))
+    assert s["fact_ids"][0] == facts(START)[0].id and len(s["fact_ids"]) == (2 if triggered else 1)
+    fired = ev("EmploymentTerminatedByCompany", "2024-05-01", stated_ground="without_cause")
+    s = status_report(equity_terms(), facts(START, fired), D("2024-05-01"))["accel"]
+    assert (s["trigger"], s["termination_date"]) == ("termination_without_good_cause", "2024-05-01")
+
+
+def test_a_package_section_may_not_take_a_key_of_the_report() -> None:
+    with pytest.raises(ValueError, match="report.sections: unknown payments"):
+        terms(
+            triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}],
+            packages=[{"id": "payments", "clause": "P", "triggers": ["t"]}],
+            report={"sections": ["payments"]},
+        )

@@ -255,6 +255,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
     health = [p["id"] for p in packages if p["health"]]
     if health and draw(st.booleans()):
         report["health"] = health[0]
+    report["sections"] = draw(st.lists(st.sampled_from([p["id"] for p in packages]), max_size=1))
     raw["report"] = report
     return ProvisionTerms(agreement=ProvisionsFile.model_validate(raw), company=COMPANY)
 

@@ -33,6 +33,12 @@ FACTS_OF_BLOCKS: dict[str, str] = {
     "ExpenseSubmitted": "expenses",
     "ExpenseReimbursed": "expenses",
 }
+# The top-level keys of a provisions report, which a package's section may not take ([report] sections).
+REPORT_KEYS = frozenset(
+    {"as_of", "form", "employment", "term", "grants", "packages", "release", "grounds", "cause_grounds", "payments",
+     "open_clocks", "obligations", "covenants", "unknown", "person", "change_of_control", "exercise_price",
+     "options", "vacation", "bonus_target", "dispute_resolution", "health_continuation"}
+)  # fmt: skip
 # The letter's health-continuation facts, read with a package's `health` that pays COBRA premiums.
 COBRA_FACTS = ("HealthCoverageChanged", "CarrierContinuationDecision", "CobraElected", "CobraEligibilityEnded")
 
@@ -178,6 +184,9 @@ class Report(Strict):
     options: Id | None = None
     # The package whose health continuation is the `health_continuation` section.
     health: Id | None = None
+    # Packages whose section is a top-level key of the report named by the package's id, in the catalogue's
+    # shape (the letter's `section_5_1`): the window of its triggers, whether and by what it was triggered.
+    sections: list[Id] = Field(default_factory=list)
     # How the report is written: "provisions" (docs/report.md) or "catalogue" (the catalogue §10 vocabulary of
     # the letter form, for an agreement whose report keeps it): payments, open clocks and employment so far.
     vocabulary: Literal["provisions", "catalogue"] = "provisions"
@@ -292,6 +301,9 @@ class Grant(Strict):
     exercise_price: Literal["closing_price"] | None = None
     price_non_trading_day: Literal["previous_close", "next_close"] = "previous_close"  # I-24
     forfeit_unvested_on_termination: bool = True
+    # The fact type recording the grant: GrantMade (naming the grant), or OptionsGranted (the letter's, for an
+    # agreement with one options grant); its facts are what the grant rests on.
+    made_by: Literal["GrantMade", "OptionsGranted"] = "GrantMade"
 
     def schedule_for(self, quantity: Decimal) -> Vesting | None:
         """The [vesting] block of the letter form for this many shares (checked as that block is)."""
@@ -641,6 +653,9 @@ class ProvisionsFile(Strict):
                 raise ValueError(f"trigger {t.id} needs a [change_of_control] block")
         for c in self.covenants:
             _known(f"covenants.{c.id}.condition_of", c.condition_of, packages)
+        by_options = [g.id for g in self.grants if g.made_by == "OptionsGranted"]
+        if len(by_options) > 1 or any(g.kind != "options" for g in self.grants if g.made_by == "OptionsGranted"):
+            raise ValueError(f"made_by = OptionsGranted: only one grant, of options, may use it ({by_options})")
         for g in self.grants:
             if g.exercise_price is not None and g.kind != "options":
                 raise ValueError(f"grant {g.id}: exercise_price is for options, not {g.kind}")
@@ -648,6 +663,7 @@ class ProvisionsFile(Strict):
             _known("report.options", [self.report.options], {g.id for g in self.grants if g.exercise_price})
         if self.report.health is not None:
             _known("report.health", [self.report.health], {p.id for p in self.packages if p.health})
+        _known("report.sections", self.report.sections, {p.id for p in self.packages} - REPORT_KEYS)
         for g in self.grants:
             if g.vesting is not None and g.quantity is not None:
                 g.schedule_for(g.quantity)

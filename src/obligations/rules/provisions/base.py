@@ -264,8 +264,9 @@ def changes_of_control(h: PHistory) -> list[ChangeOfControl]:
 
 
 def change_of_control(h: PHistory) -> Coc | None:
-    """The first Change of Control: a determination recorded (`by_fact`), or the first prong met (`prongs`)."""
-    first = min(changes_of_control(h), key=lambda x: x.date, default=None)
+    """The first Change of Control since the start (one before it is not this agreement's): a determination
+    recorded (`by_fact`), or the first prong met (`prongs`)."""
+    first = min((c for c in changes_of_control(h) if c.date >= h.start), key=lambda x: x.date, default=None)
     return Coc(first.date, first.facts, first.why) if first else None
 
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from obligations.domain.facts import Fact
 from obligations.domain.values import count_str
 from obligations.rules.item import Item
 from obligations.rules.provisions.base import End, PHistory, anchors
@@ -36,6 +37,7 @@ class GrantState:
     tranches: tuple[Tranche, ...]
     why: str
     facts: tuple[str, ...]
+    acceleration_facts: tuple[str, ...] = ()  # the facts of the event that accelerated it
 
     def section(self) -> dict[str, Any]:
         def n(x: Fraction | None) -> int | str | None:
@@ -66,12 +68,17 @@ def grant_states(
     return [_grant(h, g, end, fired, waiting, release) for g in h.terms.agreement.grants]
 
 
+def made(h: PHistory, g: Grant) -> list[Fact]:
+    """The facts recording the grant ([[grants]] made_by)."""
+    return [f for f in h.of(g.made_by) if g.made_by == "OptionsGranted" or f.data.grant == g.id]
+
+
 def _quantity(h: PHistory, g: Grant) -> tuple[Fraction | None, tuple[str, ...]]:
-    made = [f for f in h.of("GrantMade") if f.data.grant == g.id]
+    made_facts = made(h, g)
     if g.quantity is not None:
-        return Fraction(g.quantity), tuple(f.id for f in made)
-    if made:
-        return Fraction(made[0].data.quantity), (made[0].id,)
+        return Fraction(g.quantity), tuple(f.id for f in made_facts)
+    if made_facts:
+        return Fraction(made_facts[0].data.quantity), (made_facts[0].id,)
     return None, ()
 
 
@@ -98,7 +105,9 @@ def _grant(
     )
     accelerated = Fraction(0)
     accelerated_on = None
+    accel_facts: tuple[str, ...] = ()
     if accel is not None and accel[0] <= h.as_of:
+        accel_facts = accel[2]
         accelerated, words = _accelerated(h, v, plan, grant_date, accel[0], accel[1], granted, scheduled, cutoff)
         accelerated_on, why = accel[0], why + f"; {words}"
         facts += accel[2]
@@ -129,6 +138,7 @@ def _grant(
         plan,
         why + ".",
         facts,
+        accel_facts,
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from obligations.domain.facts import Fact
@@ -25,7 +26,7 @@ from obligations.rules.provisions.base import (
     employment_end,
     fulfilled_on,
 )
-from obligations.rules.provisions.equity import GrantState, grant_states, tranche_items
+from obligations.rules.provisions.equity import GrantState, grant_states, made, tranche_items
 from obligations.rules.provisions.grounds import (
     CauseState,
     GroundState,
@@ -44,6 +45,7 @@ from obligations.rules.sections import (
     exercise_price,
     vacation,
 )
+from obligations.rules.vesting import count
 from obligations.terms.expressions import anchors_of, parse_date
 from obligations.terms.provisions import Obligation, ProvisionTerms
 
@@ -515,6 +517,78 @@ def catalogue_employment(d: PDerivation) -> dict[str, Any]:
     return {"status": "active", "why": f"employed since {h.start}", "fact_ids": [h.start_fact.id]}
 
 
+def catalogue_options(d: PDerivation, gid: str, price: str | None) -> dict[str, Any]:
+    """The catalogue §10 `options` section of the grant `[report] options` names: its counts, and the next
+    vesting event (the next tranche, or the acceleration a pending resignation's day would bring)."""
+    g = next(x for x in d.grants if x.grant.id == gid)
+    h = d.h
+
+    def n(x: Fraction | None) -> int | str | None:
+        return None if x is None else count(x)
+
+    nxt: dict[str, Any] | None = None
+    if d.end is None and g.accelerated_on is None:
+        upcoming = next((t for t in g.tranches if t.date > h.as_of and t.amount), None)
+        if upcoming is not None:
+            nxt = {"date": upcoming.date.isoformat(), "amount": count(upcoming.amount), "kind": "scheduled"}
+        p = d.pending
+        if p is not None and (upcoming is None or p.date < upcoming.date):
+            then = derive(h.terms, h.facts, p.date)  # the report on the resignation's day
+            later = next(x for x in then.grants if x.grant.id == gid)
+            nxt = None
+            if later.accelerated_on == p.date and later.accelerated:
+                nxt = {"date": p.date.isoformat(), "amount": count(later.accelerated), "kind": "acceleration"}
+    basis = [h.start_fact.id, *(f.id for f in made(h, g.grant))]
+    if g.accelerated_on is not None:
+        basis += g.acceleration_facts
+    elif d.end is not None:
+        basis += d.end.facts
+    elif d.pending is not None:
+        basis += d.pending.facts
+    return {
+        "granted": n(g.granted),
+        "exercise_price": price,
+        "vested": n(g.vested),
+        "unvested": n(g.unvested),
+        "forfeited": n(g.forfeited),
+        "accelerated": n(g.accelerated),
+        "acceleration_date": g.accelerated_on.isoformat() if g.accelerated_on and g.accelerated else None,
+        "next_vesting": nxt,
+        "why": g.why,
+        "fact_ids": list(dict.fromkeys(basis)),
+    }
+
+
+def catalogue_package(d: PDerivation, pid: str) -> dict[str, Any]:
+    """A package's section in the catalogue's shape (the letter's `section_5_1`): the window its triggers share
+    (the first trigger's with one), whether it fired, on what and on which day."""
+    h = d.h
+    package = next(p for p in h.terms.agreement.packages if p.id == pid)
+    triggers = {t.id: t for t in h.terms.agreement.triggers}
+    windowed = next((triggers[t] for t in package.triggers if triggers[t].on_or_after or triggers[t].before), None)
+    dates = anchors(h, d.end, change_of_control(h))
+    start = h.date_of(windowed.on_or_after, dates)[0] if windowed and windowed.on_or_after else None
+    before = h.date_of(windowed.before, dates)[0] if windowed and windowed.before else None
+    end = before - timedelta(days=1) if before else None
+    f = next((x for x in d.fired if x.package.id == pid), None)
+    edges = [parse_date(x) for x in (windowed.on_or_after, windowed.before) if x] if windowed else []
+    window_facts = [h.start_fact.id] if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else []
+    why = f"{package.clause} window {start}..{end}."
+    if f is not None:
+        why += f" First qualifying event: {f.hit.words}, on {f.hit.fires}."
+    else:
+        why += " No qualifying event inside the window" + (" yet." if end is None or h.as_of <= end else ".")
+    return {
+        "window_start": start.isoformat() if start else None,
+        "window_end": end.isoformat() if end else None,
+        "triggered": f is not None,
+        "trigger": CATALOGUE_TYPES.get(f.hit.event, f.hit.event) if f else None,
+        "termination_date": f.hit.fires.isoformat() if f else None,
+        "why": why,
+        "fact_ids": list(dict.fromkeys([*window_facts, *(f.hit.facts if f else ())])),
+    }
+
+
 def _prices(d: PDerivation) -> dict[str, Section]:
     """The exercise price of each options grant priced at a closing price (I-24), by grant id."""
     closes = d.h.of("ClosingPriceRecorded")
@@ -574,8 +648,13 @@ def _optional(d: PDerivation, prices: dict[str, Section]) -> dict[str, Any]:
     if a.change_of_control is not None:
         end = d.end.date if d.end else None
         out["change_of_control"] = change_of_control_report(changes_of_control(h), h.start, end).json
+    if a.report.options is not None and a.report.vocabulary == "catalogue":
+        price = prices[a.report.options].json
+        out["options"] = catalogue_options(d, a.report.options, price["exercise_price"] if price else None)
     if a.report.health is not None:
         out["health_continuation"] = _health(d, a.report.health).json
+    for pid in a.report.sections:
+        out[pid] = catalogue_package(d, pid)
     if a.dispute_resolution is not None:
         r = a.dispute_resolution
         out["dispute_resolution"] = dispute_resolution(r.clause, r.forum, h.of("DisputeRaised")).json

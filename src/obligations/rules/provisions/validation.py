@@ -47,6 +47,7 @@ def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     read = {t for t, block in FACTS_OF_BLOCKS.items() if getattr(a, block) is not None} | duties
     if any(p.health is not None and p.health.cobra_clause is not None for p in a.packages):
         read |= set(COBRA_FACTS)
+    read |= {g.made_by for g in a.grants}
     return (SHARED_FACT_TYPES - FACTS_OF_BLOCKS.keys()) | PROVISIONS_FACT_TYPES | prongs | read
 
 
