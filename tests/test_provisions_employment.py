@@ -168,3 +168,79 @@ def test_a_package_section_may_not_take_a_key_of_the_report() -> None:
             packages=[{"id": "payments", "clause": "P", "triggers": ["t"]}],
             report={"sections": ["payments"]},
         )
+
+
+def clocks(t: ProvisionTerms, as_of: str, *extra: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["clock"]: c for c in status_report(t, facts(START, *extra), D(as_of))["open_clocks"]}
+
+
+I9 = {"id": "i9", "clause": "§8", "owed_by": "Employee", "owed_to": "Company", "description": "I-9",
+      "due": "start_date + 3 days", "fulfilled_by": "I9Submitted",
+      "fulfilled_when": {"documentation_satisfactory": True}, "clock": "i9_submission"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("as_of", "extra", "running"),
+    [
+        ("2023-01-05", (), True),  # the due day: still running
+        ("2023-01-06", (), False),  # the day after: gone (the obligation is overdue)
+        ("2023-01-04", ({"documentation_satisfactory": False},), True),  # an unsatisfactory I-9 fulfils nothing
+        ("2023-01-04", ({"documentation_satisfactory": True},), False),
+    ],
+)
+def test_an_obligation_runs_as_a_clock_until_due_or_fulfilled(
+    as_of: str, extra: tuple[dict[str, Any], ...], running: bool
+) -> None:
+    t = catalogue(terms(obligations=[I9]))
+    submitted = [ev("I9Submitted", "2023-01-03", **x) for x in extra]
+    found = clocks(t, as_of, *submitted)
+    assert ("i9_submission" in found) is running
+    if running:
+        c = found["i9_submission"]
+        assert (c["started"], c["deadline"], c["clause"]) == ("2023-01-02", "2023-01-05", "§8")
+        assert c["fact_ids"] == [f.id for f in facts(START, *submitted)]
+    fired = ev("EmploymentTerminatedByCompany", "2023-01-03", stated_ground="without_cause")
+    assert "i9_submission" not in clocks(t, "2023-01-04", fired)  # no clock once employment ended
+
+
+def test_an_obligation_clock_needs_a_due_date_and_one_obligation() -> None:
+    with pytest.raises(ValueError, match="only with a due date"):
+        terms(obligations=[{**I9, "due": None}])
+
+
+@pytest.mark.parametrize(("as_of", "running"), [("2025-01-01", True), ("2025-01-02", False)])
+def test_a_package_window_runs_as_a_clock_until_it_closes_or_fires(as_of: str, running: bool) -> None:
+    t = equity_terms()
+    packages = [p.model_copy(update={"window_clock": True}) for p in t.agreement.packages]
+    t = t.model_copy(update={"agreement": t.agreement.model_copy(update={"packages": packages})})
+    found = clocks(t, as_of)
+    assert ("accel_window" in found) is running
+    if running:
+        c = found["accel_window"]
+        assert (c["started"], c["deadline"], c["fact_ids"]) == ("2023-01-02", "2025-01-01", [facts(START)[0].id])
+    assert "accel_window" not in clocks(t, "2024-06-03", ev("ChangeOfControlDetermined", "2024-06-02"))
+
+
+@pytest.mark.parametrize(("as_of", "running"), [("2025-06-10", True), ("2025-06-11", False)])
+def test_cobra_health_continuation_runs_from_the_firing_day_as_the_letter_s_period(as_of: str, running: bool) -> None:
+    t = terms(
+        change_of_control={"clause": "C"},
+        triggers=[{"id": "t", "clause": "T", "events": ["change_of_control"]}],
+        packages=[{"id": "p", "clause": "P", "triggers": ["t"],
+                   "health": {"months": 6, "clause": "H", "cobra_clause": "H s.2"}}],
+        report={"vocabulary": "catalogue"},
+    )  # fmt: skip
+    found = clocks(t, as_of, ev("ChangeOfControlDetermined", "2024-12-10"))  # still employed (I-20)
+    assert ("health_continuation_period" in found) is running
+    if running:
+        c = found["health_continuation_period"]
+        assert (c["started"], c["deadline"], c["clause"]) == ("2024-12-10", "2025-06-10", "H")
+
+
+def test_a_good_reason_resignation_s_clock_cites_the_good_reason_clause() -> None:
+    c = clocks(catalogue(gr_terms()), "2024-11-20", MOVED, resign(None))["resignation_notice_period"]
+    assert (c["started"], c["deadline"], c["clause"]) == ("2024-11-10", "2024-12-10", "GR")
+    quit_ = ev("ResignationNoticeGiven", "2024-11-10", sent_date="2024-11-10", good_reason_grounds_claimed=[],
+               requested_effective_date="2024-12-01")  # fmt: skip
+    c = clocks(catalogue(gr_terms()), "2024-11-20", quit_)["resignation_notice_period"]
+    assert c["clause"] == "T"

@@ -112,6 +112,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             "accelerations": draw(st.lists(acceleration, max_size=1)),
             "release": release,
             "health": draw(st.none() | st.just({"months": 6, "clause": "H"}) | st.just(HEALTH_COBRA)),
+            "window_clock": draw(st.booleans()),
         }
         for k in range(draw(st.integers(1, 2)))
     ]
@@ -212,6 +213,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
                 "due": draw(st.sampled_from(["start_date + 3 days", "start_date + 3 business days"])),
                 "fulfilled_by": "I9Submitted",
                 "fulfilled_when": {"documentation_satisfactory": True},
+                "clock": draw(st.none() | st.just("i9_submission")),
             },
             {
                 "id": "sign",

@@ -501,6 +501,8 @@ class Package(Strict):
     payments: list[Payment] = Field(default_factory=list)
     accelerations: list[Acceleration] = Field(default_factory=list)
     health: Health | None = None
+    # An open clock `<id>_window` while employed and before it fires, over the window of its first trigger with one.
+    window_clock: bool = False
     release: bool = False  # needs the [release] block: payments wait for it and lapse without it
     excludes: list[Id] = Field(default_factory=list)  # packages this one shuts out when it fires first
     # Packages whose payments, when they fire too, reduce this one's: the total they pay (before their own
@@ -564,6 +566,8 @@ class Obligation(Strict):
     for_each: FactTypeName | None = None
     for_each_key: str | None = None
     matching: list[str] = Field(default_factory=list)
+    # The open clock it runs as while employed and unfulfilled, from when it arises to its due date.
+    clock: Id | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Obligation:
@@ -588,6 +592,8 @@ class Obligation(Strict):
                 raise ValueError(f"matching: {name} is not a field of both {self.for_each} and {self.fulfilled_by}")
         if self.for_each is not None and (self.due or self.arises):
             raise ValueError("an obligation owed for each fact arises on that fact's day, with no due date")
+        if self.clock is not None and (self.due is None or self.for_each is not None):
+            raise ValueError("clock: an obligation runs as a clock only with a due date, owed once")
         return self
 
 

@@ -14,7 +14,14 @@ from typing import Any
 from obligations.domain.facts import Fact
 from obligations.domain.values import money_str
 from obligations.rules.change_of_control import change_of_control_report
-from obligations.rules.health import HealthPlan, HealthTrigger, cobra_items, health_section, no_health_section
+from obligations.rules.health import (
+    HealthPlan,
+    HealthTrigger,
+    cobra_items,
+    coverage_months,
+    health_section,
+    no_health_section,
+)
 from obligations.rules.item import Item, clock_json, item_status, obligation_json, payment_json, visible
 from obligations.rules.payments import reimbursements
 from obligations.rules.provisions.base import (
@@ -47,7 +54,7 @@ from obligations.rules.sections import (
 )
 from obligations.rules.vesting import count
 from obligations.terms.expressions import anchors_of, parse_date
-from obligations.terms.provisions import Obligation, ProvisionTerms
+from obligations.terms.provisions import Obligation, Package, ProvisionTerms
 
 
 @dataclass(frozen=True)
@@ -224,7 +231,9 @@ def _clocks(
                 "Company",
                 pending.notice or h.start,
                 pending.date,
-                term.clause,
+                a.good_reason.clause
+                if a.good_reason and pending.kind == "resignation_for_good_reason"
+                else term.clause,
                 pending.words,
                 pending.facts,
             )
@@ -273,7 +282,24 @@ def _clocks(
             )
     for pkg in fired:
         health = pkg.package.health
-        if health and end is not None:
+        plan = health_plan(h, pkg)
+        if plan is not None and health is not None and health.cobra_clause:  # the letter's path (I-20)
+            t, last = pkg.hit.fires, coverage_months(plan, pkg.hit.fires)[-1][2]
+            if t <= h.as_of <= last:
+                words = f"{health.clause}: {health.months} months following {t}: through {last} (I-19, I-20)"
+                out.append(
+                    _clock(
+                        f"health_continuation:{pkg.package.id}",
+                        "Company",
+                        "Employee",
+                        t,
+                        last,
+                        health.clause,
+                        words,
+                        pkg.hit.facts,
+                    )  # fmt: skip
+                )
+        elif health and end is not None:
             stop = next((x for x in h.of("NewCoverageObtained") if x.date > end.date), None)
             last = h.add(end.date, f"{health.months} months")
             last = min(last, stop.date) if stop else last
@@ -292,6 +318,16 @@ def _clocks(
                     pkg.hit.facts,
                 )
             )
+    fired_ids = {f.package.id for f in fired}
+    for package in a.packages:
+        if package.window_clock and end is None and package.id not in fired_ids:
+            opens, closes, facts = package_window(h, package, end)
+            if opens is not None and closes is not None and opens <= h.as_of <= closes:
+                words = f"{package.clause}: the window of package {package.id}: {opens}..{closes}"
+                out.append(_clock(f"{package.id}_window", "Company", "Employee", opens, closes, package.clause, words,
+                                  facts))  # fmt: skip
+    if end is None:
+        out += _obligation_clocks(h, dates)
     for g in grants:
         if g.exercise_window_end and end is not None and g.grant.kind == "options":
             words = (
@@ -383,6 +419,26 @@ def _renewal(h: PHistory) -> list[Item]:
     return [_clock("non_renewal_notice", "Company", "Employee", begun, last_day, term.clause, words, [h.start_fact.id])]
 
 
+def _obligation_clocks(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
+    """The obligations that run as clocks ([[obligations]] clock) while employed: from when each arises to its
+    due date, until it is fulfilled; resting on the start and the facts that may fulfil it."""
+    out = []
+    for o in h.terms.agreement.obligations:
+        if o.clock is None or o.due is None:
+            continue
+        due, words = h.date_of(o.due, dates)
+        arises = h.date_of(o.arises, dates)[0] if o.arises else h.start
+        if due is None or arises is None or not arises <= h.as_of <= due:
+            continue
+        done = fulfilled_on(h, o.id) if o.fulfilled_by is None else _fulfilling(h, o, None)
+        if done is not None:
+            continue
+        tried = [f.id for f in h.of(o.fulfilled_by)] if o.fulfilled_by else []
+        why = f"{o.clause}: {o.description}: due {words}"
+        out.append(_clock(o.clock, o.owed_by, o.owed_to, arises, due, o.clause, why, [h.start_fact.id, *tried]))
+    return out
+
+
 def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
     out = []
     for o in h.terms.agreement.obligations:
@@ -442,7 +498,7 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
     shown = [i for i in d.items if visible(i, as_of)]
     status = "ended" if d.end else "resignation_pending" if d.pending else "employed"
     catalogue = a.report.vocabulary == "catalogue"
-    pay, clock = (payment_json, clock_json) if catalogue else (_payment, _clock_json)
+    pay, clock = (payment_json, catalogue_clock) if catalogue else (_payment, _clock_json)
     return {
         "as_of": as_of.isoformat(),
         "form": "provisions",
@@ -469,11 +525,39 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
         "grounds": [ground_section(g) for g in d.grounds],
         "cause_grounds": [cause_section(c) for c in d.causes],
         "payments": [pay(i, as_of) for i in shown if i.kind == "payment"],
-        "open_clocks": [clock(i) for i in shown if i.kind == "clock"],
+        "open_clocks": [clock(i) for i in _clock_order(shown, catalogue) if i.kind == "clock"],
         "obligations": [obligation_json(i, as_of) for i in shown if i.kind == "obligation"],
         "covenants": [_clock_json(i) for i in d.items if i.kind == "clock" and i.item_id.startswith("covenant:")],
         "unknown": list(a.unknown),
     } | _optional(d, prices)
+
+
+# The clocks of the provisions form named in the catalogue §10 vocabulary, and the catalogue's order of clocks
+# starting on the same day.
+CATALOGUE_CLOCKS = {
+    "health_continuation": "health_continuation_period",
+    "resignation_notice": "resignation_notice_period",
+}
+CLOCK_ORDER = ["i9_submission", "bonus_program_finalization", "section_5_1_window", "neglect_cure_period",
+               "breach_cure_period", "resignation_notice_period", "health_continuation_period"]  # fmt: skip
+
+
+def catalogue_clock(i: Item) -> dict[str, Any]:
+    out = clock_json(i)
+    out["clock"] = CATALOGUE_CLOCKS.get(out["clock"], out["clock"])
+    return out
+
+
+def _clock_order(items: list[Item], catalogue: bool) -> list[Item]:
+    """In the catalogue vocabulary, clocks by the day they started, then in the catalogue's order."""
+    if not catalogue:
+        return items
+
+    def rank(i: Item) -> tuple[date, int]:
+        name = catalogue_clock(i)["clock"] if i.kind == "clock" else ""
+        return (i.started or i.due_date or date.min, CLOCK_ORDER.index(name) if name in CLOCK_ORDER else 99)
+
+    return sorted(items, key=rank)
 
 
 # The end's event in the catalogue §10 vocabulary (`termination_type`): "Good Cause" is the letter's word for Cause.
@@ -559,20 +643,27 @@ def catalogue_options(d: PDerivation, gid: str, price: str | None) -> dict[str, 
     }
 
 
+def package_window(h: PHistory, package: Package, end: End | None) -> tuple[date | None, date | None, list[str]]:
+    """The window of a package's first trigger with one: its first and last day, and the facts they rest on."""
+    triggers = {t.id: t for t in h.terms.agreement.triggers}
+    windowed = next((triggers[t] for t in package.triggers if triggers[t].on_or_after or triggers[t].before), None)
+    if windowed is None:
+        return None, None, []
+    dates = anchors(h, end, change_of_control(h))
+    first = h.date_of(windowed.on_or_after, dates)[0] if windowed.on_or_after else None
+    before = h.date_of(windowed.before, dates)[0] if windowed.before else None
+    edges = [parse_date(x) for x in (windowed.on_or_after, windowed.before) if x]
+    facts = [h.start_fact.id] if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else []
+    return first, before - timedelta(days=1) if before else None, facts
+
+
 def catalogue_package(d: PDerivation, pid: str) -> dict[str, Any]:
     """A package's section in the catalogue's shape (the letter's `section_5_1`): the window its triggers share
     (the first trigger's with one), whether it fired, on what and on which day."""
     h = d.h
     package = next(p for p in h.terms.agreement.packages if p.id == pid)
-    triggers = {t.id: t for t in h.terms.agreement.triggers}
-    windowed = next((triggers[t] for t in package.triggers if triggers[t].on_or_after or triggers[t].before), None)
-    dates = anchors(h, d.end, change_of_control(h))
-    start = h.date_of(windowed.on_or_after, dates)[0] if windowed and windowed.on_or_after else None
-    before = h.date_of(windowed.before, dates)[0] if windowed and windowed.before else None
-    end = before - timedelta(days=1) if before else None
+    start, end, window_facts = package_window(h, package, d.end)
     f = next((x for x in d.fired if x.package.id == pid), None)
-    edges = [parse_date(x) for x in (windowed.on_or_after, windowed.before) if x] if windowed else []
-    window_facts = [h.start_fact.id] if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else []
     why = f"{package.clause} window {start}..{end}."
     if f is not None:
         why += f" First qualifying event: {f.hit.words}, on {f.hit.fires}."
