@@ -28,7 +28,7 @@ DRAFT = Path(__file__).resolve().parent / "parity" / "valence-2004.toml"
 PARITY_SECTIONS = ("exercise_price", "change_of_control", "obligations", "bonus_target", "dispute_resolution")
 # The sections the draft answers as the letter does on every report where the end of employment agrees (the end
 # itself is the employment section's step).
-PARITY_SAME_END = ("health_continuation", "section_5_1")
+PARITY_SAME_END = ("health_continuation", "section_5_1", "open_clocks")
 # The kinds of payment (an id, or the family of `expense_<id>`, `cobra_premium_<k>`) the draft already pays as the
 # letter does on every report where the end of employment agrees; `final_prorated_salary` is held on all but
 # its fact_ids (which name the facts the end rests on, the employment section's step).

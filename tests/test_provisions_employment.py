@@ -84,7 +84,7 @@ def equity_terms(**grant: Any) -> ProvisionTerms:
     return terms(
         change_of_control={"clause": "C"},
         good_reason=base.agreement.good_reason.model_dump(exclude_none=True),  # type: ignore[union-attr]
-        grounds=[g.model_dump(exclude_none=True) for g in base.agreement.grounds],
+        grounds=[g.model_dump(exclude_defaults=True) for g in base.agreement.grounds],
         grants=[{**GRANT, **grant}],
         triggers=[{"id": "t", "clause": "T", "events": ["change_of_control", "termination_without_cause",
                    "resignation_for_good_reason"], "on_or_after": "start_date", "before": "start_date + 24 months"}],

@@ -4,6 +4,7 @@ explain answers for every item; the dated items of the read models agree with th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -239,13 +240,16 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
              "baseline": draw(st.sampled_from(["start", "peak", "previous"]))},
             {"id": "breach", "clause": "GR", "kind": "recorded"},
             {"id": "moved", "clause": "GR", "kind": "relocation", "more_than_miles": "50"},
-            {"id": "duties", "clause": "GR", "kind": "duties_diminution"},
+            {"id": "duties", "clause": "GR", "kind": "duties_diminution", "reporting_line": draw(st.booleans())},
+            {"id": "5.4(f)", "clause": "GR", "kind": "uncured_breach", "cure": "30 days"},
+            {"id": "loc", "clause": "GR", "kind": "work_location"},
         ]  # fmt: skip
     if draw(st.booleans()):  # Cause as grounds, one with a cure period (family 6)
         raw["cause"] = {"clause": "C", "unsupported": draw(st.sampled_from(["without_cause", "as_stated"]))}
         raw["cause_grounds"] = [
             {"id": "neglect", "clause": "C(b)", "kind": "uncured_notice", "cure": draw(DURATIONS)},
             {"id": "conviction", "clause": "C(a)", "kind": "recorded"},
+            {"id": "5.2(b)", "clause": "C(b)", "kind": "uncured_neglect", "cure": draw(DURATIONS)},
         ]
     priced = [g["id"] for g in grants if g["exercise_price"] and g["kind"] == "options"]
     for g in grants:
@@ -263,6 +267,19 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
 
 
 HEALTH_COBRA = {"months": 6, "clause": "H", "cobra_clause": "H s.2"}
+
+
+def written_notice(
+    draw: st.DrawFn, on: Callable[[int], str], what: str, data: dict[str, Any], within: int
+) -> list[dict[str, Any]]:
+    """A letter-form written notice (BreachNoticeReceived, NeglectNoticeReceived), cured now and then."""
+    day = draw(st.integers(1, within))
+    out = [{"type": f"{what}NoticeReceived", "date": on(day), "data": {"notice_id": what[0] + "1",
+            "sent_date": on(day), **data}}]  # fmt: skip
+    if draw(st.booleans()):
+        out.append({"type": f"{what}Cured", "date": on(day + draw(st.integers(0, 60))),
+                    "data": {"notice_id": what[0] + "1"}})  # fmt: skip
+    return out
 
 
 def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
@@ -343,6 +360,9 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
                            "data": {"ground": "cut"}})  # fmt: skip
         claimed = ["cut"]
         if draw(st.booleans()):
+            events += written_notice(draw, on, "Breach", {"provision": "§2", "material": True}, 400)
+            claimed = draw(st.sampled_from([["5.4(f)"], ["cut", "5.4(f)"]]))
+        if draw(st.booleans()):
             miles = draw(st.sampled_from(["50", "50.01", "400"]))
             events.append({"type": "WorkplaceRelocated", "date": on(draw(st.integers(1, 400))),
                            "data": {"new_location": "X", "distance_miles": miles}})  # fmt: skip
@@ -356,6 +376,8 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
         if draw(st.booleans()):
             events.append({"type": "CauseConditionArose", "date": on(draw(st.integers(1, 900))),
                            "data": {"ground": "conviction"}})  # fmt: skip
+        if draw(st.booleans()):
+            events += written_notice(draw, on, "Neglect", {"duties_specified": "plan", "cure_demanded": True}, 900)
     kind = draw(st.sampled_from(["company", "cause", "resign", "gr", "eliminated", "none"]))
     ending = {
         "company": ("EmploymentTerminatedByCompany", {"stated_ground": "without_cause"}),

@@ -13,7 +13,7 @@ from obligations.domain.facts import (
     PROVISIONS_FACT_TYPES,
     SHARED_FACT_TYPES,
 )
-from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS
+from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS, GROUND_FACTS
 
 NAMES = {
     "parse_money": "money (decimal text, ≥ 0, < 10^12, ≤ 6 places)",
@@ -51,6 +51,10 @@ def describe(a: Any, metadata: Any = ()) -> str:
 
 def form_of(name: str) -> str:
     """Which form of terms reads a fact type (a few, the provisions form only with the block that reads them)."""
+    kinds = [k for k, types in GROUND_FACTS.items() if name in types]
+    if kinds or name == "ReportingLineChanged":
+        what = " or ".join(f"`{k}`" for k in kinds) if kinds else "`duties_diminution` with `reporting_line`"
+        return f"the letter form, and the provisions form with a ground of kind {what}"
     if name in COBRA_FACTS:
         return "the letter form, and the provisions form with a package's `health` that has `cobra_clause`"
     if name in FACTS_OF_BLOCKS:

@@ -33,24 +33,33 @@ class CureClock:
         return add_days(self.deadline, 1)
 
 
+NOTICES = {"neglect_cure_period": ("NeglectNoticeReceived", "NeglectCured"),
+           "breach_cure_period": ("BreachNoticeReceived", "BreachCured")}  # fmt: skip
+
+
+def cure_periods(
+    of: Callable[[str], list[Fact]], kind: str, started: Callable[[Fact], date], last_day: Callable[[date], date]
+) -> list[CureClock]:
+    """Each written notice's cure period, in either form of terms: a neglect notice must specify the neglect
+    and demand a cure; a breach notice, a material breach (I-15). Notice day 0, last cure day `last_day`."""
+    notice_type, cure_type = NOTICES[kind]
+    clocks = []
+    for notice in of(notice_type):
+        if kind == "neglect_cure_period" and not (notice.data.cure_demanded and notice.data.duties_specified.strip()):
+            continue
+        if kind == "breach_cure_period" and not notice.data.material:
+            continue
+        day = started(notice)
+        cures = [c for c in of(cure_type) if c.data.notice_id == notice.data.notice_id]
+        first = min((c.date for c in cures), default=None)
+        clocks.append(CureClock(kind, notice, day, last_day(day), first, tuple(c.id for c in cures)))
+    return clocks
+
+
 def cure_clocks(h: History, kind: str) -> list[CureClock]:
     neglect = kind == "neglect_cure_period"
-    notice_type, cure_type = (
-        ("NeglectNoticeReceived", "NeglectCured") if neglect else ("BreachNoticeReceived", "BreachCured")
-    )
     days = h.terms.agreement.good_cause.neglect_cure_days if neglect else h.terms.agreement.good_reason.breach_cure_days
-    clocks = []
-    for notice in h.of(notice_type):
-        # neglect: the notice must specify the neglect and demand a cure; a breach: a material one (I-15).
-        if neglect and not (notice.data.cure_demanded and notice.data.duties_specified.strip()):
-            continue
-        if not neglect and not notice.data.material:
-            continue
-        started = h.notice_date(notice)
-        cures = [c for c in h.of(cure_type) if c.data.notice_id == notice.data.notice_id]
-        first = min((c.date for c in cures), default=None)
-        clocks.append(CureClock(kind, notice, started, add_days(started, days), first, tuple(c.id for c in cures)))
-    return clocks
+    return cure_periods(h.of, kind, h.notice_date, lambda day: add_days(day, days))
 
 
 def _cure_ground(h: History, clock: CureClock, ground_id: str, day: date) -> Ground | None:
@@ -113,45 +122,93 @@ def good_cause_grounds(h: History, day: date) -> list[Ground]:
     return sorted((g for g in found if g is not None), key=lambda g: g.id)
 
 
+@dataclass(frozen=True)
+class SalaryCut:
+    since: date
+    base: Decimal
+    rate: Decimal
+    basis: tuple[Fact, ...]  # the facts that set the baseline, and the cut
+
+
+def first_salary_cut(
+    timeline: list[tuple[date, Decimal, Fact]], threshold: Decimal, baseline: str, agreed_excluded: bool
+) -> SalaryCut | None:
+    """I-13, both forms: the first rate more than `threshold` (a fraction) below the baseline (`original`: the
+    start's rate, `peak`: the highest since, `previous`: the rate before), computed exactly; a cut agreed in a
+    signed amendment is the new baseline when `agreed_excluded`."""
+    base_rate = previous = timeline[0][1]
+    basis: list[Fact] = [timeline[0][2]]
+    for since, rate, fact in timeline[1:]:
+        agreed = fact.type == "SalaryChanged" and is_valid_amendment(fact.data.amendment)
+        if agreed and agreed_excluded:
+            base_rate = previous = rate
+            basis = [fact]
+            continue
+        base = previous if baseline == "previous" else base_rate
+        if base > 0 and (base - rate) / base > threshold:
+            return SalaryCut(since, base, rate, (*basis, fact))
+        if baseline == "peak" and rate > base_rate:
+            base_rate = rate
+            basis = [fact]
+        elif baseline == "previous":
+            basis = [fact]
+        previous = rate
+    return None
+
+
 def _salary_cut_ground(h: History, day: date, gid: str) -> Ground | None:
     """I-13: a cut of more than the threshold from the baseline, computed exactly."""
     i = h.terms.i
-    timeline = [t for t in h.salary_timeline() if t[0] <= day]
-    baseline = timeline[0][1]
-    previous = baseline
-    basis = [timeline[0][2].id]  # the facts that set the baseline
-    for since, rate, fact in timeline[1:]:
-        agreed = fact.type == "SalaryChanged" and is_valid_amendment(fact.data.amendment)
-        if agreed and i.agreed_cut_excluded:
-            baseline = previous = rate  # I-13(3): an agreed cut resets the baseline
-            basis = [fact.id]
-            continue
-        base = previous if i.salary_cut_baseline == "previous" else baseline
-        if base > 0 and (base - rate) / base > i.salary_cut_threshold:
-            return Ground(
-                gid,
-                since,
-                (
-                    f"{gid} base salary reduced from ${base:,} to ${rate:,} on {since}: "
-                    f"({base} − {rate}) / {base} = {((base - rate) / base * 100).quantize(Decimal('0.01'))}% "
-                    f"> {i.salary_cut_threshold * 100}% [I-13]"
-                ),
-                (*basis, fact.id),
-                ("I-13",),
-            )
-        if i.salary_cut_baseline == "peak" and rate > baseline:
-            baseline = rate
-            basis = [fact.id]
-        elif i.salary_cut_baseline == "previous":
-            basis = [fact.id]
-        previous = rate
-    return None
+    cut = first_salary_cut(
+        [t for t in h.salary_timeline() if t[0] <= day], i.salary_cut_threshold, i.salary_cut_baseline,
+        i.agreed_cut_excluded,
+    )  # fmt: skip
+    if cut is None:
+        return None
+    base, rate, since = cut.base, cut.rate, cut.since
+    return Ground(
+        gid,
+        since,
+        (
+            f"{gid} base salary reduced from ${base:,} to ${rate:,} on {since}: "
+            f"({base} − {rate}) / {base} = {((base - rate) / base * 100).quantize(Decimal('0.01'))}% "
+            f"> {i.salary_cut_threshold * 100}% [I-13]"
+        ),
+        tuple(f.id for f in cut.basis),
+        ("I-13",),
+    )
+
+
+def relocated(f: Fact) -> bool:
+    """I-30, both forms: a WorkLocationChanged outside the work location the employee did not agree to."""
+    return not f.data.in_austin_tx and not f.data.employee_agreed
+
+
+def diminished(f: Fact, reporting_line: bool) -> bool:
+    """Both forms: duties inconsistent with the position or substantially diminished, not agreed in a signed
+    amendment; with `reporting_line` (I-38), a reporting line away from the Chairman/CEO/President."""
+    if f.type == "DutiesChanged":
+        x = f.data
+        return bool(
+            (x.inconsistent_with_position or x.substantial_diminution) and not x.employee_agreed_in_signed_amendment
+        )
+    return reporting_line and not f.data.new_manager_holds_ceo_chair_president
+
+
+def benefits_cut(f: Fact, first_coc: date) -> bool:
+    """I-31, both forms: compensation or benefits cut below their level before the first Change of Control."""
+    x = f.data
+    return (
+        f.date >= first_coc
+        and (x.below_pre_coc_level or x.substantially_diminishes_overall_benefits)
+        and not x.equitable_arrangement_approved_by_employee
+    )
 
 
 def _relocation(h: History, g: ReasonGround, day: date, first_coc: date | None) -> Ground | None:
     where = h.terms.agreement.position.work_location
     for f in h.of_until(day, "WorkLocationChanged"):
-        if not f.data.in_austin_tx and not f.data.employee_agreed:
+        if relocated(f):
             why = (
                 f"{g.id} principal work location moved to {f.data.new_location} (outside {where}) without agreement "
                 f"{f.date} [I-30]"
@@ -163,16 +220,12 @@ def _relocation(h: History, g: ReasonGround, day: date, first_coc: date | None) 
 def _diminution(h: History, g: ReasonGround, day: date, first_coc: date | None) -> Ground | None:
     for f in h.of_until(day, "DutiesChanged", "ReportingLineChanged"):
         if f.type == "DutiesChanged":
-            hit = (
-                f.data.inconsistent_with_position or f.data.substantial_diminution
-            ) and not f.data.employee_agreed_in_signed_amendment
             text = f"{g.id} duties changed ({f.data.description}) {f.date}"
         else:
-            hit = h.terms.i.reporting_line_change_is_diminution and not f.data.new_manager_holds_ceo_chair_president
             text = (
                 f"{g.id} reporting line moved to {f.data.new_manager}, not the Chairman/CEO/President, {f.date} [I-38]"
             )
-        if hit:
+        if diminished(f, h.terms.i.reporting_line_change_is_diminution):
             return Ground(g.id, f.date, text, (f.id,), () if f.type == "DutiesChanged" else ("I-38",))
     return None
 
@@ -185,13 +238,8 @@ def _benefits(h: History, g: ReasonGround, day: date, first_coc: date | None) ->
     if first_coc is None or first_coc > day:
         return None
     for f in h.of_until(day, "CompensationOrBenefitsChanged"):
-        x = f.data
-        if (
-            f.date >= first_coc
-            and (x.below_pre_coc_level or x.substantially_diminishes_overall_benefits)
-            and not x.equitable_arrangement_approved_by_employee
-        ):
-            why = f"{g.id} after the Change of Control of {first_coc}: {x.description} ({f.date}) [I-31]"
+        if benefits_cut(f, first_coc):
+            why = f"{g.id} after the Change of Control of {first_coc}: {f.data.description} ({f.date}) [I-31]"
             return Ground(g.id, f.date, why, (*_coc_ids(h, first_coc), f.id), ("I-31",))
     return None
 

@@ -39,6 +39,13 @@ REPORT_KEYS = frozenset(
      "open_clocks", "obligations", "covenants", "unknown", "person", "change_of_control", "exercise_price",
      "options", "vacation", "bonus_target", "dispute_resolution", "health_continuation"}
 )  # fmt: skip
+# The letter's facts a ground of these kinds reads (and makes accepted).
+GROUND_FACTS = {
+    "work_location": ("WorkLocationChanged",),
+    "benefits_after_change_of_control": ("CompensationOrBenefitsChanged",),
+    "uncured_breach": ("BreachNoticeReceived", "BreachCured"),
+    "uncured_neglect": ("NeglectNoticeReceived", "NeglectCured"),
+}
 # The letter's health-continuation facts, read with a package's `health` that pays COBRA premiums.
 COBRA_FACTS = ("HealthCoverageChanged", "CarrierContinuationDecision", "CobraElected", "CobraEligibilityEnded")
 
@@ -217,6 +224,8 @@ class Term(Strict):
 
 # A prong's id in the report: free words of a citation such as "5.3(a)(i)" (never part of an item id).
 ProngId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# A ground's id: a letter, digit, _, ., -, or parentheses, so a citation such as "5.4(f)" can name it.
+GroundId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.()\-]*$")]
 
 
 class MergerProng(Strict):
@@ -361,17 +370,34 @@ class GoodReason(Strict):
 class Ground(Strict):
     """A Good Reason ground as a typed condition: `salary_reduction` (a cut of more than `threshold_pct`
     percent from the `baseline` rate, read from SalaryChanged facts), `relocation` (a WorkplaceRelocated
-    more than `more_than_miles` away, not agreed), `duties_diminution` (a DutiesChanged that substantially
-    diminishes the duties or is inconsistent with the position, not agreed in a signed amendment) or
-    `recorded` (GoodReasonConditionArose)."""
+    more than `more_than_miles` away, not agreed), `work_location` (a WorkLocationChanged outside the work
+    location, not agreed, I-30), `duties_diminution` (a DutiesChanged that substantially diminishes the
+    duties or is inconsistent with the position, not agreed in a signed amendment; with `reporting_line`, a
+    ReportingLineChanged away from the Chairman/CEO/President too, I-38), `benefits_after_change_of_control`
+    (a CompensationOrBenefitsChanged below the level before the first Change of Control, I-31),
+    `change_of_control` (the first Change of Control itself), `uncured_breach` (the employee's written notice
+    of a material breach, BreachNoticeReceived, not cured by the Company within `cure`; from the day after,
+    I-15) or `recorded` (GoodReasonConditionArose)."""
 
-    id: Id
+    id: GroundId
     clause: str
-    kind: Literal["salary_reduction", "relocation", "duties_diminution", "recorded"]
+    kind: Literal[
+        "salary_reduction",
+        "relocation",
+        "work_location",
+        "duties_diminution",
+        "benefits_after_change_of_control",
+        "change_of_control",
+        "uncured_breach",
+        "recorded",
+    ]
     description: str = ""
     threshold_pct: Dec | None = None
     baseline: Literal["start", "peak", "previous"] = "peak"
+    agreed_cut_resets_baseline: bool = False  # I-13(3): a cut agreed in a signed amendment is the new baseline
     more_than_miles: Dec | None = None
+    reporting_line: bool = False  # duties_diminution, I-38
+    cure: DurationText | None = None  # uncured_breach
 
     @model_validator(mode="after")
     def _shape(self) -> Ground:
@@ -379,6 +405,11 @@ class Ground(Strict):
             raise ValueError("a salary_reduction ground needs threshold_pct, and only it has one")
         if (self.kind == "relocation") != (self.more_than_miles is not None):
             raise ValueError("a relocation ground needs more_than_miles, and only it has one")
+        if (self.kind == "uncured_breach") != (self.cure is not None):
+            raise ValueError("an uncured_breach ground needs its cure period, and only it has one")
+        for key, kind in (("reporting_line", "duties_diminution"), ("agreed_cut_resets_baseline", "salary_reduction")):
+            if key in self.model_fields_set and self.kind != kind:
+                raise ValueError(f"{key} belongs to a {kind} ground, not a {self.kind} one")
         return self
 
 
@@ -392,19 +423,22 @@ class Cause(Strict):
     unsupported: Literal["without_cause", "as_stated"] = "without_cause"
 
 
-ConvictionKind = Literal["felony", "moral_turpitude", "misdemeanor"]
+ConvictionKind = Literal[
+    "felony", "moral_turpitude", "misdemeanor", "theft_of_company_property", "felony_involving_theft"
+]
 
 
 class CauseGround(Strict):
     """A Cause ground as a typed condition: `recorded` (available from its CauseConditionArose),
     `uncured_notice` (after the Company's written notice naming it, CauseNoticeGiven, the employee may cure
-    it within `cure`; available from the day after the cure period ends uncured), `conviction` (a
-    ConvictionEntered of a kind `convictions` lists) or `policy_violation` (a PolicyViolationFound, wilful
-    unless `wilful_only = false`)."""
+    it within `cure`; available from the day after the cure period ends uncured), `uncured_neglect` (the
+    letter's: a NeglectNoticeReceived specifying the neglected duties and demanding a cure, not cured by the
+    employee within `cure`; from the day after, I-14), `conviction` (a ConvictionEntered of a kind
+    `convictions` lists) or `policy_violation` (a PolicyViolationFound, wilful unless `wilful_only = false`)."""
 
-    id: Id
+    id: GroundId
     clause: str
-    kind: Literal["recorded", "uncured_notice", "conviction", "policy_violation"]
+    kind: Literal["recorded", "uncured_notice", "uncured_neglect", "conviction", "policy_violation"]
     description: str = ""
     cure: DurationText | None = None
     # conviction: which count: a felony; a crime involving moral turpitude; any misdemeanor
@@ -413,8 +447,8 @@ class CauseGround(Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> CauseGround:
-        if (self.kind == "uncured_notice") != (self.cure is not None):
-            raise ValueError("an uncured_notice ground needs its cure period, and only it has one")
+        if (self.kind in ("uncured_notice", "uncured_neglect")) != (self.cure is not None):
+            raise ValueError(f"an {self.kind} ground needs its cure period, and only such a ground has one")
         for key, kind in (("convictions", "conviction"), ("wilful_only", "policy_violation")):
             if key in self.model_fields_set and self.kind != kind:
                 raise ValueError(f"{key} belongs to a {kind} ground, not a {self.kind} one")

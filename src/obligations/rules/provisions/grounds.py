@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from obligations.domain.facts import Fact
-from obligations.rules.provisions.base import PHistory
+from obligations.rules.grounds import CureClock, benefits_cut, cure_periods, diminished, first_salary_cut, relocated
+from obligations.rules.provisions.base import Coc, PHistory, change_of_control
 from obligations.terms.provisions import CauseGround, Ground
 
 
@@ -37,20 +38,18 @@ class GroundState:
 
 
 def _salary_cut(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
-    start = Decimal(h.start_fact.data.annual_base_salary)
-    peak = previous = start
+    timeline = [(h.start, Decimal(h.start_fact.data.annual_base_salary), h.start_fact)]
+    timeline += [(f.date, Decimal(f.data.new_annual_rate), f) for f in h.of("SalaryChanged")]
     threshold = (g.threshold_pct or Decimal(0)) / 100
-    for f in h.of("SalaryChanged"):
-        rate = Decimal(f.data.new_annual_rate)
-        base = {"start": start, "peak": peak, "previous": previous}[g.baseline]
-        if rate < base * (1 - threshold) and base:
-            cut = (base - rate) / base * 100
-            words = (
-                f"salary cut on {f.date} from ${base:,} ({g.baseline}) to ${rate:,}: {cut:.2f}% > {g.threshold_pct}%"
-            )
-            return f.date, [f], words
-        peak, previous = max(peak, rate), rate
-    return None, [], f"no cut of more than {g.threshold_pct}% from the {g.baseline} salary"
+    baseline = "original" if g.baseline == "start" else g.baseline
+    cut = first_salary_cut(timeline, threshold, baseline, g.agreed_cut_resets_baseline)
+    if cut is None:
+        return None, [], f"no cut of more than {g.threshold_pct}% from the {g.baseline} salary"
+    pct = (cut.base - cut.rate) / cut.base * 100
+    words = (
+        f"salary cut on {cut.since} from ${cut.base:,} ({g.baseline}) to ${cut.rate:,}: {pct:.2f}% > {g.threshold_pct}%"
+    )
+    return cut.since, list(cut.basis), words
 
 
 def _recorded(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
@@ -70,18 +69,69 @@ def _relocation(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
 
 
 def _diminution(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
-    for f in h.of("DutiesChanged"):
-        x = f.data
-        if (x.substantial_diminution or x.inconsistent_with_position) and not x.employee_agreed_in_signed_amendment:
-            return f.date, [f], f"duties diminished on {f.date}: {x.description}"
+    for f in h.of("DutiesChanged", "ReportingLineChanged") if g.reporting_line else h.of("DutiesChanged"):
+        if diminished(f, g.reporting_line):
+            if f.type == "ReportingLineChanged":
+                return f.date, [f], f"reporting line moved to {f.data.new_manager} on {f.date} (I-38)"
+            return f.date, [f], f"duties diminished on {f.date}: {f.data.description}"
     return None, [], "no diminution of duties without a signed amendment"
+
+
+def _work_location(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    f = next((f for f in h.of("WorkLocationChanged") if relocated(f)), None)
+    if f is None:
+        return None, [], "no move of the principal place of work outside the work location without agreement"
+    return f.date, [f], f"principal place of work moved to {f.data.new_location} on {f.date} without agreement"
+
+
+def _first_coc(h: PHistory) -> Coc | None:
+    coc = change_of_control(h)
+    return coc if coc is not None and coc.date <= h.as_of else None
+
+
+def _benefits(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    coc = _first_coc(h)
+    f = next((f for f in h.of("CompensationOrBenefitsChanged") if coc and benefits_cut(f, coc.date)), None)
+    if coc is None or f is None:
+        return None, [], "no cut of compensation or benefits below their level before a Change of Control"
+    facts = [x for x in h.facts if x.id in coc.facts] + [f]
+    return f.date, facts, f"after the Change of Control of {coc.date}: {f.data.description} ({f.date})"
+
+
+def _coc(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    coc = _first_coc(h)
+    if coc is None:
+        return None, [], "no Change of Control"
+    return coc.date, [x for x in h.facts if x.id in coc.facts], f"a Change of Control occurred {coc.date}"
+
+
+def breach_periods(h: PHistory, g: Ground | CauseGround) -> list[CureClock]:
+    """The cure periods of the written notices a ground with a cure period reads (notice day 0)."""
+    assert g.cure is not None
+    kind = "breach_cure_period" if g.kind == "uncured_breach" else "neglect_cure_period"
+    cure = g.cure
+    return cure_periods(h.of, kind, lambda n: n.date, lambda day: h.add(day, cure))
+
+
+def _uncured_breach(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
+    for c in breach_periods(h, g):
+        if not c.cured_in_time and c.ground_from <= h.as_of:
+            cures = [x for x in h.facts if x.id in c.cure_ids]
+            words = (f"written notice of a material breach received {c.started}, not cured by the Company within "
+                     f"{g.cure} (by {c.deadline}): from {c.ground_from}")  # fmt: skip
+            return c.ground_from, [c.notice, *cures], words
+    return None, [], "no written notice of a material breach left uncured"
 
 
 # How each kind of Good Reason ground's condition arises: (the day, the facts, the words).
 CONDITIONS: dict[str, Callable[[PHistory, Ground], tuple[date | None, list[Fact], str]]] = {
     "salary_reduction": _salary_cut,
     "relocation": _relocation,
+    "work_location": _work_location,
     "duties_diminution": _diminution,
+    "benefits_after_change_of_control": _benefits,
+    "change_of_control": _coc,
+    "uncured_breach": _uncured_breach,
     "recorded": _recorded,
 }
 
@@ -194,10 +244,13 @@ def _found_cause(g: CauseGround, f: Fact | None, words: str, none: str) -> Cause
 
 def _conviction_cause(h: PHistory, g: CauseGround) -> CauseState:
     def counts(x: Any) -> bool:
+        theft = x.theft_embezzlement_misappropriation
         return (
             (x.offense_class == "felony" and "felony" in g.convictions)
             or (x.moral_turpitude and "moral_turpitude" in g.convictions)
             or "misdemeanor" in g.convictions
+            or (theft and x.company_property and "theft_of_company_property" in g.convictions)
+            or (theft and x.offense_class == "felony" and "felony_involving_theft" in g.convictions)
         )
 
     f = next((f for f in h.of("ConvictionEntered") if counts(f.data)), None)
@@ -239,6 +292,21 @@ def _uncured_cause(h: PHistory, g: CauseGround) -> CauseState:
     return last or CauseState(g, None, None, None, None, (), words + ": no written notice naming it")
 
 
+def _uncured_neglect(h: PHistory, g: CauseGround) -> CauseState:
+    """The letter's neglect (I-14): the first written notice specifying the neglect and demanding a cure that
+    the employee does not cure in time makes the ground available the day after its cure period."""
+    words, last = f"{g.clause} {g.id}", None
+    for c in breach_periods(h, g):
+        words += f"; written notice {c.started}: the employee may cure within {g.cure}, by {c.deadline}"
+        if c.cured_in_time:
+            words += f"; cured {c.cured_on}"
+            last = CauseState(g, c.started, c.deadline, c.cured_on, None, (c.notice.id, *c.cure_ids), words)
+            continue
+        return CauseState(g, c.started, c.deadline, None, c.ground_from, (c.notice.id, *c.cure_ids),
+                          words + f"; if not cured, Cause from {c.ground_from}")  # fmt: skip
+    return last or CauseState(g, None, None, None, None, (), words + ": no written notice of neglect")
+
+
 def cause_section(s: CauseState) -> dict[str, object]:
     return _section(s.ground, s.why, s.facts, arose=s.arose, cure_by=s.cure_by, cured=s.cured,
                     available_from=s.available_from)  # fmt: skip
@@ -247,6 +315,7 @@ def cause_section(s: CauseState) -> dict[str, object]:
 CAUSE_KINDS: dict[str, Callable[[PHistory, CauseGround], CauseState]] = {
     "recorded": _recorded_cause,
     "uncured_notice": _uncured_cause,
+    "uncured_neglect": _uncured_neglect,
     "conviction": _conviction_cause,
     "policy_violation": _policy_cause,
 }

@@ -37,6 +37,7 @@ from obligations.rules.provisions.equity import GrantState, grant_states, made, 
 from obligations.rules.provisions.grounds import (
     CauseState,
     GroundState,
+    breach_periods,
     cause_section,
     cause_states,
     ground_section,
@@ -54,7 +55,7 @@ from obligations.rules.sections import (
 )
 from obligations.rules.vesting import count
 from obligations.terms.expressions import anchors_of, parse_date
-from obligations.terms.provisions import Obligation, Package, ProvisionTerms
+from obligations.terms.provisions import CauseGround, Ground, Obligation, Package, ProvisionTerms
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     items += _clocks(h, end, pending, release, fired, grants, dates)
     grounds, causes = ground_states(h), cause_states(h)
     if end is None:
-        items += _ground_clocks(h, grounds) + _cause_clocks(causes)
+        items += _ground_clocks(h, grounds) + _cause_clocks(h, causes)
     items += _obligations(h, dates)
     d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, causes, items, {})
     return replace(d, sections=_sections(d, dates))
@@ -385,16 +386,33 @@ def _ground_clocks(h: PHistory, grounds: list[GroundState]) -> list[Item]:
         if s.available_from and s.available_until:
             out.append(_clock(f"good_reason_resignation:{gid}", "Employee", "Company", s.available_from,
                               s.available_until, gr.clause, s.why, facts))  # fmt: skip
-    return out
+    return out + _cure_period_clocks(h, [g for g in h.terms.agreement.grounds if g.kind == "uncured_breach"])
 
 
-def _cause_clocks(causes: list[CauseState]) -> list[Item]:
+def _cause_clocks(h: PHistory, causes: list[CauseState]) -> list[Item]:
     """While employed, the employee's cure period after the Company's written notice of a Cause ground."""
-    return [
+    out = [
         _clock(f"cause_cure:{s.ground.id}", "Employee", "Company", s.arose, s.cure_by, s.ground.clause, s.why, s.facts)
         for s in causes
         if s.ground.kind == "uncured_notice" and s.arose and s.cure_by and s.cured is None
     ]
+    return out + _cure_period_clocks(h, [g for g in h.terms.agreement.cause_grounds if g.kind == "uncured_neglect"])
+
+
+def _cure_period_clocks(h: PHistory, grounds: Sequence[Ground | CauseGround]) -> list[Item]:
+    """The cure period of each written notice a ground with one reads (the letter's `neglect_cure_period` and
+    `breach_cure_period`, named by the notice's id), until it is cured."""
+    out = []
+    for g in grounds:
+        for c in breach_periods(h, g):
+            if c.cured_on is not None and c.cured_on <= h.as_of:
+                continue
+            by, to = ("Employee", "Company") if c.kind == "neglect_cure_period" else ("Company", "Employee")
+            why = f"{g.clause}: the {by} may cure within {g.cure} of the written notice of {c.started}: by {c.deadline}"
+            item = _clock(f"{c.kind}:{c.notice.data.notice_id}", by, to, c.started, c.deadline, g.clause, why,
+                          [c.notice.id, *c.cure_ids])  # fmt: skip
+            out.append(replace(item, detail={"notice_id": c.notice.data.notice_id, **item.detail}))
+    return out
 
 
 def _renewal(h: PHistory) -> list[Item]:

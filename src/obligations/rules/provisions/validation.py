@@ -12,7 +12,7 @@ from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, PROVISIONS_FACT_
 from obligations.rules.change_of_control import PRONG_FACTS
 from obligations.rules.provisions.base import PHistory, employment_end
 from obligations.rules.validation import check_expense_reference, check_incurred_by_end, check_shape, walk_history
-from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS, ProvisionsFile, ProvisionTerms
+from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS, GROUND_FACTS, ProvisionsFile, ProvisionTerms
 
 # After the end: the letter's (catalogue §8, those these terms read) and the provisions form's own.
 AFTER_END = ALLOWED_AFTER_TERMINATION | frozenset(
@@ -48,6 +48,10 @@ def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     if any(p.health is not None and p.health.cobra_clause is not None for p in a.packages):
         read |= set(COBRA_FACTS)
     read |= {g.made_by for g in a.grants}
+    kinds = [g.kind for g in a.grounds] + [c.kind for c in a.cause_grounds]
+    read |= {t for kind in kinds for t in GROUND_FACTS.get(kind, ())}
+    if any(g.kind == "duties_diminution" and g.reporting_line for g in a.grounds):
+        read.add("ReportingLineChanged")
     return (SHARED_FACT_TYPES - FACTS_OF_BLOCKS.keys()) | PROVISIONS_FACT_TYPES | prongs | read
 
 
