@@ -25,7 +25,7 @@ from obligations.terms.provisions import ProvisionTerms
 
 DRAFT = Path(__file__).resolve().parent / "parity" / "valence-2004.toml"
 # The sections the draft already answers as the letter does on every report: only ever added to.
-PARITY_SECTIONS = ("exercise_price", "change_of_control", "obligations", "bonus_target", "dispute_resolution")
+PARITY_SECTIONS = SECTIONS  # every one, since step 9
 # The sections the draft answers as the letter does on every report where the end of employment agrees (the end
 # itself is the employment section's step).
 PARITY_SAME_END = ("health_continuation", "section_5_1", "open_clocks")

@@ -10,6 +10,7 @@ import pytest
 
 from helpers import ev, facts
 from obligations.rules.provisions.report import status_report
+from obligations.rules.provisions.validation import check_history
 from obligations.terms.provisions import ProvisionTerms
 from test_provisions_rules import FOR_CAUSE, MOVED, START, cause_terms, conviction, gr_terms, resign, terms
 
@@ -244,3 +245,120 @@ def test_a_good_reason_resignation_s_clock_cites_the_good_reason_clause() -> Non
                requested_effective_date="2024-12-01")  # fmt: skip
     c = clocks(catalogue(gr_terms()), "2024-11-20", quit_)["resignation_notice_period"]
     assert c["clause"] == "T"
+
+
+def valence_like(**good_reason: Any) -> ProvisionTerms:
+    """Good Reason and Good Cause as the Valence letter has them, in the catalogue vocabulary."""
+    return terms(
+        change_of_control={"clause": "C"},
+        good_reason={"clause": "GR", "resignation_notice": "30 days", "assessed": "deemed",
+                     "termination_during_notice": "without_cause", **good_reason},
+        grounds=[{"id": "5.4(a)", "clause": "GR(a)", "kind": "work_location"}],
+        cause={"clause": "GC"},
+        cause_grounds=[{"id": "5.2(b)", "clause": "GC(b)", "kind": "uncured_neglect", "cure": "30 days",
+                        "stated_as": "good_cause_b"},
+                       {"id": "5.2(c)", "clause": "GC(c)", "kind": "policy_violation", "stated_as": "good_cause_c"}],
+        obligations=[{**I9, "stated_as": "offer_condition_failure_i9"}],
+        report={"vocabulary": "catalogue"},
+    )  # fmt: skip
+
+
+MOVE = ev("WorkLocationChanged", "2024-03-01", new_location="Reno", in_austin_tx=False, employee_agreed=False)
+
+
+def notice(day: str, requested: str | None = None) -> dict[str, Any]:
+    return ev("ResignationNoticeGiven", day, sent_date=day, good_reason_grounds_claimed=[],
+              requested_effective_date=requested)  # fmt: skip
+
+
+@pytest.mark.parametrize(("noticed", "kind"), [("2024-03-01", "resignation_for_good_reason"),
+                                               ("2024-02-29", "resignation_without_good_reason")])  # fmt: skip
+def test_a_resignation_is_deemed_for_good_reason_when_a_ground_is_available_on_its_day(noticed: str, kind: str) -> None:
+    """I-11: claimed or not; a ground arising the day after the notice does not count."""
+    e = employment(valence_like(), "2024-06-01", MOVE, notice(noticed))
+    assert e["termination_type"] == kind
+    assert e["grounds"] == (["5.4(a)"] if kind == "resignation_for_good_reason" else [])
+    claimed = employment(valence_like(assessed="claimed"), "2024-06-01", MOVE, notice("2024-03-01"))
+    assert claimed["termination_type"] == "resignation_without_good_reason"  # nothing claimed
+
+
+@pytest.mark.parametrize(("setting", "kind"), [("without_cause", "termination_without_good_cause"),
+                                               ("as_stated", "termination_for_good_cause")])  # fmt: skip
+def test_a_company_termination_during_a_good_reason_notice(setting: str, kind: str) -> None:
+    """I-32: the Company's day ends the employment, as a termination without Cause when the terms say so."""
+    policy = ev("PolicyViolationFound", "2024-03-05", policy="code", willful=True)
+    fired = ev("EmploymentTerminatedByCompany", "2024-03-10", stated_ground="good_cause_c")
+    e = employment(valence_like(termination_during_notice=setting), "2024-03-10", MOVE, notice("2024-03-01"), policy,
+                   fired)  # fmt: skip
+    assert (e["termination_date"], e["termination_type"]) == ("2024-03-10", kind)
+    if kind == "termination_without_good_cause":
+        assert len(e["fact_ids"]) == 3  # the termination, the resignation's notice and its ground
+
+
+def test_a_termination_stating_a_ground_is_judged_on_that_ground_alone() -> None:
+    policy = ev("PolicyViolationFound", "2024-03-05", policy="code", willful=True)
+    fs = (policy, ev("EmploymentTerminatedByCompany", "2024-03-10", stated_ground="good_cause_b"))
+    e = employment(valence_like(), "2024-03-10", *fs)
+    assert (e["termination_type"], e["good_cause_claim_rejected"], len(e["fact_ids"])) == (
+        "termination_without_good_cause", True, 1)  # fmt: skip
+    fs = (policy, ev("EmploymentTerminatedByCompany", "2024-03-10", stated_ground="good_cause_c"))
+    e = employment(valence_like(), "2024-03-10", *fs)
+    assert (e["termination_type"], e["grounds"]) == ("termination_for_good_cause", ["5.2(c)"])
+
+
+@pytest.mark.parametrize(
+    ("submitted", "kind", "rejected"),
+    [
+        (None, "offer_condition_failure", False),
+        ("2023-01-05", "termination_without_good_cause", True),  # on the due day: the condition was met
+        ("2023-01-06", "offer_condition_failure", False),  # a day late
+    ],
+)
+def test_a_condition_of_the_offer(submitted: str | None, kind: str, rejected: bool) -> None:
+    """I-26: the I-9 within three days of the start."""
+    i9 = [ev("I9Submitted", submitted, documentation_satisfactory=True)] if submitted else []
+    fired = ev("EmploymentTerminatedByCompany", "2023-01-10", stated_ground="offer_condition_failure_i9")
+    r = status_report(valence_like(), facts(START, *i9, fired), D("2023-01-10"))
+    e = r["employment"]
+    assert (e["termination_type"], e["good_cause_claim_rejected"]) == (kind, rejected)
+    assert [p["id"] for p in r["payments"]] == ["final_prorated_salary"]
+
+
+@pytest.mark.parametrize(
+    ("withdrawn", "consented", "ended"),
+    [
+        ("2024-03-20", True, False),
+        ("2024-03-20", False, True),  # without the Company's consent the notice stands
+        ("2024-03-31", True, False),  # on the day it would take effect
+    ],
+)
+def test_a_resignation_is_withdrawn_only_with_the_company_s_consent(
+    withdrawn: str, consented: bool, ended: bool
+) -> None:
+    back = ev("ResignationNoticeWithdrawn", withdrawn, company_consented=consented)
+    e = employment(valence_like(), "2024-04-30", notice("2024-03-01", "2024-03-31"), back)
+    assert (e["status"] == "terminated") is ended
+
+
+def test_the_grounds_section_in_the_catalogue_vocabulary() -> None:
+    t = valence_like()
+    neglect = ev("NeglectNoticeReceived", "2024-04-01", notice_id="N1", sent_date="2024-04-01", duties_specified="x",
+                 cure_demanded=True)  # fmt: skip
+    running = status_report(t, facts(START, MOVE, neglect), D("2024-04-15"))["grounds"]
+    assert (running["good_cause_available"], running["good_reason_available"]) == ([], ["5.4(a)"])
+    ids = [f.id for f in facts(START, MOVE, neglect)]
+    assert running["fact_ids"] == [ids[1], ids[2]] and running["ground_facts"] == {"5.4(a)": [ids[1]]}
+    later = status_report(t, facts(START, MOVE, neglect), D("2024-05-02"))["grounds"]
+    assert later["good_cause_available"] == ["5.2(b)"]  # the day after the 30-day cure period
+    fired = ev("EmploymentTerminatedByCompany", "2024-05-02", stated_ground="good_cause_b")
+    ended = status_report(t, facts(START, MOVE, neglect, fired), D("2024-05-02"))["grounds"]
+    assert (ended["good_cause_available"], ended["good_reason_available"]) == (None, None)
+
+
+@pytest.mark.parametrize(("stated", "ok"), [("good_cause_b", True), ("good_cause_a", False), ("for_cause", True)])
+def test_a_termination_may_state_only_the_grounds_the_terms_name(stated: str, ok: bool) -> None:
+    fs = facts(START, ev("EmploymentTerminatedByCompany", "2024-03-10", stated_ground=stated))
+    errors = check_history(valence_like(), fs[:1], fs[1:], {})
+    assert (errors == []) is ok
+    if not ok:
+        assert errors[0].field == "data.stated_ground" and "good_cause_b" in str(errors[0])

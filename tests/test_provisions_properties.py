@@ -215,6 +215,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
                 "fulfilled_by": "I9Submitted",
                 "fulfilled_when": {"documentation_satisfactory": True},
                 "clock": draw(st.none() | st.just("i9_submission")),
+                "stated_as": draw(st.none() | st.just("offer_condition_failure_i9")),
             },
             {
                 "id": "sign",
@@ -230,7 +231,9 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
         ],
     }
     if draw(st.booleans()):  # grounds as data and the Good Reason process
-        raw["good_reason"] = {"clause": "GR", **draw(st.sampled_from([
+        raw["good_reason"] = {"clause": "GR", "assessed": draw(st.sampled_from(["claimed", "deemed"])),
+                              "termination_during_notice": draw(st.sampled_from(["as_stated", "without_cause"])),
+                              **draw(st.sampled_from([
             {"notice_within": draw(DURATIONS), "cure": "30 days", "resign_within": draw(DURATIONS)},
             {"resignation_notice": "30 days"},  # the Valence shape: Good Reason from the condition
             {"cure": "30 days", "resignation_notice": "30 days", "short_notice": "lose_good_reason"},
@@ -378,10 +381,11 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
                            "data": {"ground": "conviction"}})  # fmt: skip
         if draw(st.booleans()):
             events += written_notice(draw, on, "Neglect", {"duties_specified": "plan", "cure_demanded": True}, 900)
-    kind = draw(st.sampled_from(["company", "cause", "resign", "gr", "eliminated", "none"]))
+    kind = draw(st.sampled_from(["company", "cause", "resign", "gr", "eliminated", "offer", "none"]))
     ending = {
         "company": ("EmploymentTerminatedByCompany", {"stated_ground": "without_cause"}),
         "cause": ("EmploymentTerminatedByCompany", {"stated_ground": "for_cause"}),
+        "offer": ("EmploymentTerminatedByCompany", {"stated_ground": "offer_condition_failure_i9"}),
         "resign": ("ResignationNoticeGiven", {"sent_date": on(end), "good_reason_grounds_claimed": []}),
         "gr": (
             "ResignationNoticeGiven",

@@ -365,6 +365,12 @@ class GoodReason(Strict):
     resign_by: DurationText | None = None
     resignation_notice: DurationText | None = None  # the resignation takes effect no earlier than this after it
     short_notice: Literal["extend", "lose_good_reason"] = "extend"  # a resignation asking for less
+    # How a resignation is judged (I-11): "claimed" (for the grounds its notice claims) or "deemed" (for every
+    # ground available on the notice's day, claimed or not: "deemed to have resigned for Good Reason").
+    assessed: Literal["claimed", "deemed"] = "claimed"
+    # A Company termination while a Good Reason resignation's notice runs (I-32): "as_stated", or
+    # "without_cause" (the Company's day ends the employment, as a termination without Cause).
+    termination_during_notice: Literal["as_stated", "without_cause"] = "as_stated"
 
 
 class Ground(Strict):
@@ -441,6 +447,8 @@ class CauseGround(Strict):
     kind: Literal["recorded", "uncured_notice", "uncured_neglect", "conviction", "policy_violation"]
     description: str = ""
     cure: DurationText | None = None
+    # The stated_ground of an EmploymentTerminatedByCompany naming this ground alone (the letter's).
+    stated_as: Literal["good_cause_a", "good_cause_b", "good_cause_c"] | None = None
     # conviction: which count: a felony; a crime involving moral turpitude; any misdemeanor
     convictions: list[ConvictionKind] = Field(default_factory=lambda: list[ConvictionKind](["felony"]), min_length=1)
     wilful_only: bool = True  # policy_violation
@@ -602,6 +610,10 @@ class Obligation(Strict):
     matching: list[str] = Field(default_factory=list)
     # The open clock it runs as while employed and unfulfilled, from when it arises to its due date.
     clock: Id | None = None
+    # A condition of the offer (I-26): a termination stating this ground ends the employment as an
+    # offer_condition_failure when the obligation was not fulfilled by its due date; when it was, the claim is
+    # rejected and it is a termination without Cause.
+    stated_as: Literal["offer_condition_failure_i9"] | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Obligation:
@@ -628,6 +640,8 @@ class Obligation(Strict):
             raise ValueError("an obligation owed for each fact arises on that fact's day, with no due date")
         if self.clock is not None and (self.due is None or self.for_each is not None):
             raise ValueError("clock: an obligation runs as a clock only with a due date, owed once")
+        if self.stated_as is not None and (self.due is None or self.for_each is not None or self.owed_by != "Employee"):
+            raise ValueError("stated_as: a condition of the offer is the employee's, with a due date, owed once")
         return self
 
 
@@ -672,6 +686,8 @@ class ProvisionsFile(Strict):
         if self.grounds and self.good_reason is None:
             raise ValueError("grounds need the [good_reason] block (the notice, cure and resignation periods)")
         _unique("cause_grounds", [g.id for g in self.cause_grounds])
+        stated = [g.stated_as for g in self.cause_grounds if g.stated_as]
+        _unique("stated_as", stated + [o.stated_as for o in self.obligations if o.stated_as])
         if self.cause_grounds and self.cause is None:
             raise ValueError("cause_grounds need the [cause] block")
         if self.cause is not None and not self.cause_grounds:

@@ -17,7 +17,7 @@ from obligations.rules.days import BusinessCalendar, add_duration, company_calen
 from obligations.rules.formulas import DateContext, date_value
 from obligations.rules.history import index_facts
 from obligations.terms.expressions import Duration, parse_date, parse_duration
-from obligations.terms.provisions import ProvisionTerms
+from obligations.terms.provisions import Obligation, ProvisionTerms
 
 
 @dataclass(frozen=True)
@@ -150,9 +150,12 @@ def _completed_months(first: date, last: date) -> int:
 def employment_end(h: PHistory) -> tuple[End | None, End | None]:
     """(the end on or before as_of, a resignation pending after it): the first end by date wins."""
     ends: list[End] = []
+    conditions = {o.stated_as: o for o in h.terms.agreement.obligations if o.stated_as}
     for f in h.of("EmploymentTerminatedByCompany"):
         if f.data.stated_ground == "without_cause":
             ends.append(End("termination_without_cause", f.date, (f.id,), f"termination without cause on {f.date}"))
+        elif f.data.stated_ground in conditions:
+            ends.append(_offer_condition(h, f, conditions[f.data.stated_ground]))
         else:
             ends.append(_for_cause(h, f))
     for f in h.of("PositionEliminated"):
@@ -162,9 +165,6 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
         ends.append(End(kind, f.date, (f.id,), f"employment ended ({f.data.reason}) on {f.date}", reason=f.data.reason))
     pending = None
     for f in h.of("ResignationNoticeGiven"):
-        withdrawn = [w for w in h.of("ResignationNoticeWithdrawn") if w.date >= f.date]
-        if withdrawn:
-            continue
         effective, how = _resignation_effective(h, f)
         kind, reason, basis, grounds = _good_reason(h, f, effective)
         gr = h.terms.agreement.good_reason
@@ -177,17 +177,69 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
             elif effective < least:
                 kind, basis, grounds = "resignation", (), ()
                 reason = f"; less than the {gr.resignation_notice} notice a Good Reason resignation needs ({gr.clause})"
+        # withdrawn, with the Company's consent, by the day it takes effect
+        withdrawn = [w for w in h.of("ResignationNoticeWithdrawn") if f.date <= w.date <= effective]
+        if any(w.data.company_consented for w in withdrawn):
+            continue
         words = f"{kind.replace('_', ' ')}: notice {f.date}, effective {effective} ({how}){reason}"
         end = End(kind, effective, (f.id, *basis), words, f.date, grounds)
         if effective <= h.as_of:
             ends.append(end)
         elif pending is None:
             pending = end
+    resignations = [e for e in ends if e.notice is not None] + ([pending] if pending else [])
     ends.sort(key=lambda e: e.date)
     first = ends[0] if ends else None
     if first is not None and pending is not None and pending.date > first.date:
         pending = None
+    if first is not None and first.kind in DISCHARGES:
+        first = _during_notice(h, first, resignations)
     return first, pending
+
+
+DISCHARGES = ("termination_without_cause", "termination_for_cause", "position_eliminated", "offer_condition_failure")
+
+
+def _during_notice(h: PHistory, end: End, resignations: list[End]) -> End:
+    """I-32: a Company termination while a Good Reason resignation's notice runs is one without Cause, when
+    [good_reason] termination_during_notice says so; it rests on the resignation's facts too."""
+    gr = h.terms.agreement.good_reason
+    if gr is None or gr.termination_during_notice != "without_cause":
+        return end
+    running = next(
+        (
+            r
+            for r in resignations
+            if r.kind == "resignation_for_good_reason" and r.notice and r.notice <= end.date < r.date
+        ),
+        None,
+    )
+    if running is None:
+        return end
+    words = (f"the Company ended the employment on {end.date} during the notice period of the Good Reason "
+             f"resignation noticed {running.notice} ({gr.clause}): a termination without Cause (I-32)")  # fmt: skip
+    return End("termination_without_cause", end.date, (end.facts[0], *running.facts), words)
+
+
+def _offer_condition(h: PHistory, f: Fact, o: Obligation) -> End:
+    """I-26: a termination stating a condition of the offer (`[[obligations]] stated_as`): an
+    offer_condition_failure when the obligation was not fulfilled by its due date, else a rejected claim."""
+    from obligations.rules.provisions.report import fulfilling  # the obligations read this module's history
+
+    due, _ = h.date_of(o.due or "start_date", anchors(h, None, None))
+    tried = [x for x in h.of(o.fulfilled_by) if x.date <= f.date] if o.fulfilled_by else []
+    done = fulfilling(h, o, None) if o.fulfilled_by else fulfilled_on(h, o.id)
+    met = done is not None and done.date <= f.date and due is not None and done.date <= due
+    facts = (f.id, h.start_fact.id, *(x.id for x in tried))
+    if not met:
+        words = (f"the Company ended the employment on {f.date} because the condition of the offer ({o.clause}: "
+                 f"{o.description}) failed: not met by {due} (I-26)")  # fmt: skip
+        return End("offer_condition_failure", f.date, facts, words)
+    words = (
+        f"the Company ended the employment on {f.date} citing the condition of the offer ({o.clause}), met "
+        f"on {done.date if done else due}: the claim is unsupported, a termination without Cause (I-14, I-26)"
+    )
+    return End("termination_without_cause", f.date, facts, words, claim_rejected=True)
 
 
 def _for_cause(h: PHistory, f: Fact) -> End:
@@ -200,6 +252,9 @@ def _for_cause(h: PHistory, f: Fact) -> End:
     from obligations.rules.provisions.grounds import cause_states  # the grounds read this module's history
 
     states = cause_states(h)
+    named = f.data.stated_ground != "for_cause"  # a ground named by the letter's words: that ground alone
+    if named:
+        states = [s for s in states if s.ground.stated_as == f.data.stated_ground]
     held = [s for s in states if s.available_on(f.date)]
     if held:
         why = "; ".join(s.why for s in held)
@@ -209,7 +264,7 @@ def _for_cause(h: PHistory, f: Fact) -> End:
     detail = "; ".join(s.why for s in states)
     if cause.unsupported == "as_stated":
         return End("termination_for_cause", f.date, (f.id,), f"{none} (kept as stated, flagged): {detail}")
-    facts = (f.id, *(x for s in states for x in s.facts))
+    facts = (f.id,) if named else (f.id, *(x for s in states for x in s.facts))
     words = f"{none}: a termination without Cause: {detail}"
     return End("termination_without_cause", f.date, facts, words, claim_rejected=True)
 
@@ -218,6 +273,9 @@ def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple
     """Whether a resignation is for Good Reason: it claims a ground and, when the terms have a Good Reason
     process ([good_reason] with [[grounds]]), that ground's process allows it (notice, no cure, in time)."""
     claimed = list(f.data.good_reason_grounds_claimed)
+    gr = h.terms.agreement.good_reason
+    if gr is not None and gr.assessed == "deemed":
+        return _deemed(h, f, effective)
     if not claimed:
         return "resignation", "", (), ()
     if h.terms.agreement.good_reason is None:
@@ -230,6 +288,23 @@ def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple
         return "resignation_for_good_reason", f"; for Good Reason: {ok[0].why}", ok[0].facts, (ok[0].ground.id,)
     why = "; ".join(states[g].why for g in claimed if g in states) or "no such ground in the terms"
     return "resignation", f"; claims {', '.join(claimed)} but not for Good Reason: {why}", (), ()
+
+
+def _deemed(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """I-11: for Good Reason when any ground is available on the day the notice is received, claimed or not."""
+    from obligations.rules.provisions.grounds import ground_states  # the process reads this module's history
+
+    ok = sorted((s for s in ground_states(h) if s.available(f.date, effective)), key=lambda s: s.ground.id)
+    if not ok:
+        return "resignation", "; no Good Reason ground available on the notice's day", (), ()
+    facts = tuple(dict.fromkeys(x for s in ok for x in s.facts))
+    why = "; ".join(s.why for s in ok)
+    return (
+        "resignation_for_good_reason",
+        f"; deemed for Good Reason (I-11): {why}",
+        facts,
+        tuple(s.ground.id for s in ok),
+    )
 
 
 def _resignation_effective(h: PHistory, f: Fact) -> tuple[date, str]:

@@ -14,7 +14,7 @@ from obligations.rules.days import add_duration
 from obligations.rules.formulas import amount_value
 from obligations.rules.item import Item
 from obligations.rules.payments import FinalPay, final_pay_basis, final_pay_due, final_pay_item
-from obligations.rules.provisions.base import End, PHistory
+from obligations.rules.provisions.base import DISCHARGES, End, PHistory
 from obligations.rules.provisions.packages import Fired, ReleaseState
 from obligations.terms.expressions import Duration, parse_amount
 from obligations.terms.provisions import Payment
@@ -218,9 +218,6 @@ def _held(fired: Fired, p: Payment, item: Item, release: ReleaseState | None) ->
         return replace(item, due_date=None, detail={**item.detail, "why": why + " Held until it is effective."})
     due = max(item.due_date, release.effective) if item.due_date else None
     return replace(item, due_date=due, fact_ids=(*item.fact_ids, *release.facts), detail={**item.detail, "why": why})
-
-
-DISCHARGES = ("termination_without_cause", "termination_for_cause", "position_eliminated")
 
 
 def final_pay_rule(h: PHistory) -> FinalPay:

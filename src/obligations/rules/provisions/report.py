@@ -448,7 +448,7 @@ def _obligation_clocks(h: PHistory, dates: dict[str, date | None]) -> list[Item]
         arises = h.date_of(o.arises, dates)[0] if o.arises else h.start
         if due is None or arises is None or not arises <= h.as_of <= due:
             continue
-        done = fulfilled_on(h, o.id) if o.fulfilled_by is None else _fulfilling(h, o, None)
+        done = fulfilled_on(h, o.id) if o.fulfilled_by is None else fulfilling(h, o, None)
         if done is not None:
             continue
         tried = [f.id for f in h.of(o.fulfilled_by)] if o.fulfilled_by else []
@@ -476,7 +476,7 @@ def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
 
 
 def _obligation(h: PHistory, o: Obligation, due: date | None, words: str, arising: Fact | None = None) -> Item:
-    done = fulfilled_on(h, o.id) if o.fulfilled_by is None else _fulfilling(h, o, arising)
+    done = fulfilled_on(h, o.id) if o.fulfilled_by is None else fulfilling(h, o, arising)
     kind = "condition precedent" if o.condition_precedent else "obligation"
     what = o.description + (f" ({o.for_each} {arising.id} of {arising.date})" if arising else "")
     why = f"{o.clause}: {kind} of the {o.owed_by}: {what}; due {words}" + (f"; fulfilled {done.date}" if done else "")
@@ -496,7 +496,7 @@ def _obligation(h: PHistory, o: Obligation, due: date | None, words: str, arisin
     )
 
 
-def _fulfilling(h: PHistory, o: Obligation, arising: Fact | None) -> Fact | None:
+def fulfilling(h: PHistory, o: Obligation, arising: Fact | None) -> Fact | None:
     """The first fact of `fulfilled_by` with the values of `fulfilled_when` (and, for an obligation owed per
     fact, the `matching` fields of the fact it arose from)."""
     assert o.fulfilled_by is not None
@@ -540,7 +540,7 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
         "grants": [g.section() | _priced(prices.get(g.grant.id)) for g in d.grants],
         "packages": {p.id: _package(d, p.id) for p in a.packages},
         "release": _release(d),
-        "grounds": [ground_section(g) for g in d.grounds],
+        "grounds": catalogue_grounds(d) if catalogue else [ground_section(g) for g in d.grounds],
         "cause_grounds": [cause_section(c) for c in d.causes],
         "payments": [pay(i, as_of) for i in shown if i.kind == "payment"],
         "open_clocks": [clock(i) for i in _clock_order(shown, catalogue) if i.kind == "clock"],
@@ -588,6 +588,7 @@ CATALOGUE_TYPES = {
     "death": "ended_other",
     "disability": "ended_other",
     "other": "ended_other",
+    "offer_condition_failure": "offer_condition_failure",
 }
 
 
@@ -638,8 +639,9 @@ def catalogue_options(d: PDerivation, gid: str, price: str | None) -> dict[str, 
             then = derive(h.terms, h.facts, p.date)  # the report on the resignation's day
             later = next(x for x in then.grants if x.grant.id == gid)
             nxt = None
-            if later.accelerated_on == p.date and later.accelerated:
-                nxt = {"date": p.date.isoformat(), "amount": count(later.accelerated), "kind": "acceleration"}
+            if later.accelerated_on == p.date:  # even with nothing left to vest (the catalogue's amount 0)
+                amount = count(later.accelerated or Fraction(0))
+                nxt = {"date": p.date.isoformat(), "amount": amount, "kind": "acceleration"}
     basis = [h.start_fact.id, *(f.id for f in made(h, g.grant))]
     if g.accelerated_on is not None:
         basis += g.acceleration_facts
@@ -673,6 +675,41 @@ def package_window(h: PHistory, package: Package, end: End | None) -> tuple[date
     edges = [parse_date(x) for x in (windowed.on_or_after, windowed.before) if x]
     facts = [h.start_fact.id] if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else []
     return first, before - timedelta(days=1) if before else None, facts
+
+
+def catalogue_grounds(d: PDerivation) -> dict[str, Any]:
+    """The catalogue §10 `grounds` section: the Cause and Good Reason grounds available on the day while
+    employed, the facts of each, and the notices whose cure periods still run."""
+    h = d.h
+    if d.end is not None:
+        return {
+            "good_cause_available": None,
+            "good_reason_available": None,
+            "why": f"Employment ended {d.end.date}; grounds are only evaluated while employed.",
+            "fact_ids": list(d.end.facts),
+        }
+    day = h.as_of
+    causes = sorted((c for c in d.causes if c.available_on(day)), key=lambda c: c.ground.id)
+    reasons = sorted((g for g in d.grounds if g.available(day, day)), key=lambda g: g.ground.id)
+    held = [(c.ground.id, c.facts, c.why) for c in causes] + [(g.ground.id, g.facts, g.why) for g in reasons]
+    basis = list(dict.fromkeys(x for _, facts, _ in held for x in facts))
+    why = [w for _, _, w in held] or ["No Good Cause or Good Reason ground available."]
+    a = h.terms.agreement
+    cured_by_notice: list[Ground | CauseGround] = [x for x in a.grounds if x.kind == "uncured_breach"]
+    cured_by_notice += [x for x in a.cause_grounds if x.kind == "uncured_neglect"]
+    for g in cured_by_notice:  # the Company's breaches, then the employee's neglect (the catalogue's order)
+        for c in breach_periods(h, g):
+            if c.ground_from > day and not (c.cured_on and c.cured_on <= day):
+                why.append(f"Notice {c.notice.data.notice_id} received {c.started}: cure period runs to {c.deadline}; "
+                           f"{g.id} cannot arise before {c.ground_from}.")  # fmt: skip
+                basis = list(dict.fromkeys([*basis, c.notice.id]))
+    return {
+        "good_cause_available": [c.ground.id for c in causes],
+        "good_reason_available": [g.ground.id for g in reasons],
+        "why": " ".join(why),
+        "fact_ids": basis,
+        "ground_facts": {gid: list(facts) for gid, facts, _ in held},
+    }
 
 
 def catalogue_package(d: PDerivation, pid: str) -> dict[str, Any]:

@@ -104,9 +104,12 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
         check_incurred_by_end(fact, end.date)
     if t == "ResignationNoticeGiven" and pending is not None:
         raise InvalidFactError(f"a resignation ({pending.words}) is already pending", field="type")
-    if t == "EmploymentTerminatedByCompany" and x.stated_ground not in ("without_cause", "for_cause"):
+    a = terms.agreement
+    grounds = ["without_cause", "for_cause", *(g.stated_as for g in a.cause_grounds if g.stated_as)]
+    grounds += [o.stated_as for o in a.obligations if o.stated_as]
+    if t == "EmploymentTerminatedByCompany" and x.stated_ground not in grounds:
         raise InvalidFactError(
-            "stated_ground must be without_cause or for_cause for terms of the provisions form",
+            f"stated_ground must be {', '.join(grounds)} for these terms (the grounds and conditions they name)",
             field="data.stated_ground",
         )
     _check_references(terms, h, fact)
