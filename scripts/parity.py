@@ -35,6 +35,9 @@ def main() -> int:
         held = "  (held by test_parity)" if s in p.PARITY_SECTIONS else ""
         held = "  (held where the end agrees)" if s in p.PARITY_SAME_END else held
         print(f"  {s:<20} {share:7.2%} {total.agree[s]:>6} / {total.reports}   {same:7.2%}{held}")
+    share = total.whole / total.reports if total.reports else 0.0
+    whole = f"{share:7.2%} {total.whole:>6} / {total.reports}"
+    print(f"  {'(the whole report)':<20} {whole}   the same JSON text, free text left out")
     print(f"  payments by kind, where the end of employment agrees ({total.same_end} reports)")
     for kind in sorted(total.payments):
         share = total.payments_agree[kind] / total.payments[kind]
@@ -52,6 +55,7 @@ def main() -> int:
             print("  letter:    " + json.dumps(want, default=str))
             print("  provisions: " + json.dumps(have, default=str))
     held = [s for s in p.PARITY_SECTIONS if total.agree[s] != total.reports]
+    held += ["(the whole report)"] if total.whole != total.reports else []
     held += [s for s in p.PARITY_SAME_END if total.agree_same_end[s] != total.same_end]
     held += [k for k in p.PARITY_PAYMENTS if total.payments_agree[k] != total.payments[k]]
     return 1 if held or total.crashes else 0

@@ -30,6 +30,11 @@ def test_a_re_expressed_section_answers_as_the_letter_on_every_report(tally: p.T
     assert tally.agree[section] == tally.reports, tally.first_difference.get(section)
 
 
+def test_the_whole_report_is_the_letter_s_text_free_text_left_out(tally: p.Tally) -> None:
+    """The same keys in the same order, the same values: the catalogue §10 contract byte for byte."""
+    assert tally.whole == tally.reports, tally.first_difference.get("(the whole report)")
+
+
 @pytest.mark.parametrize("section", p.PARITY_SAME_END)
 def test_a_section_answers_as_the_letter_wherever_the_end_agrees(tally: p.Tally, section: str) -> None:
     assert tally.same_end > 500

@@ -362,3 +362,13 @@ def test_a_termination_may_state_only_the_grounds_the_terms_name(stated: str, ok
     assert (errors == []) is ok
     if not ok:
         assert errors[0].field == "data.stated_ground" and "good_cause_b" in str(errors[0])
+
+
+def test_a_catalogue_report_has_only_the_catalogue_s_sections_in_its_order() -> None:
+    r = status_report(valence_like(), facts(START), D("2024-01-01"))
+    assert list(r) == ["as_of", "employment", "change_of_control", "grounds", "payments", "open_clocks", "obligations"]
+    r = status_report(equity_terms(), facts(START), D("2024-01-01"))
+    assert list(r) == ["as_of", "employment", "options", "exercise_price", "change_of_control", "grounds",
+                       "payments", "open_clocks", "obligations", "accel"]  # fmt: skip
+    plain = status_report(gr_terms(), facts(START), D("2024-01-01"))
+    assert {"term", "grants", "packages", "covenants", "unknown"} <= set(plain)

@@ -45,6 +45,7 @@ from obligations.rules.provisions.grounds import (
 )
 from obligations.rules.provisions.money import final_salary, package_payments, pay_in_lieu
 from obligations.rules.provisions.packages import Fired, ReleaseState, Waiting, fired_packages, release_state
+from obligations.rules.report import SECTIONS
 from obligations.rules.sections import (
     Section,
     VacationPlan,
@@ -883,4 +884,10 @@ def _clock_json(i: Item) -> dict[str, Any]:
 
 
 def status_report(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
-    return derive(terms, facts, as_of).sections
+    """The report as of the end of `as_of`: every section of docs/report.md, or, in the catalogue vocabulary,
+    only the catalogue §10 sections (in its order) and the package sections [report] sections names."""
+    sections = derive(terms, facts, as_of).sections
+    if terms.agreement.report.vocabulary != "catalogue":
+        return sections
+    keys = ["as_of", *SECTIONS, *terms.agreement.report.sections]
+    return {k: sections[k] for k in dict.fromkeys(keys) if k in sections}
