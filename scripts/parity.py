@@ -8,10 +8,12 @@ import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+import characterization as c  # noqa: E402
 import parity as p  # noqa: E402
 
 
@@ -19,12 +21,17 @@ def main() -> int:
     a = argparse.ArgumentParser(prog="parity")
     a.add_argument("--lives", type=int, default=300, help="how many default-reading lives (default 300)")
     a.add_argument("--jobs", type=int, default=None)
+    a.add_argument("--variant", type=int, help="the lives of this variant, read with its settings written in the draft")
     a.add_argument("--show", metavar="SECTION", help="print the first difference of this section ('payment KIND')")
     args = a.parse_args()
     t0 = time.perf_counter()
     total = p.Tally()
     with ProcessPoolExecutor(args.jobs) as pool:
-        for t in pool.map(p.life_parity, p.default_lives(args.lives), chunksize=10):
+        if args.variant is None:
+            lives, terms = p.default_lives(args.lives), None
+        else:
+            lives, terms = p.variant_lives(args.variant, args.lives), p.variant_draft(c.VARIANTS[args.variant])
+        for t in pool.map(partial(p.life_parity, terms=terms), lives, chunksize=10):
             total.add(t)
     took = time.perf_counter() - t0
     print(f"{args.lives} lives, {total.reports} reports in {took:.1f} s; crashes: {len(total.crashes)}")

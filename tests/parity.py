@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import characterization as c
 from obligations.rules.agreement import status_report
 from obligations.rules.report import SECTIONS  # the catalogue §10 sections of a letter report, in order
 from obligations.terms.loader import terms_from_text
-from obligations.terms.provisions import ProvisionTerms
+from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
 
 DRAFT = Path(__file__).resolve().parent / "parity" / "valence-2004.toml"
 # The sections the draft already answers as the letter does on every report: only ever added to.
@@ -41,6 +42,99 @@ def draft() -> ProvisionTerms:
     terms = terms_from_text(DRAFT.read_text(), str(DRAFT), c.CONFIG)
     assert isinstance(terms, ProvisionTerms)
     return terms
+
+
+class NotExpressed(Exception):
+    """Interpretation settings the draft cannot express yet."""
+
+
+def _grounds(raw: dict[str, Any], gid: str) -> dict[str, Any]:
+    return next(g for g in [*raw.get("grounds", []), *raw.get("cause_grounds", [])] if g["id"] == gid)
+
+
+def _obligation(raw: dict[str, Any], oid: str) -> dict[str, Any]:
+    return next(o for o in raw["obligations"] if o["id"] == oid)
+
+
+def _triggers(raw: dict[str, Any], *ids: str) -> list[dict[str, Any]]:
+    return [t for t in raw["triggers"] if t["id"] in ids]
+
+
+def _lump_sum(raw: dict[str, Any]) -> dict[str, Any]:
+    s51 = next(p for p in raw["packages"] if p["id"] == "section_5_1")
+    return next(x for x in s51["payments"] if x["id"] == "lump_sum_5_1a")
+
+
+def _inclusive(raw: dict[str, Any], on: bool) -> None:
+    for t in _triggers(raw, "section_5_1_termination", "section_5_1_change_of_control"):
+        t["before"] = "start_date + 24 months + 1 day" if on else t["before"]
+
+
+def _single(raw: dict[str, Any], on: bool) -> None:
+    if not on:
+        s51 = next(p for p in raw["packages"] if p["id"] == "section_5_1")
+        s51["triggers"] = ["section_5_1_termination"]
+
+
+def _after_window(raw: dict[str, Any], on: bool) -> None:
+    if not on:
+        (t,) = _triggers(raw, "section_3_acceleration")
+        t.update(on_or_after="start_date", before="start_date + 24 months")
+
+
+# Each interpretation setting of the catalogue (the variants of tests/characterization.py) as what it changes
+# in the draft's blocks: the I-nn are named settings of the blocks they belong to.
+SETTINGS: dict[str, Any] = {
+    "window_inclusive_end": _inclusive,  # I-04
+    "coc_single_trigger": _single,  # I-06
+    "acceleration_after_window": _after_window,  # I-08
+    "gr_short_notice": lambda raw, v: raw["good_reason"].update(
+        short_notice={"lose_good_reason": "strict"}.get(v, v)
+    ),  # I-11(3): the letter's reading loses Good Reason for a notice asking no date too
+    "gr_requires_claim": lambda raw, v: raw["good_reason"].update(assessed="claimed" if v else "deemed"),  # I-11(2)
+    "salary_cut_baseline": lambda raw, v: _grounds(raw, "5.4(c)").update(baseline={"original": "start"}.get(v, v)),
+    "agreed_cut_excluded": lambda raw, v: _grounds(raw, "5.4(c)").update(agreed_cut_resets_baseline=v),  # I-13(3)
+    "reporting_line_change_is_diminution": lambda raw, v: _grounds(raw, "5.4(b)").update(reporting_line=v),  # I-38
+    "good_reason_e_enabled": lambda raw, v: v or raw.update(grounds=[g for g in raw["grounds"] if g["id"] != "5.4(e)"]),
+    "proration_basis": lambda raw, v: raw["salary"].update(proration_basis=v),  # I-21
+    "feb29_anniversary": lambda raw, v: raw["days"].update(feb29=v),  # I-03
+    "i9_day_count": lambda raw, v: _obligation(raw, "submit_i9").update(due=f"start_date + 3 {v} days"),  # I-26
+    "price_non_trading_day": lambda raw, v: raw["grants"][0].update(price_non_trading_day=v),  # I-24
+    "expense_reimbursement_due_days": lambda raw, v: raw["expenses"].update(reimbursement_due_days=v),  # I-37
+    "expense_prompt_days": lambda raw, v: raw["expenses"].update(prompt_days=v),  # I-37
+    "vacation_cap_hours": lambda raw, v: raw["vacation"].update(cap_hours=str(v)),  # I-27
+    "arbitration_agreement_due_days": lambda raw, v: _obligation(raw, "execute_arbitration_agreement").update(
+        due=f"start_date + {v} days"
+    ),  # I-29
+    "window_test_date": lambda raw, v: _triggers(raw, "section_5_1_termination")[0].update(tested_on=v),  # I-05
+    "notice_effective": lambda raw, v: raw["days"].update(notices="dispatch" if v == "dispatch" else "receipt"),
+    "gr_lapse_days": lambda raw, v: v < 0 or raw["good_reason"].update(lapse=f"{v} days"),  # I-12
+    "roll_contract_dates": lambda raw, v: v and _lump_sum(raw).update(roll="following"),  # I-01
+    "reclassify_unsupported_good_cause": lambda raw, v: raw["cause"].update(
+        unsupported="without_cause" if v else "as_stated"
+    ),
+}
+
+
+def variant_draft(update: dict[str, Any]) -> ProvisionTerms:
+    """The draft with a variant's interpretation settings written as its blocks' settings (NotExpressed
+    names those it cannot write yet)."""
+    missing = sorted(k for k in update if k not in SETTINGS)
+    if missing:
+        raise NotExpressed(", ".join(missing))
+    raw = tomllib.loads(DRAFT.read_text())
+    for key, value in update.items():
+        SETTINGS[key](raw, value)
+    base = draft()
+    return ProvisionTerms(agreement=ProvisionsFile.model_validate(raw), company=base.company)
+
+
+# The variants of tests/characterization.py whose every setting the draft expresses (test_parity holds them).
+EXPRESSED_VARIANTS = (3, 4, 5, 6)
+
+
+def variant_lives(variant: int, count: int) -> list[int]:
+    return [variant + k * len(c.VARIANTS) for k in range(count)]
 
 
 def default_lives(count: int) -> list[int]:

@@ -87,3 +87,19 @@ def test_an_interpretation_is_a_setting_of_the_draft_i26_business_days() -> None
     for n in _variant_lives(6, 8):
         calendar.add(p.life_parity(n, d))
     assert calendar.agree["obligations"] < calendar.reports  # the setting matters on these lives
+
+
+@pytest.mark.parametrize("variant", p.EXPRESSED_VARIANTS)
+def test_a_variant_s_interpretations_are_settings_of_the_draft(variant: int) -> None:
+    """The catalogue's alternatives the variant lives read (I-01, I-03, I-04-I-06, I-08, I-10-I-12, I-13,
+    I-21, I-26) written as the draft's block settings: the whole report is the letter form's."""
+    t = p.variant_draft(c.VARIANTS[variant])
+    total = p.Tally()
+    for n in p.variant_lives(variant, 3):
+        total.add(p.life_parity(n, t))
+    assert total.reports > 100 and total.whole == total.reports, total.first_difference.get("(the whole report)")
+
+
+def test_an_interpretation_the_draft_cannot_write_yet_is_named() -> None:
+    with pytest.raises(p.NotExpressed, match="date_of_hire"):
+        p.variant_draft(c.VARIANTS[8])

@@ -71,6 +71,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             t["change_of_control"] = {"before": draw(DURATIONS), "after": draw(DURATIONS)}
         if draw(st.booleans()):
             t["before"] = (S + timedelta(days=draw(st.integers(0, 900)))).isoformat()
+            t["tested_on"] = draw(st.sampled_from(["event_date", "notice_date"]))
         triggers.append(t)
     acceleration = st.sampled_from(
         [
@@ -84,6 +85,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
     payment = st.sampled_from(
         [
             {"amount": "6/12 * base_salary_at_termination", "due": "termination_date + 5 days"},
+            {"amount": "100000", "due": "fired_date + 5 days", "roll": "following"},
             {
                 "amount": "base_salary_at_termination + target_bonus",
                 "installments": 12,
@@ -127,6 +129,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
         "document_date": "2023-01-01",
         "parties": {"employer": "E"},
         "salary": {"clause": "S"},
+        "days": {"notices": draw(st.sampled_from(["receipt", "dispatch"]))},
         "bonus": {
             "target_pct_of_base_salary": "40",
             "clause": "B",
@@ -232,11 +235,13 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
     }
     if draw(st.booleans()):  # grounds as data and the Good Reason process
         raw["good_reason"] = {"clause": "GR", "assessed": draw(st.sampled_from(["claimed", "deemed"])),
+                              "lapse": None,  # I-12: table tests (a drawn lapse made one example cost 28 s of explains)
                               "termination_during_notice": draw(st.sampled_from(["as_stated", "without_cause"])),
                               **draw(st.sampled_from([
             {"notice_within": draw(DURATIONS), "cure": "30 days", "resign_within": draw(DURATIONS)},
             {"resignation_notice": "30 days"},  # the Valence shape: Good Reason from the condition
             {"cure": "30 days", "resignation_notice": "30 days", "short_notice": "lose_good_reason"},
+            {"resignation_notice": "30 days", "short_notice": draw(st.sampled_from(["strict", "accept"]))},
         ]))}  # fmt: skip
         raw["grounds"] = [
             {"id": "cut", "clause": "GR", "kind": "salary_reduction", "threshold_pct": "10",

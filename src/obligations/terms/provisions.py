@@ -112,6 +112,8 @@ class Days(Strict):
     count: Literal["calendar", "business"] = "calendar"
     roll: Literal["none", "following", "preceding", "modified_following"] = "none"
     feb29: Literal["feb28", "mar1"] = "feb28"
+    # When a written notice takes effect (I-10): the day it is received (the fact's date) or sent (sent_date).
+    notices: Literal["receipt", "dispatch"] = "receipt"
     # "MM-DD", "last WDAY of MM" or "WDAY nearest MM-DD" (a 52/53-week year), rules.days.year_end_in
     fiscal_year_end: str = "12-31"
 
@@ -344,6 +346,8 @@ class Trigger(Strict):
     on_or_after: DateText | None = None  # the event's date must be on or after this date
     before: DateText | None = None  # ... and before this one
     unless_fulfilled: Unless | None = None
+    # The day of a resignation the window tests (I-05): the day it takes effect, or the day of its notice.
+    tested_on: Literal["event_date", "notice_date"] = "event_date"
 
 
 def _every(text: str) -> str:
@@ -364,10 +368,15 @@ class GoodReason(Strict):
     resign_within: DurationText | None = None
     resign_by: DurationText | None = None
     resignation_notice: DurationText | None = None  # the resignation takes effect no earlier than this after it
-    short_notice: Literal["extend", "lose_good_reason"] = "extend"  # a resignation asking for less
+    # A Good Reason resignation on less notice (I-11(3)): "extend" it to the notice; "lose_good_reason" when it
+    # asks for an earlier date (one asking for none is extended); "strict": also when it asks for none (then
+    # it takes effect on its day, as a plain resignation); "accept" the earlier date it asks for.
+    short_notice: Literal["extend", "lose_good_reason", "strict", "accept"] = "extend"
     # How a resignation is judged (I-11): "claimed" (for the grounds its notice claims) or "deemed" (for every
     # ground available on the notice's day, claimed or not: "deemed to have resigned for Good Reason").
     assessed: Literal["claimed", "deemed"] = "claimed"
+    # A ground no notice of resignation may rely on after this long from the day it became available (I-12).
+    lapse: DurationText | None = None
     # A Company termination while a Good Reason resignation's notice runs (I-32): "as_stated", or
     # "without_cause" (the Company's day ends the employment, as a termination without Cause).
     termination_during_notice: Literal["as_stated", "without_cause"] = "as_stated"
@@ -489,6 +498,9 @@ class Payment(Strict):
     delay_if_specified_employee: bool = False
     remainder_on_change_of_control: bool = False  # S3: installments left at a later Change of Control: a lump sum
     after_release: bool = True  # held until the release is effective when the package needs one
+    # A due date on a weekend or a company holiday moves (I-01: the letter's lump sum, when so configured);
+    # none: the [days] convention.
+    roll: Literal["none", "following", "preceding", "modified_following"] | None = None
     unknown: str = ""
 
     @model_validator(mode="after")

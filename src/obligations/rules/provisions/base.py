@@ -57,6 +57,14 @@ class PHistory:
 
     # -- days ----------------------------------------------------------------------------------------
 
+    def notice_date(self, fact: Fact) -> date:
+        """I-10: a written notice takes effect on receipt (the fact's date) or, with [days] notices =
+        "dispatch", on the day it was sent."""
+        if self.terms.agreement.days.notices == "dispatch":
+            sent: date = fact.data.sent_date
+            return sent
+        return fact.date
+
     def duration(self, text: str) -> Duration:
         """A duration of the file; plain "days" are business days when the agreement counts so ([days])."""
         d = parse_duration(text)
@@ -165,15 +173,19 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
         ends.append(End(kind, f.date, (f.id,), f"employment ended ({f.data.reason}) on {f.date}", reason=f.data.reason))
     pending = None
     for f in h.of("ResignationNoticeGiven"):
-        effective, how = _resignation_effective(h, f)
-        kind, reason, basis, grounds = _good_reason(h, f, effective)
+        n = h.notice_date(f)  # I-10
+        effective, how = _resignation_effective(h, f, n)
+        kind, reason, basis, grounds = _good_reason(h, f, n, effective)
         gr = h.terms.agreement.good_reason
         if kind == "resignation_for_good_reason" and gr is not None and gr.resignation_notice:
-            least = h.add(f.date, gr.resignation_notice)
+            least = h.add(n, gr.resignation_notice)
             asked = f.data.requested_effective_date is not None  # a date asked for: short_notice decides
-            if effective < least and (gr.short_notice == "extend" or not asked):
+            short = gr.short_notice
+            if effective < least and short == "accept" and asked:
+                how += f", shorter than the {gr.resignation_notice} notice, accepted (I-11)"
+            elif effective < least and (short in ("extend", "accept") or (short == "lose_good_reason" and not asked)):
                 effective, how = least, f"{how}, extended to the {gr.resignation_notice} notice ({gr.clause})"
-                kind, reason, basis, grounds = _good_reason(h, f, effective)
+                kind, reason, basis, grounds = _good_reason(h, f, n, effective)
             elif effective < least:
                 kind, basis, grounds = "resignation", (), ()
                 reason = f"; less than the {gr.resignation_notice} notice a Good Reason resignation needs ({gr.clause})"
@@ -181,8 +193,8 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
         withdrawn = [w for w in h.of("ResignationNoticeWithdrawn") if f.date <= w.date <= effective]
         if any(w.data.company_consented for w in withdrawn):
             continue
-        words = f"{kind.replace('_', ' ')}: notice {f.date}, effective {effective} ({how}){reason}"
-        end = End(kind, effective, (f.id, *basis), words, f.date, grounds)
+        words = f"{kind.replace('_', ' ')}: notice {n}, effective {effective} ({how}){reason}"
+        end = End(kind, effective, (f.id, *basis), words, n, grounds)
         if effective <= h.as_of:
             ends.append(end)
         elif pending is None:
@@ -269,13 +281,13 @@ def _for_cause(h: PHistory, f: Fact) -> End:
     return End("termination_without_cause", f.date, facts, words, claim_rejected=True)
 
 
-def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+def _good_reason(h: PHistory, f: Fact, n: date, effective: date) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """Whether a resignation is for Good Reason: it claims a ground and, when the terms have a Good Reason
     process ([good_reason] with [[grounds]]), that ground's process allows it (notice, no cure, in time)."""
     claimed = list(f.data.good_reason_grounds_claimed)
     gr = h.terms.agreement.good_reason
     if gr is not None and gr.assessed == "deemed":
-        return _deemed(h, f, effective)
+        return _deemed(h, n, effective)
     if not claimed:
         return "resignation", "", (), ()
     if h.terms.agreement.good_reason is None:
@@ -283,18 +295,18 @@ def _good_reason(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple
     from obligations.rules.provisions.grounds import ground_states  # the process reads this module's history
 
     states = {s.ground.id: s for s in ground_states(h)}
-    ok = [states[g] for g in claimed if g in states and states[g].available(f.date, effective)]
+    ok = [states[g] for g in claimed if g in states and states[g].available(n, effective)]
     if ok:
         return "resignation_for_good_reason", f"; for Good Reason: {ok[0].why}", ok[0].facts, (ok[0].ground.id,)
     why = "; ".join(states[g].why for g in claimed if g in states) or "no such ground in the terms"
     return "resignation", f"; claims {', '.join(claimed)} but not for Good Reason: {why}", (), ()
 
 
-def _deemed(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+def _deemed(h: PHistory, n: date, effective: date) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     """I-11: for Good Reason when any ground is available on the day the notice is received, claimed or not."""
     from obligations.rules.provisions.grounds import ground_states  # the process reads this module's history
 
-    ok = sorted((s for s in ground_states(h) if s.available(f.date, effective)), key=lambda s: s.ground.id)
+    ok = sorted((s for s in ground_states(h) if s.available(n, effective)), key=lambda s: s.ground.id)
     if not ok:
         return "resignation", "; no Good Reason ground available on the notice's day", (), ()
     facts = tuple(dict.fromkeys(x for s in ok for x in s.facts))
@@ -307,13 +319,13 @@ def _deemed(h: PHistory, f: Fact, effective: date) -> tuple[str, str, tuple[str,
     )
 
 
-def _resignation_effective(h: PHistory, f: Fact) -> tuple[date, str]:
+def _resignation_effective(h: PHistory, f: Fact, n: date) -> tuple[date, str]:
     if f.data.requested_effective_date is not None:
         return f.data.requested_effective_date, "the date the notice asks for"
     notice = h.terms.agreement.term.notice_by_employee
     if notice:
-        return h.add(f.date, notice), f"notice {f.date} + {notice} ({h.terms.agreement.term.clause})"
-    return f.date, "on notice: the terms give no notice period"
+        return h.add(n, notice), f"notice {n} + {notice} ({h.terms.agreement.term.clause})"
+    return n, "on notice: the terms give no notice period"
 
 
 @dataclass(frozen=True)

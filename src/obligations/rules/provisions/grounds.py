@@ -28,11 +28,12 @@ class GroundState:
     why: str
     notice_by: date | None = None
     cure_by: date | None = None
+    notice_until: date | None = None  # [good_reason] lapse: the last day a notice may rely on it (I-12)
 
     def available(self, notice_day: date, effective: date) -> bool:
         """A resignation noticed on `notice_day` and effective on `effective` is for this ground (no
         `available_until` once available: no deadline)."""
-        if self.available_from is None:
+        if self.available_from is None or (self.notice_until is not None and notice_day > self.notice_until):
             return False
         return self.available_from <= notice_day and (self.available_until is None or effective <= self.available_until)
 
@@ -110,7 +111,7 @@ def breach_periods(h: PHistory, g: Ground | CauseGround) -> list[CureClock]:
     assert g.cure is not None
     kind = "breach_cure_period" if g.kind == "uncured_breach" else "neglect_cure_period"
     cure = g.cure
-    return cure_periods(h.of, kind, lambda n: n.date, lambda day: h.add(day, cure))
+    return cure_periods(h.of, kind, h.notice_date, lambda day: h.add(day, cure))
 
 
 def _uncured_breach(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
@@ -187,7 +188,10 @@ def _process(h: PHistory, g: Ground, arose: date | None, basis: list[Fact], word
         f"; the resignation must take effect by {until}" if until else "; no deadline for the resignation"
     )
     notice = notice_f.date if notice_f else None
-    return GroundState(g, arose, notice, None, start, until, facts, words, notice_by, cure_by)
+    lapses = h.add(start, gr.lapse) if gr.lapse else None
+    if lapses is not None:
+        words += f"; a resignation may rely on it if noticed by {lapses} ({gr.lapse}, I-12)"
+    return GroundState(g, arose, notice, None, start, until, facts, words, notice_by, cure_by, lapses)
 
 
 def _iso(day: date | None) -> str | None:

@@ -43,7 +43,8 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hi
     coc_first = coc is not None and (end is None or coc.date <= end.date)
     if coc is not None and coc_first and "change_of_control" in t.events and _in_window(h, t, coc.date, dates):
         return Hit(t.id, "change_of_control", coc.date, coc.date, coc.facts, f"{where}: {coc.words}", start)
-    if end is None or end.kind not in t.events or not _in_window(h, t, end.date, dates):
+    tested = end.notice if end is not None and end.notice and t.tested_on == "notice_date" else None  # I-05
+    if end is None or end.kind not in t.events or not _in_window(h, t, tested or end.date, dates):
         return None
     if t.unless_fulfilled is not None:
         by, _ = h.date_of(t.unless_fulfilled.by, dates)
