@@ -103,3 +103,13 @@ def test_a_variant_s_interpretations_are_settings_of_the_draft(variant: int) -> 
 def test_an_interpretation_the_draft_cannot_write_yet_is_named() -> None:
     with pytest.raises(p.NotExpressed, match="date_of_hire"):
         p.variant_draft(c.VARIANTS[8])
+
+
+def test_terms_show_states_the_draft_s_settings_in_words() -> None:
+    from obligations.terms.describe import describe_provisions
+
+    words = " | ".join(x.words for x in describe_provisions(p.draft()))
+    for phrase in ("deemed for every ground available on the notice's day", "by COBRA premiums",
+                   "reimburses the business expenses submitted, with no due date", "a condition of the offer",
+                   "on a conviction (theft_of_company_property", "when stated as good_cause_b"):  # fmt: skip
+        assert phrase in words, phrase

@@ -120,6 +120,14 @@ def describe(terms: Terms) -> list[Provision]:
     return out
 
 
+SHORT_NOTICE = {
+    "extend": "extended to the notice",
+    "lose_good_reason": "a plain resignation on the date asked",
+    "strict": "a plain resignation on the date asked, or on its day",
+    "accept": "accepted",
+}
+
+
 def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
     """One line per provision of a provisions-form file, in words made from its blocks."""
     a, out = terms.agreement, []
@@ -212,7 +220,8 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
                 w = x.change_of_control
                 words += f" from {w.before} before to {w.after} after a Change of Control"
             if x.on_or_after or x.before:
-                words += f" (on or after {x.on_or_after or 'any date'}, before {x.before or 'any date'})"
+                words += f" (on or after {x.on_or_after or 'any date'}, before {x.before or 'any date'}"
+                words += ", a resignation tested on its notice's day)" if x.tested_on == "notice_date" else ")"
             if x.unless_fulfilled:
                 words += f" unless {x.unless_fulfilled.obligation} is fulfilled by {x.unless_fulfilled.by}"
             events.append(words)
@@ -233,7 +242,15 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
             f"{x.kind} acceleration" + (f" of {x.months} months ({x.order or 'soonest'})" if x.months else "")
             for x in p.accelerations
         ]
-        gives += [f"{p.health.months} months of health continuation"] if p.health else []
+        gives += (
+            [
+                f"{p.health.months} months of health continuation"
+                + (f", by COBRA premiums when the carrier will not continue it ({p.health.cobra_clause})"
+                   if p.health.cobra_clause else "")
+            ]
+            if p.health
+            else []
+        )  # fmt: skip
         cond = "; conditioned on a release of claims" if p.release else ""
         cond += f"; less what {' and '.join(p.offset_by)} pay" if p.offset_by else ""
         out.append(
@@ -267,7 +284,15 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
                 + (f"; the Company may cure within {gr.cure} of the notice" if gr.cure else "")
                 + (f"; the resignation takes effect within {gr.resign_within} after" if gr.resign_within else "")
                 + (f", and within {gr.resign_by} of the condition" if gr.resign_by else "")
-                + (f"; giving {gr.resignation_notice} notice" if gr.resignation_notice else ""),
+                + (f"; giving {gr.resignation_notice} notice" if gr.resignation_notice else "")
+                + (f" (on shorter notice: {SHORT_NOTICE[gr.short_notice]})" if gr.resignation_notice else "")
+                + ("; deemed for every ground available on the notice's day" if gr.assessed == "deemed" else "")
+                + (f"; a ground lapses {gr.lapse} after it became available" if gr.lapse else "")
+                + (
+                    "; a Company termination during the notice is one without Cause"
+                    if gr.termination_during_notice == "without_cause"
+                    else ""
+                ),
             )
         )
     if a.cause:
@@ -281,7 +306,16 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
                 + ": "
                 + "; ".join(
                     f"{x.id} ({x.clause}) "
-                    + (f"after written notice, if not cured within {x.cure}" if x.cure else "once recorded")
+                    + (
+                        f"after written notice, if not cured within {x.cure}"
+                        if x.cure
+                        else f"on a conviction ({', '.join(x.convictions)})"
+                        if x.kind == "conviction"
+                        else "on a " + ("wilful " if x.wilful_only else "") + "policy violation found"
+                        if x.kind == "policy_violation"
+                        else "once recorded"
+                    )
+                    + (f", when stated as {x.stated_as}" if x.stated_as else "")
                     for x in a.cause_grounds
                 ),
             )
@@ -294,5 +328,15 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
         if o.fulfilled_by:
             when = ", ".join(f"{k} = {v}" for k, v in o.fulfilled_when.items())
             words += f"; fulfilled by {o.fulfilled_by}" + (f" with {when}" if when else "")
+        if o.stated_as:
+            words += "; a condition of the offer: a termination for its failure ends the employment as such"
         out.append(Provision(o.clause, o.owed_by, words))
+    if a.expenses is not None:
+        e = a.expenses
+        due = (
+            f"within {e.reimbursement_due_days} days of submission"
+            if e.reimbursement_due_days is not None
+            else "with no due date"
+        )
+        out.append(Provision(e.clause, "Company", f"reimburses the business expenses submitted, {due}"))
     return out
