@@ -110,6 +110,12 @@ SETTINGS: dict[str, Any] = {
     "notice_effective": lambda raw, v: raw["days"].update(notices="dispatch" if v == "dispatch" else "receipt"),
     "gr_lapse_days": lambda raw, v: v < 0 or raw["good_reason"].update(lapse=f"{v} days"),  # I-12
     "roll_contract_dates": lambda raw, v: v and _lump_sum(raw).update(roll="following"),  # I-01
+    "late_cure_removes_ground": lambda raw, v: [
+        _grounds(raw, g).update(late_cure_removes=v) for g in ("5.2(b)", "5.4(f)")
+    ],
+    "i9_termination_class": lambda raw, v: _obligation(raw, "submit_i9").update(
+        failure_ends_as={"termination_without_good_cause": "termination_without_cause"}.get(v, v)
+    ),  # I-26
     "reclassify_unsupported_good_cause": lambda raw, v: raw["cause"].update(
         unsupported="without_cause" if v else "as_stated"
     ),

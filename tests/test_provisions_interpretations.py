@@ -109,3 +109,44 @@ def test_notices_take_effect_on_receipt_or_on_dispatch(notices: str, deadline: s
     assert r["employment"]["status"] == "resignation_pending", r["employment"]["why"]
     later = status_report(t, facts(START, breach, quit_), D("2024-06-01"))["employment"]
     assert (later["how"], later["termination_date"]) == ("resignation_for_good_reason", effective), later["why"]
+
+
+@pytest.mark.parametrize(("removes", "arose"), [(False, "2024-04-01"), (True, None)])
+def test_a_late_cure_removes_the_ground_when_it_says_so(removes: bool, arose: str | None) -> None:
+    """I-14: cured a day after the 30-day cure period."""
+    t = terms(
+        good_reason={"clause": "GR"},
+        grounds=[{"id": "5.4(f)", "clause": "GR(f)", "kind": "uncured_breach", "cure": "30 days",
+                  "late_cure_removes": removes}],
+    )  # fmt: skip
+    breach = ev("BreachNoticeReceived", "2024-03-01", notice_id="B1", sent_date="2024-03-01", provision="§2",
+                material=True)  # fmt: skip
+    cured = ev("BreachCured", "2024-04-01", notice_id="B1")
+    assert status_report(t, facts(START, breach, cured), D("2024-04-02"))["grounds"][0]["arose"] == arose
+    with pytest.raises(ValueError, match="late_cure_removes belongs"):
+        terms(
+            good_reason={"clause": "GR"},
+            grounds=[{"id": "x", "clause": "GR", "kind": "change_of_control", "late_cure_removes": True}],
+        )
+
+
+@pytest.mark.parametrize(("ends_as", "how"), [("offer_condition_failure", "offer_condition_failure"),
+                                              ("termination_without_cause", "termination_without_cause")])  # fmt: skip
+def test_a_failed_condition_of_the_offer_ends_as_the_terms_say(ends_as: str, how: str) -> None:
+    """I-26: the I-9 never submitted."""
+    t = terms(obligations=[{"id": "i9", "clause": "§8", "owed_by": "Employee", "owed_to": "Company",
+                            "description": "I-9", "due": "start_date + 3 days", "fulfilled_by": "I9Submitted",
+                            "stated_as": "offer_condition_failure_i9", "failure_ends_as": ends_as}])  # fmt: skip
+    fired = ev("EmploymentTerminatedByCompany", "2023-01-10", stated_ground="offer_condition_failure_i9")
+    assert status_report(t, facts(START, fired), D("2023-01-10"))["employment"]["how"] == how
+
+
+def test_a_termination_kept_as_stated_keeps_the_ground_it_named() -> None:
+    """I-14's alternative: disputed only, for the ground the termination names."""
+    t = terms(
+        cause={"clause": "C", "unsupported": "as_stated"},
+        cause_grounds=[{"id": "5.2(c)", "clause": "C(c)", "kind": "policy_violation", "stated_as": "good_cause_c"}],
+    )
+    fired = ev("EmploymentTerminatedByCompany", "2024-03-10", stated_ground="good_cause_c")
+    e = status_report(t, facts(START, fired), D("2024-03-10"))["employment"]
+    assert e["how"] == "termination_for_cause" and "kept as stated" in e["why"]

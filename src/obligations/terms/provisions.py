@@ -413,6 +413,7 @@ class Ground(Strict):
     more_than_miles: Dec | None = None
     reporting_line: bool = False  # duties_diminution, I-38
     cure: DurationText | None = None  # uncured_breach
+    late_cure_removes: bool = False  # uncured_breach: a cure after the cure period removes the ground (I-14)
 
     @model_validator(mode="after")
     def _shape(self) -> Ground:
@@ -422,6 +423,8 @@ class Ground(Strict):
             raise ValueError("a relocation ground needs more_than_miles, and only it has one")
         if (self.kind == "uncured_breach") != (self.cure is not None):
             raise ValueError("an uncured_breach ground needs its cure period, and only it has one")
+        if self.late_cure_removes and self.kind != "uncured_breach":
+            raise ValueError(f"late_cure_removes belongs to an uncured_breach ground, not a {self.kind} one")
         for key, kind in (("reporting_line", "duties_diminution"), ("agreed_cut_resets_baseline", "salary_reduction")):
             if key in self.model_fields_set and self.kind != kind:
                 raise ValueError(f"{key} belongs to a {kind} ground, not a {self.kind} one")
@@ -456,6 +459,7 @@ class CauseGround(Strict):
     kind: Literal["recorded", "uncured_notice", "uncured_neglect", "conviction", "policy_violation"]
     description: str = ""
     cure: DurationText | None = None
+    late_cure_removes: bool = False  # uncured_neglect: a cure after the cure period removes the ground (I-14)
     # The stated_ground of an EmploymentTerminatedByCompany naming this ground alone (the letter's).
     stated_as: Literal["good_cause_a", "good_cause_b", "good_cause_c"] | None = None
     # conviction: which count: a felony; a crime involving moral turpitude; any misdemeanor
@@ -466,6 +470,8 @@ class CauseGround(Strict):
     def _shape(self) -> CauseGround:
         if (self.kind in ("uncured_notice", "uncured_neglect")) != (self.cure is not None):
             raise ValueError(f"an {self.kind} ground needs its cure period, and only such a ground has one")
+        if self.late_cure_removes and self.kind != "uncured_neglect":
+            raise ValueError(f"late_cure_removes belongs to an uncured_neglect ground, not a {self.kind} one")
         for key, kind in (("convictions", "conviction"), ("wilful_only", "policy_violation")):
             if key in self.model_fields_set and self.kind != kind:
                 raise ValueError(f"{key} belongs to a {kind} ground, not a {self.kind} one")
@@ -626,6 +632,9 @@ class Obligation(Strict):
     # offer_condition_failure when the obligation was not fulfilled by its due date; when it was, the claim is
     # rejected and it is a termination without Cause.
     stated_as: Literal["offer_condition_failure_i9"] | None = None
+    # What such a termination is when the condition failed (I-26): an offer_condition_failure, or a
+    # termination without Cause.
+    failure_ends_as: Literal["offer_condition_failure", "termination_without_cause"] = "offer_condition_failure"
 
     @model_validator(mode="after")
     def _shape(self) -> Obligation:

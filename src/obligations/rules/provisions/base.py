@@ -246,6 +246,8 @@ def _offer_condition(h: PHistory, f: Fact, o: Obligation) -> End:
     if not met:
         words = (f"the Company ended the employment on {f.date} because the condition of the offer ({o.clause}: "
                  f"{o.description}) failed: not met by {due} (I-26)")  # fmt: skip
+        if o.failure_ends_as == "termination_without_cause":
+            return End("termination_without_cause", f.date, facts, words + ", a termination without Cause")
         return End("offer_condition_failure", f.date, facts, words)
     words = (
         f"the Company ended the employment on {f.date} citing the condition of the offer ({o.clause}), met "
@@ -274,8 +276,11 @@ def _for_cause(h: PHistory, f: Fact) -> End:
         return End("termination_for_cause", f.date, facts, f"{words}: {why}", grounds=tuple(s.ground.id for s in held))
     none = f"stated for Cause on {f.date}, but no Cause ground of the terms ({cause.clause}) was available that day"
     detail = "; ".join(s.why for s in states)
-    if cause.unsupported == "as_stated":
-        return End("termination_for_cause", f.date, (f.id,), f"{none} (kept as stated, flagged): {detail}")
+    if cause.unsupported == "as_stated":  # I-14 alternative: disputed only; a named ground stays named
+        stated = tuple(s.ground.id for s in states) if named else ()
+        return End(
+            "termination_for_cause", f.date, (f.id,), f"{none} (kept as stated, flagged): {detail}", grounds=stated
+        )
     facts = (f.id,) if named else (f.id, *(x for s in states for x in s.facts))
     words = f"{none}: a termination without Cause: {detail}"
     return End("termination_without_cause", f.date, facts, words, claim_rejected=True)

@@ -116,6 +116,8 @@ def breach_periods(h: PHistory, g: Ground | CauseGround) -> list[CureClock]:
 
 def _uncured_breach(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
     for c in breach_periods(h, g):
+        if g.late_cure_removes and c.cured_on is not None and c.cured_on <= h.as_of:
+            continue  # I-14 alternative: cured, if late
         if not c.cured_in_time and c.ground_from <= h.as_of:
             cures = [x for x in h.facts if x.id in c.cure_ids]
             words = (f"written notice of a material breach received {c.started}, not cured by the Company within "
@@ -302,8 +304,8 @@ def _uncured_neglect(h: PHistory, g: CauseGround) -> CauseState:
     words, last = f"{g.clause} {g.id}", None
     for c in breach_periods(h, g):
         words += f"; written notice {c.started}: the employee may cure within {g.cure}, by {c.deadline}"
-        if c.cured_in_time:
-            words += f"; cured {c.cured_on}"
+        if c.cured_in_time or (g.late_cure_removes and c.cured_on is not None):
+            words += f"; cured {c.cured_on}" + ("" if c.cured_in_time else ", late, which removes the ground (I-14)")
             last = CauseState(g, c.started, c.deadline, c.cured_on, None, (c.notice.id, *c.cure_ids), words)
             continue
         return CauseState(g, c.started, c.deadline, None, c.ground_from, (c.notice.id, *c.cure_ids),
