@@ -158,7 +158,7 @@ def test_the_letter_s_kinds_of_conviction(
 def test_the_notices_are_read_only_with_a_ground_that_reads_them() -> None:
     fs = facts(START, breach("2024-03-01"))
     (error,) = check_history(gr(kind="change_of_control"), fs[:1], fs[1:], {})
-    assert error.field == "type"
+    assert error.field == "type" and "(a ground of kind uncured_breach would)" in str(error)
     assert check_history(gr(kind="uncured_breach", cure="30 days"), fs[:1], fs[1:], {}) == []
 
 

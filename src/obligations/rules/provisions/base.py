@@ -13,10 +13,10 @@ from obligations.domain.facts import Fact
 from obligations.rules.calendar import next_payday_after
 from obligations.rules.change_of_control import PRONG_FACTS, ChangeOfControl, Definition, Prong, prong_changes
 from obligations.rules.corrections import resolve
-from obligations.rules.days import BusinessCalendar, add_duration, company_calendar, fiscal_year, roll
+from obligations.rules.days import BusinessCalendar, Roll, add_duration, company_calendar, fiscal_year, roll
 from obligations.rules.formulas import DateContext, date_value
 from obligations.rules.history import index_facts
-from obligations.terms.expressions import Duration, parse_date, parse_duration
+from obligations.terms.expressions import Duration, anchors_of, parse_date, parse_duration
 from obligations.terms.provisions import Obligation, ProvisionTerms
 
 
@@ -81,16 +81,24 @@ class PHistory:
         base = day if strictly_after else day - timedelta(days=1)
         return next_payday_after(base, p.first_period_start, p.period_days, p.payday_days_after_period_end)
 
-    def date_of(self, text: str, anchors: Mapping[str, date | None]) -> tuple[date | None, str]:
-        """A date expression of the file, rolled by the agreement's [days] convention."""
+    def date_of(
+        self, text: str, anchors: Mapping[str, date | None], convention: Roll | None = None
+    ) -> tuple[date | None, str]:
+        """A date expression of the file, rolled by `convention` (by default the agreement's [days] roll)."""
         ctx = DateContext(anchors, self.calendar, self.payday, self.terms.agreement.days.feb29)
         day, words = date_value(parse_date(text), ctx)
         if day is None:
             return None, words
-        rolled = roll(day, self.terms.agreement.days.roll, self.calendar)
+        how = convention or self.terms.agreement.days.roll
+        rolled = roll(day, how, self.calendar)
         if rolled != day:
-            words += f" ({self.calendar.closed_reason(day)}), moved {self.terms.agreement.days.roll} to {rolled}"
+            words += f" ({self.calendar.closed_reason(day)}), moved {how} to {rolled}"
         return rolled, words
+
+    def window_facts(self, *edges: str | None) -> tuple[str, ...]:
+        """The facts the edges of a window rest on: the start, when they count from it."""
+        parsed = [parse_date(x) for x in edges if x]
+        return (self.start_fact.id,) if any(anchors_of(e) & {"start_date", "effective_date"} for e in parsed) else ()
 
     # -- money ---------------------------------------------------------------------------------------
 

@@ -106,7 +106,7 @@ def _coc(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
     return coc.date, [x for x in h.facts if x.id in coc.facts], f"a Change of Control occurred {coc.date}"
 
 
-def breach_periods(h: PHistory, g: Ground | CauseGround) -> list[CureClock]:
+def notice_cure_periods(h: PHistory, g: Ground | CauseGround) -> list[CureClock]:
     """The cure periods of the written notices a ground with a cure period reads (notice day 0)."""
     assert g.cure is not None
     kind = "breach_cure_period" if g.kind == "uncured_breach" else "neglect_cure_period"
@@ -115,7 +115,7 @@ def breach_periods(h: PHistory, g: Ground | CauseGround) -> list[CureClock]:
 
 
 def _uncured_breach(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
-    for c in breach_periods(h, g):
+    for c in notice_cure_periods(h, g):
         if g.late_cure_removes and c.cured_on is not None and c.cured_on <= h.as_of:
             continue  # I-14 alternative: cured, if late
         if not c.cured_in_time and c.ground_from <= h.as_of:
@@ -302,7 +302,7 @@ def _uncured_neglect(h: PHistory, g: CauseGround) -> CauseState:
     """The letter's neglect (I-14): the first written notice specifying the neglect and demanding a cure that
     the employee does not cure in time makes the ground available the day after its cure period."""
     words, last = f"{g.clause} {g.id}", None
-    for c in breach_periods(h, g):
+    for c in notice_cure_periods(h, g):
         words += f"; written notice {c.started}: the employee may cure within {g.cure}, by {c.deadline}"
         if c.cured_in_time or (g.late_cure_removes and c.cured_on is not None):
             words += f"; cured {c.cured_on}" + ("" if c.cured_in_time else ", late, which removes the ground (I-14)")

@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from obligations.domain.values import money_str, round_money
-from obligations.rules.days import add_duration, roll
+from obligations.rules.days import add_duration
 from obligations.rules.formulas import amount_value
 from obligations.rules.item import Item
 from obligations.rules.payments import FinalPay, final_pay_basis, final_pay_due, final_pay_item
@@ -166,11 +166,7 @@ def _remainder(p: Payment, installments: list[Item], coc: date) -> list[Item]:
 
 def _lump_due(h: PHistory, p: Payment, end: End | None, dates: Mapping[str, date | None]) -> tuple[date | None, str]:
     if p.due:
-        due, words = h.date_of(p.due, dates)
-        if due is not None and p.roll is not None and (moved := roll(due, p.roll, h.calendar)) != due:
-            words += f" ({h.calendar.closed_reason(due)}), moved {p.roll} to {moved}"
-            due = moved
-        return due, words
+        return h.date_of(p.due, dates, p.roll)
     if p.within and end is not None:
         last = h.add(end.date, p.within)
         return last, f"within {p.within} of the termination date {end.date}: by {last}"

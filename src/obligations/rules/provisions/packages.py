@@ -7,7 +7,6 @@ from datetime import date
 
 from obligations.rules.calendar import add_days
 from obligations.rules.provisions.base import Coc, End, PHistory, anchors, fulfilled_on
-from obligations.terms.expressions import anchors_of, parse_date
 from obligations.terms.provisions import Package, Trigger
 
 
@@ -38,8 +37,7 @@ def trigger_hit(h: PHistory, t: Trigger, end: End | None, coc: Coc | None) -> Hi
     where = f"{t.id} ({t.clause})"
     dates = anchors(h, end, coc)
     # a window counted from the start rests on the start too
-    edges = [parse_date(x) for x in (t.on_or_after, t.before) if x is not None]
-    start = (h.start_fact.id,) if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else ()
+    start = h.window_facts(t.on_or_after, t.before)
     coc_first = coc is not None and (end is None or coc.date <= end.date)
     if coc is not None and coc_first and "change_of_control" in t.events and _in_window(h, t, coc.date, dates):
         return Hit(t.id, "change_of_control", coc.date, coc.date, coc.facts, f"{where}: {coc.words}", start)

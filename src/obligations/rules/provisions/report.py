@@ -37,11 +37,11 @@ from obligations.rules.provisions.equity import GrantState, grant_states, made, 
 from obligations.rules.provisions.grounds import (
     CauseState,
     GroundState,
-    breach_periods,
     cause_section,
     cause_states,
     ground_section,
     ground_states,
+    notice_cure_periods,
 )
 from obligations.rules.provisions.money import final_salary, package_payments, pay_in_lieu
 from obligations.rules.provisions.packages import Fired, ReleaseState, Waiting, fired_packages, release_state
@@ -405,7 +405,7 @@ def _cure_period_clocks(h: PHistory, grounds: Sequence[Ground | CauseGround]) ->
     `breach_cure_period`, named by the notice's id), until it is cured."""
     out = []
     for g in grounds:
-        for c in breach_periods(h, g):
+        for c in notice_cure_periods(h, g):
             if c.cured_on is not None and c.cured_on <= h.as_of:
                 continue
             by, to = ("Employee", "Company") if c.kind == "neglect_cure_period" else ("Company", "Employee")
@@ -673,8 +673,7 @@ def package_window(h: PHistory, package: Package, end: End | None) -> tuple[date
     dates = anchors(h, end, change_of_control(h))
     first = h.date_of(windowed.on_or_after, dates)[0] if windowed.on_or_after else None
     before = h.date_of(windowed.before, dates)[0] if windowed.before else None
-    edges = [parse_date(x) for x in (windowed.on_or_after, windowed.before) if x]
-    facts = [h.start_fact.id] if any(anchors_of(e) & {"start_date", "effective_date"} for e in edges) else []
+    facts = list(h.window_facts(windowed.on_or_after, windowed.before))
     return first, before - timedelta(days=1) if before else None, facts
 
 
@@ -699,7 +698,7 @@ def catalogue_grounds(d: PDerivation) -> dict[str, Any]:
     cured_by_notice: list[Ground | CauseGround] = [x for x in a.grounds if x.kind == "uncured_breach"]
     cured_by_notice += [x for x in a.cause_grounds if x.kind == "uncured_neglect"]
     for g in cured_by_notice:  # the Company's breaches, then the employee's neglect (the catalogue's order)
-        for c in breach_periods(h, g):
+        for c in notice_cure_periods(h, g):
             if c.ground_from > day and not (c.cured_on and c.cured_on <= day):
                 why.append(f"Notice {c.notice.data.notice_id} received {c.started}: cure period runs to {c.deadline}; "
                            f"{g.id} cannot arise before {c.ground_from}.")  # fmt: skip

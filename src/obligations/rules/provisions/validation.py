@@ -55,6 +55,18 @@ def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     return (SHARED_FACT_TYPES - FACTS_OF_BLOCKS.keys()) | PROVISIONS_FACT_TYPES | prongs | read
 
 
+def _reader(fact_type: str) -> str:
+    """Which provision of the provisions form would read a letter fact (docs/terms.md), as a hint."""
+    kinds = [k for k, types in GROUND_FACTS.items() if fact_type in types]
+    if kinds:
+        return f" (a ground of kind {' or '.join(kinds)} would)"
+    if fact_type in FACTS_OF_BLOCKS:
+        return f" (the [{FACTS_OF_BLOCKS[fact_type]}] block would)"
+    if fact_type in COBRA_FACTS:
+        return " (a package's health with cobra_clause would)"
+    return ""
+
+
 def check_history(
     terms: ProvisionTerms, existing: Sequence[Fact], new: Sequence[Fact], lines: dict[str, int | None]
 ) -> list[InvalidFactError]:
@@ -66,7 +78,7 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
     if t not in readable_types(terms):
         raise InvalidFactError(
             f"{t} is a fact of the letter form; terms {terms.agreement.key} (the provisions form) have no provision "
-            "that reads it",
+            "that reads it" + _reader(t),
             field="type",
         )
     check_shape(fact)
