@@ -74,7 +74,9 @@ def test_unknown_and_malformed_links_are_not_found_and_say_nothing(server: dict[
     secret = feeds.create(server["engine"], "hr", None, "valence", server["clock"]())
     for bad in (secret[:-1] + ("A" if secret[-1] != "A" else "B"), "cal_", "obl_" + secret[4:], "x" * 300, "%00"):
         code, _, body = plain_get(f"{server['base']}/feeds/{bad}.ics")
-        assert code == 404 and secret.encode() not in body and b"hr" not in body
+        problem = json.loads(body)
+        problem.pop("instance")  # the path asked for, echoed: a random secret may hold the letters "hr"
+        assert code == 404 and secret.encode() not in body and "hr" not in json.dumps(problem)
     code, _, body = plain_get(f"{server['base']}/feeds/{secret}.ics?as_of=2006-09-20")
     titles = summaries(body)
     assert code == 200 and any(t.lstrip("✓ ").startswith("dean: ") for t in titles)
