@@ -82,6 +82,35 @@ def _after_window(raw: dict[str, Any], on: bool) -> None:
         t.update(on_or_after="start_date", before="start_date + 24 months")
 
 
+def _health(raw: dict[str, Any]) -> dict[str, Any]:
+    health: dict[str, Any] = next(p for p in raw["packages"] if p["id"] == "section_5_1")["health"]
+    return health
+
+
+def _conjunctive(raw: dict[str, Any], on: bool) -> None:
+    """I-16: (a)(i) and (ii) both required: each of (ii)'s convictions together with (i)'s."""
+    g = _grounds(raw, "5.2(a)")
+    if on:
+        limb_i, *limb_ii = g["convictions"]
+        g["convictions"] = [[limb_i, x] for x in limb_ii]
+
+
+def _felony_only(raw: dict[str, Any], on: bool) -> None:
+    """I-16: a crime of moral turpitude counts only when it is a felony."""
+    g = _grounds(raw, "5.2(a)")
+    if on:
+        swap = {"moral_turpitude": "felony_involving_moral_turpitude"}
+        g["convictions"] = [
+            swap.get(x, x) if isinstance(x, str) else [swap.get(k, k) for k in x] for x in g["convictions"]
+        ]
+
+
+def _hired_on_acceptance(raw: dict[str, Any], value: str) -> None:
+    """I-25: the date of hire is the day the offer was accepted: the bonus program is due 30 days after it."""
+    if value == "acceptance":
+        _obligation(raw, "finalize_bonus_program").update(due="acceptance_date + 30 days", arises="acceptance_date")
+
+
 # Each interpretation setting of the catalogue (the variants of tests/characterization.py) as what it changes
 # in the draft's blocks: the I-nn are named settings of the blocks they belong to.
 SETTINGS: dict[str, Any] = {
@@ -116,6 +145,11 @@ SETTINGS: dict[str, Any] = {
     "i9_termination_class": lambda raw, v: _obligation(raw, "submit_i9").update(
         failure_ends_as={"termination_without_good_cause": "termination_without_cause"}.get(v, v)
     ),  # I-26
+    "continuation_employee_contribution": lambda raw, v: _health(raw).update(employee_contribution=v),  # I-19
+    "cobra_admin_fee_included": lambda raw, v: _health(raw).update(cobra_admin_fee_included=v),  # I-19
+    "gc_a_conjunctive": _conjunctive,  # I-16
+    "moral_turpitude_felony_only": _felony_only,  # I-16
+    "date_of_hire": _hired_on_acceptance,  # I-25
     "reclassify_unsupported_good_cause": lambda raw, v: raw["cause"].update(
         unsupported="without_cause" if v else "as_stated"
     ),
@@ -136,7 +170,7 @@ def variant_draft(update: dict[str, Any]) -> ProvisionTerms:
 
 
 # The variants of tests/characterization.py whose every setting the draft expresses (test_parity holds them).
-EXPRESSED_VARIANTS = (3, 4, 5, 6)
+EXPRESSED_VARIANTS = (3, 4, 5, 6, 7, 8)
 
 
 def variant_lives(variant: int, count: int) -> list[int]:
@@ -234,3 +268,36 @@ def last_day(report: dict[str, Any]) -> str | None:
     """The last day employed a report names (the termination date, or a pending resignation's), or None."""
     e = report.get("employment") or {}
     return e.get("termination_date") or e.get("pending_termination_date") or e.get("pending_date")
+
+
+def explain_parity(n: int, terms: ProvisionTerms | None = None, every: int = 4) -> list[str]:
+    """What explain and what-if answer differently for the draft on life n (every `every`-th as-of day): each
+    item the letter's report lists and each section, by kind and value (free text left out), and the
+    difference between consecutive reports. Empty when they agree."""
+    from obligations.rules.agreement import explain_item, report_diff
+    from obligations.rules.explain import available_items
+
+    letter = c.terms_of(n)
+    provisions = terms or draft()
+    facts = c.life_facts(n, letter)
+    out: list[str] = []
+    previous: tuple[dict[str, Any], dict[str, Any]] | None = None
+    for day in c.as_of_dates(letter, facts)[::every]:
+        want, got = status_report(letter, facts, day), status_report(provisions, facts, day)
+        for item in [*available_items(want), *(s for s in SECTIONS if isinstance(want.get(s), dict))]:
+            a = explain_item(letter, facts, day, item)
+            try:
+                b = explain_item(provisions, facts, day, item)
+            except Exception as e:  # an item the draft cannot explain is a finding
+                out.append(f"life {n} as of {day}: {item}: {e}")
+                continue
+            for key in ("item", "value"):
+                if c._strip(a[key]) != c._strip(b[key]):
+                    out.append(f"life {n} as of {day}: {item} {key}: {c._strip(a[key])} != {c._strip(b[key])}")
+        if previous is not None:
+            a_diff = report_diff(letter, previous[0], want, facts, facts, day)
+            b_diff = report_diff(provisions, previous[1], got, facts, facts, day)
+            if c._strip(a_diff) != c._strip(b_diff):
+                out.append(f"life {n} to {day}: what changes: {c._strip(a_diff)} != {c._strip(b_diff)}")
+        previous = (want, got)
+    return out

@@ -4,10 +4,14 @@ all of them), and the measure sees a difference when the draft says something el
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 import characterization as c
 import parity as p
+from helpers import ev, facts, first_day
+from obligations.rules.agreement import status_report
 from obligations.terms.provisions import Bonus
 
 SAMPLE = p.default_lives(12)
@@ -92,7 +96,7 @@ def test_an_interpretation_is_a_setting_of_the_draft_i26_business_days() -> None
 @pytest.mark.parametrize("variant", p.EXPRESSED_VARIANTS)
 def test_a_variant_s_interpretations_are_settings_of_the_draft(variant: int) -> None:
     """The catalogue's alternatives the variant lives read (I-01, I-03, I-04-I-06, I-08, I-10-I-12, I-13,
-    I-21, I-26) written as the draft's block settings: the whole report is the letter form's."""
+    I-16, I-19, I-21, I-25, I-26 ...) written as the draft's block settings: the whole report is the letter form's."""
     t = p.variant_draft(c.VARIANTS[variant])
     total = p.Tally()
     for n in p.variant_lives(variant, 3):
@@ -100,9 +104,38 @@ def test_a_variant_s_interpretations_are_settings_of_the_draft(variant: int) -> 
     assert total.reports > 100 and total.whole == total.reports, total.first_difference.get("(the whole report)")
 
 
-def test_an_interpretation_the_draft_cannot_write_yet_is_named() -> None:
-    with pytest.raises(p.NotExpressed, match="date_of_hire"):
-        p.variant_draft(c.VARIANTS[8])
+def test_an_interpretation_the_draft_cannot_write_is_named() -> None:
+    with pytest.raises(p.NotExpressed, match="an_unknown_setting"):
+        p.variant_draft({"an_unknown_setting": True})
+
+
+@pytest.mark.parametrize("conjunctive", [False, True])
+@pytest.mark.parametrize("felony_only", [False, True])
+def test_i16_s_readings_of_good_cause_a_are_the_draft_s_conviction_kinds(conjunctive: bool, felony_only: bool) -> None:
+    """I-16: every kind of conviction (class, theft, company property, moral turpitude) under each reading of
+    (a): a termination stated for Good Cause (a) is one for Good Cause in the draft exactly when it is in the
+    letter (the lives rarely draw a moral-turpitude misdemeanor of theft of company property)."""
+    settings = {"gc_a_conjunctive": conjunctive, "moral_turpitude_felony_only": felony_only}
+    letter = c.valence()
+    letter = letter.model_copy(
+        update={"agreement": letter.agreement.model_copy(
+            update={"interpretations": letter.agreement.interpretations.model_copy(update=settings)})}
+    )  # fmt: skip
+    draft = p.variant_draft(settings)
+    seen = set()
+    for offense in ("felony", "misdemeanor"):
+        for theft in (False, True):
+            for company in (False, True):
+                for turpitude in (False, True):
+                    conviction = ev("ConvictionEntered", "2005-03-01", plea="no_contest", offense_class=offense,
+                                    theft_embezzlement_misappropriation=theft, company_property=company,
+                                    moral_turpitude=turpitude)  # fmt: skip
+                    fired = ev("EmploymentTerminatedByCompany", "2005-03-02", stated_ground="good_cause_a")
+                    fs = facts(*first_day(conviction, fired))
+                    want = c._strip(status_report(letter, fs, date(2005, 3, 2))["employment"])
+                    assert c._strip(status_report(draft, fs, date(2005, 3, 2))["employment"]) == want
+                    seen.add(want["termination_type"])
+    assert len(seen) == 2  # some convictions count, some do not
 
 
 def test_terms_show_states_the_draft_s_settings_in_words() -> None:
@@ -111,5 +144,24 @@ def test_terms_show_states_the_draft_s_settings_in_words() -> None:
     words = " | ".join(x.words for x in describe_provisions(p.draft()))
     for phrase in ("deemed for every ground available on the notice's day", "by COBRA premiums",
                    "reimburses the business expenses submitted, with no due date", "a condition of the offer",
-                   "on a conviction (theft_of_company_property", "when stated as good_cause_b"):  # fmt: skip
+                   "on a conviction (theft_of_company_property", "when stated as good_cause_b",
+                   "the employee keeps paying the active contribution"):  # fmt: skip
         assert phrase in words, phrase
+
+
+@pytest.mark.parametrize("n", p.default_lives(3))
+def test_explain_and_what_if_answer_for_the_draft_as_for_the_letter(n: int) -> None:
+    """Each item and section the letter's report lists is explained for the draft with the same kind and value,
+    and what changes from one report to the next is the same (free text left out)."""
+    assert p.explain_parity(n) == []
+
+
+def test_the_explain_measure_sees_a_draft_that_answers_differently() -> None:
+    d = p.draft()
+    sixth = [
+        x.model_copy(update={"payments": [y.model_copy(update={"due": "fired_date + 6 days"}) for y in x.payments]})
+        for x in d.agreement.packages
+    ]
+    late = d.model_copy(update={"agreement": d.agreement.model_copy(update={"packages": sixth})})
+    n = next(n for n in SAMPLE if p.life_parity(n).payments["lump_sum_5_1a"])
+    assert any("lump_sum_5_1a value" in x for x in p.explain_parity(n, late, every=1))

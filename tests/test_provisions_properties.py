@@ -114,7 +114,14 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
             "payments": [{"id": f"pay{k}_{n}", "clause": "X", **draw(payment)} for n in range(draw(st.integers(0, 2)))],
             "accelerations": draw(st.lists(acceleration, max_size=1)),
             "release": release,
-            "health": draw(st.none() | st.just({"months": 6, "clause": "H"}) | st.just(HEALTH_COBRA)),
+            "health": draw(
+                st.none()
+                | st.just({"months": 6, "clause": "H"})
+                | st.just(HEALTH_COBRA)
+                | st.just(
+                    {**HEALTH_COBRA, "employee_contribution": "company_pays_all", "cobra_admin_fee_included": False}
+                )
+            ),  # fmt: skip
             "window_clock": draw(st.booleans()),
         }
         for k in range(draw(st.integers(1, 2)))
@@ -206,7 +213,8 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
                 "owed_by": "Employee",
                 "owed_to": "Company",
                 "description": "d",
-                "due": "start_date + 30 days",
+                "due": draw(st.sampled_from(["start_date + 30 days", "acceptance_date + 30 days"])),  # I-25
+                "clock": draw(st.none() | st.just("bonus_program_finalization")),
             },
             {
                 "id": "i9",
@@ -257,6 +265,7 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
         raw["cause_grounds"] = [
             {"id": "neglect", "clause": "C(b)", "kind": "uncured_notice", "cure": draw(DURATIONS)},
             {"id": "conviction", "clause": "C(a)", "kind": "recorded"},
+            {"id": "5.2(a)", "clause": "C(a)", "kind": "conviction", "convictions": draw(CONVICTIONS)},  # I-16
             {"id": "5.2(b)", "clause": "C(b)", "kind": "uncured_neglect", "cure": draw(DURATIONS)},
         ]
     priced = [g["id"] for g in grants if g["exercise_price"] and g["kind"] == "options"]
@@ -275,6 +284,9 @@ def terms(draw: st.DrawFn) -> ProvisionTerms:
 
 
 HEALTH_COBRA = {"months": 6, "clause": "H", "cobra_clause": "H s.2"}
+KINDS = st.sampled_from(["felony", "moral_turpitude", "felony_involving_moral_turpitude", "misdemeanor",
+                         "theft_of_company_property", "felony_involving_theft"])  # fmt: skip
+CONVICTIONS = st.lists(KINDS | st.lists(KINDS, min_size=2, max_size=3), min_size=1, max_size=3)
 
 
 def written_notice(
@@ -301,6 +313,9 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
             "data": {"start_date": on(0), "annual_base_salary": "250000", "options": 0},
         }
     ]
+    if draw(st.booleans()):  # I-25: the offer accepted before the start
+        events.append({"type": "OfferAccepted", "date": on(-draw(st.integers(0, 20))),
+                       "data": {"offer_date": on(-30), "signed_by": ["E"]}})  # fmt: skip
     for g in t.agreement.grants:
         events.append({"type": "GrantMade", "date": on(0), "data": {"grant": g.id, "quantity": int(g.quantity or 1)}})
     if draw(st.booleans()):
@@ -386,6 +401,11 @@ def life(draw: st.DrawFn, t: ProvisionTerms) -> list[dict[str, Any]]:
                            "data": {"ground": "conviction"}})  # fmt: skip
         if draw(st.booleans()):
             events += written_notice(draw, on, "Neglect", {"duties_specified": "plan", "cure_demanded": True}, 900)
+        if draw(st.booleans()):  # I-16: the kinds of conviction the grounds name
+            events.append({"type": "ConvictionEntered", "date": on(draw(st.integers(1, 900))), "data": {
+                "plea": "guilty", "offense_class": draw(st.sampled_from(["felony", "misdemeanor"])),
+                "theft_embezzlement_misappropriation": draw(st.booleans()), "company_property": draw(st.booleans()),
+                "moral_turpitude": draw(st.booleans())}})  # fmt: skip
     kind = draw(st.sampled_from(["company", "cause", "resign", "gr", "eliminated", "offer", "none"]))
     ending = {
         "company": ("EmploymentTerminatedByCompany", {"stated_ground": "without_cause"}),

@@ -144,7 +144,8 @@ def payment_balances(report: dict[str, Any], facts: Sequence[Fact], as_of: date)
 
 def report_diff(terms: AnyTerms, before: dict[str, Any], after: dict[str, Any], existing: Sequence[Fact],
                 supposed: Sequence[Fact], day: date) -> list[dict[str, Any]]:  # fmt: skip
-    if isinstance(terms, ProvisionTerms):
+    if isinstance(terms, ProvisionTerms) and terms.agreement.report.vocabulary != "catalogue":
         return provisions_audit.report_diff(before, after)
+    # the letter's report, or one written in its vocabulary ([report] vocabulary = "catalogue")
     paid = (letter_explain.paid_amounts(existing, day), letter_explain.paid_amounts(supposed, day))
     return letter_explain.report_diff(before, after, paid)

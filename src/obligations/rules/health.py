@@ -35,6 +35,10 @@ class HealthPlan:
     cobra_clause: str
     months: int
     feb29: str = "feb28"  # I-03: where a 29 February anniversary lands
+    # I-19: who bears the active-employee contribution on the carrier's continuation; whether the COBRA premium
+    # the Company pays includes the administrative charge. The report states them; no amount depends on them.
+    employee_contribution: str = "active_terms"
+    cobra_admin_fee_included: bool = True
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,9 @@ def cobra_items(h: HealthFacts, plan: HealthPlan, t: HealthTrigger, end: date | 
             f"{plan.cobra_clause}: carrier refused continuation ({refusal.date}); COBRA "
             f"elected {elected}; coverage month "
             f"{k} = {start}..{last}; due max(month start, election date) = {due}; premium for tier '{tier}' "
-            f"held on {add_days(t.date, -1)} [I-19]"
+            f"held on {add_days(t.date, -1)}, "
+            + ("including" if plan.cobra_admin_fee_included else "excluding")
+            + " the administrative charge [I-19]"
             + (f"; cancelled: COBRA eligibility ended {ended}, on or before the month start" if cancelled else "")
             + "."
         )
@@ -129,6 +135,18 @@ def cobra_items(h: HealthFacts, plan: HealthPlan, t: HealthTrigger, end: date | 
     return items
 
 
+def _who_pays(plan: HealthPlan, path: str) -> str:
+    """I-19's reading of "on the same terms as during your employment", for a human to confirm."""
+    if path != "carrier_continuation":
+        return ""
+    if plan.employee_contribution == "company_pays_all":
+        return " (the Company bears the whole premium, the employee's active contribution included [I-19])"
+    return (
+        " (the employee keeps paying the active-employee contribution [I-19]; "
+        "flag: s.3 says 'at the Company's expense')"
+    )
+
+
 def health_section(h: HealthFacts, plan: HealthPlan, t: HealthTrigger, end: date | None) -> Section:
     """The catalogue §10 `health_continuation` section once a trigger occurred."""
     months = coverage_months(plan, t.date)
@@ -144,7 +162,7 @@ def health_section(h: HealthFacts, plan: HealthPlan, t: HealthTrigger, end: date
         f"{add_days(t.date, -1)} (immediately prior to the Termination Date) was '{tier}' with {dependents} "
         f"dependent(s)"
         + (f", so the dependents are also covered at the Company's expense [{plan.clause}, I-19]" if covered else "")
-        + f"; path: {path.replace('_', ' ')}; status as of {h.as_of}: {status}."
+        + f"; path: {path.replace('_', ' ')}{_who_pays(plan, path)}; status as of {h.as_of}: {status}."
     )
     out = {
         "required": True,

@@ -98,7 +98,15 @@ def lump_sum_item(h: History, t: Trigger) -> Item:
 
 def health_plan(h: History) -> HealthPlan:
     s51 = h.terms.agreement.section_5_1
-    return HealthPlan(s51.health_clause, s51.cobra_clause, s51.health_continuation_months, h.terms.i.feb29_anniversary)
+    i = h.terms.i
+    return HealthPlan(
+        s51.health_clause,
+        s51.cobra_clause,
+        s51.health_continuation_months,
+        i.feb29_anniversary,
+        i.continuation_employee_contribution,
+        i.cobra_admin_fee_included,
+    )
 
 
 def health_trigger(t: Trigger) -> HealthTrigger:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from obligations.terms.agreement_terms import Terms
 from obligations.terms.expressions import ordinal
-from obligations.terms.provisions import ProvisionTerms
+from obligations.terms.provisions import ProvisionTerms, conviction_words
 
 
 @dataclass(frozen=True)
@@ -246,6 +246,9 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
             [
                 f"{p.health.months} months of health continuation"
                 + (f", by COBRA premiums when the carrier will not continue it ({p.health.cobra_clause})"
+                   + ("; the employee keeps paying the active contribution on the carrier's continuation"
+                      if p.health.employee_contribution == "active_terms" else "; the Company pays all of it")
+                   + ("" if p.health.cobra_admin_fee_included else "; premiums without the administrative charge")
                    if p.health.cobra_clause else "")
             ]
             if p.health
@@ -309,7 +312,7 @@ def describe_provisions(terms: ProvisionTerms) -> list[Provision]:
                     + (
                         f"after written notice, if not cured within {x.cure}"
                         if x.cure
-                        else f"on a conviction ({', '.join(x.convictions)})"
+                        else f"on a conviction ({conviction_words(x.convictions)})"
                         if x.kind == "conviction"
                         else "on a " + ("wilful " if x.wilful_only else "") + "policy violation found"
                         if x.kind == "policy_violation"

@@ -30,6 +30,7 @@ from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, Unex
 DATE_ANCHORS: dict[str, str] = {
     "start_date": "the first day of employment (EmploymentStarted)",
     "effective_date": "the agreement's effective date: the start, or the day its last condition precedent is met",
+    "acceptance_date": "the day the offer was accepted (OfferAccepted); the start when none is recorded",
     "termination_date": "the last day of employment",
     "notice_date": "the day the notice that opens the clock took effect",
     "condition_date": "the day the condition that opens the clock first arose",

@@ -8,6 +8,7 @@ every block, key and default with an example.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
@@ -442,8 +443,21 @@ class Cause(Strict):
 
 
 ConvictionKind = Literal[
-    "felony", "moral_turpitude", "misdemeanor", "theft_of_company_property", "felony_involving_theft"
+    "felony",
+    "moral_turpitude",
+    "felony_involving_moral_turpitude",
+    "misdemeanor",
+    "theft_of_company_property",
+    "felony_involving_theft",
 ]
+# One entry of a conviction ground's `convictions`: a kind, or a list of kinds one conviction must all be (the
+# letter's (i) and (ii) read together, I-16).
+ConvictionEntry = ConvictionKind | Annotated[list[ConvictionKind], Field(min_length=2)]
+
+
+def conviction_words(entries: Sequence[ConvictionEntry]) -> str:
+    """A ground's `convictions` in words: the entries are alternatives, a list's kinds all required."""
+    return ", or ".join(x if isinstance(x, str) else " and ".join(x) for x in entries)
 
 
 class CauseGround(Strict):
@@ -462,8 +476,8 @@ class CauseGround(Strict):
     late_cure_removes: bool = False  # uncured_neglect: a cure after the cure period removes the ground (I-14)
     # The stated_ground of an EmploymentTerminatedByCompany naming this ground alone (the letter's).
     stated_as: Literal["good_cause_a", "good_cause_b", "good_cause_c"] | None = None
-    # conviction: which count: a felony; a crime involving moral turpitude; any misdemeanor
-    convictions: list[ConvictionKind] = Field(default_factory=lambda: list[ConvictionKind](["felony"]), min_length=1)
+    # conviction: which count (any one entry; an entry that is a list, when one conviction is all its kinds)
+    convictions: list[ConvictionEntry] = Field(default_factory=lambda: list[ConvictionEntry](["felony"]), min_length=1)
     wilful_only: bool = True  # policy_violation
 
     @model_validator(mode="after")
@@ -550,6 +564,18 @@ class Health(Strict):
     months: Annotated[int, Field(ge=1, le=120)]
     clause: str
     cobra_clause: str | None = None
+    # I-19: on the carrier's continuation "on the same terms as during your employment", the employee keeps
+    # paying the active-employee contribution, or the Company bears all of it; the COBRA premium it pays
+    # includes the administrative charge (up to 2%) or not. Stated in the report's words; no amount changes.
+    employee_contribution: Literal["active_terms", "company_pays_all"] = "active_terms"
+    cobra_admin_fee_included: bool = True
+
+    @model_validator(mode="after")
+    def _shape(self) -> Health:
+        for key in ("employee_contribution", "cobra_admin_fee_included"):
+            if key in self.model_fields_set and self.cobra_clause is None:
+                raise ValueError(f"{key} belongs to the letter's COBRA path: it needs cobra_clause")
+        return self
 
 
 class Package(Strict):

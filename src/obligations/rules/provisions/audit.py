@@ -9,14 +9,17 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact
 from obligations.rules.corrections import resolution, resolve
-from obligations.rules.explain import fact_record
+from obligations.rules.explain import VESTING_WORDS, cited, fact_record
 from obligations.rules.item import Item, item_status
 from obligations.rules.items import merge_checkpoints
-from obligations.rules.provisions.report import derive
-from obligations.terms.provisions import ProvisionTerms
+from obligations.rules.provisions.report import PDerivation, catalogue_clock, derive
+from obligations.rules.report import SECTIONS
+from obligations.terms.provisions import CauseGround, Ground, ProvisionTerms
 
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 FAR = date(2999, 12, 31)
@@ -57,8 +60,14 @@ def explain_item(terms: ProvisionTerms, facts: Sequence[Fact], as_of: date, item
     item = next((i for i in d.items if i.item_id == item_id), None)
     recorded = {f.id: f for f in facts}
     in_effect = {f.id: f for f in effective}
-    if item is not None:
-        value: dict[str, Any] = {
+    value: dict[str, Any]
+    found = _catalogue(d, item_id) if terms.agreement.report.vocabulary == "catalogue" else None
+    if found is not None:  # the item as the catalogue vocabulary writes it, as the letter's explain shows it
+        kind, value, clause = found
+        why, ids = str(value.get("why", "")), list(value.get("fact_ids") or [])
+        clauses = list(dict.fromkeys(c for c in [clause, *cited(why, citations(terms.agreement))] if c))
+    elif item is not None:
+        value = {
             "id": item.item_id,
             "owed_by": item.owed_by,
             "owed_to": item.owed_to,
@@ -74,17 +83,71 @@ def explain_item(terms: ProvisionTerms, facts: Sequence[Fact], as_of: date, item
     else:
         kind, value = _section(d.sections, item_id, as_of)
         clause, why, ids = str(value.get("clause", "")), str(value.get("why", "")), list(value.get("fact_ids", []))
+    if found is None:
+        clauses = [c for c in [clause] if c]
     return {
         "as_of": as_of.isoformat(),
         "item": {"kind": kind, "id": item_id},
         "value": value,
-        "clauses": [c for c in [clause] if c],
+        "clauses": clauses,
         "interpretations": [],
         "facts": [
             fact_record(in_effect.get(i) or recorded[i], recorded) for i in ids if i in in_effect or i in recorded
         ],
         "steps": [s.strip() for s in re.split(r";\s+", why) if s.strip()],
     }
+
+
+def _catalogue(d: PDerivation, item_id: str) -> tuple[str, dict[str, Any], str] | None:
+    """An item of a report in the catalogue vocabulary ([report] vocabulary = "catalogue"): its kind, its value
+    as that report writes it (a clock by its catalogue name) and its clause; None when it is no such item."""
+    s = d.sections
+    for i in d.items:
+        clock = catalogue_clock(i)["clock"] if i.kind == "clock" else None
+        if i.item_id != item_id and clock != item_id:
+            continue
+        if i.kind in ("payment", "obligation"):
+            listed = s["payments" if i.kind == "payment" else "obligations"]
+            entry = next((x for x in listed if x["id"] == i.item_id), None)
+            if entry is not None:
+                return i.kind, entry, i.clause
+        if i.kind == "clock":
+            return "clock", catalogue_clock(i), i.clause
+    held: list[tuple[Ground | CauseGround, date | None, tuple[str, ...], str]]
+    held = [(c.ground, c.available_from, c.facts, c.why) for c in d.causes]
+    held += [(g.ground, g.available_from or g.arose, g.facts, g.why) for g in d.grounds]
+    available = [*(s["grounds"].get("good_cause_available") or []), *(s["grounds"].get("good_reason_available") or [])]
+    for ground, since, facts, why in held:
+        if ground.id == item_id and item_id in available:
+            value = {"ground": item_id, "available_since": _iso(since), "why": why, "fact_ids": list(facts)}
+            return "ground", value, ground.clause
+    options = d.h.terms.agreement.report.options
+    if item_id in VESTING_WORDS and options and isinstance(s.get("options"), dict):
+        return "vesting", s["options"], next((g.clause for g in d.h.terms.agreement.grants if g.id == options), "")
+    if item_id in SECTIONS and isinstance(s.get(item_id), dict):
+        return "section", s[item_id], ""
+    return None
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def citations(model: Any) -> list[str]:
+    """Every clause a provisions-form file names (each block's, provision's and ground's `clause`, and the
+    `*_clause` keys), so explain names the clauses a `why` cites."""
+    out: list[str] = []
+    if isinstance(model, BaseModel):
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, str) and (name == "clause" or name.endswith("_clause")):
+                out.append(value)
+            else:
+                out += citations(value)
+    elif isinstance(model, (list, tuple)):
+        for v in model:
+            out += citations(v)
+    return list(dict.fromkeys(out))
 
 
 def _section(sections: dict[str, Any], item_id: str, as_of: date) -> tuple[str, dict[str, Any]]:

@@ -95,6 +95,19 @@ class PHistory:
             words += f" ({self.calendar.closed_reason(day)}), moved {how} to {rolled}"
         return rolled, words
 
+    @property
+    def accepted(self) -> Fact | None:
+        """The offer's acceptance (OfferAccepted), when recorded."""
+        return next(iter(self.of("OfferAccepted")), None)
+
+    def basis(self, *expressions: str | None) -> tuple[str, ...]:
+        """The facts date expressions that count from the employment rest on: the acceptance of the offer when
+        they count from it and it is recorded, otherwise the start."""
+        parsed = [parse_date(x) for x in expressions if x]
+        if self.accepted is not None and any("acceptance_date" in anchors_of(e) for e in parsed):
+            return (self.accepted.id,)
+        return (self.start_fact.id,)
+
     def window_facts(self, *edges: str | None) -> tuple[str, ...]:
         """The facts the edges of a window rest on: the start, when they count from it."""
         parsed = [parse_date(x) for x in edges if x]
@@ -396,6 +409,7 @@ def anchors(h: PHistory, end: End | None, coc: Coc | None, **more: date | None) 
     out: dict[str, date | None] = {
         "start_date": h.start,
         "effective_date": h.start,
+        "acceptance_date": h.accepted.date if h.accepted else h.start,
         "termination_date": end.date if end else None,
         "change_of_control_date": coc.date if coc else None,
         "fiscal_year_end": h.fiscal_year(end.date)[1] if end else None,

@@ -13,7 +13,7 @@ from typing import Any
 from obligations.domain.facts import Fact
 from obligations.rules.grounds import CureClock, benefits_cut, cure_periods, diminished, first_salary_cut, relocated
 from obligations.rules.provisions.base import Coc, PHistory, change_of_control
-from obligations.terms.provisions import CauseGround, Ground
+from obligations.terms.provisions import CauseGround, Ground, conviction_words
 
 
 @dataclass(frozen=True)
@@ -248,20 +248,30 @@ def _found_cause(g: CauseGround, f: Fact | None, words: str, none: str) -> Cause
     return CauseState(g, f.date, None, None, f.date, (f.id,), f"{g.clause} {g.id}: {words}: Cause from that day")
 
 
+def conviction_is(x: Any, kind: str) -> bool:
+    """Whether a conviction (ConvictionEntered) is of a kind of terms.provisions.ConvictionKind (I-16)."""
+    theft = x.theft_embezzlement_misappropriation
+    felony = x.offense_class == "felony"
+    kinds: dict[str, bool] = {
+        "felony": felony,
+        "moral_turpitude": x.moral_turpitude,
+        "felony_involving_moral_turpitude": felony and x.moral_turpitude,
+        "misdemeanor": True,
+        "theft_of_company_property": theft and x.company_property,
+        "felony_involving_theft": felony and theft,
+    }
+    return kinds[kind]
+
+
 def _conviction_cause(h: PHistory, g: CauseGround) -> CauseState:
     def counts(x: Any) -> bool:
-        theft = x.theft_embezzlement_misappropriation
-        return (
-            (x.offense_class == "felony" and "felony" in g.convictions)
-            or (x.moral_turpitude and "moral_turpitude" in g.convictions)
-            or "misdemeanor" in g.convictions
-            or (theft and x.company_property and "theft_of_company_property" in g.convictions)
-            or (theft and x.offense_class == "felony" and "felony_involving_theft" in g.convictions)
+        return any(
+            conviction_is(x, e) if isinstance(e, str) else all(conviction_is(x, k) for k in e) for e in g.convictions
         )
 
     f = next((f for f in h.of("ConvictionEntered") if counts(f.data)), None)
     words = f"conviction ({f.data.plea}, {f.data.offense_class}) entered {f.date}" if f else ""
-    return _found_cause(g, f, words, f"no conviction of the kind it names ({', '.join(g.convictions)})")
+    return _found_cause(g, f, words, f"no conviction of the kind it names ({conviction_words(g.convictions)})")
 
 
 def _policy_cause(h: PHistory, g: CauseGround) -> CauseState:

@@ -78,7 +78,7 @@ def _scheduled(
         f"{p.clause}: package {fired.package.id} ({fired.package.clause}) fired on {fired.hit.fires} by "
         f"{fired.hit.words}; amount {p.amount}: {amount_words}"
     )
-    facts = (*fired.hit.window_facts, *fired.hit.facts)  # a window counted from the start rests on it
+    facts = tuple(dict.fromkeys((*fired.hit.window_facts, *fired.hit.facts)))  # a window from the start rests on it
     if p.installments == 1:
         due, due_words = _lump_due(h, p, end, dates)
         not_before = _straddle(h, p, end, due)

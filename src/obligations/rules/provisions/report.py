@@ -454,7 +454,8 @@ def _obligation_clocks(h: PHistory, dates: dict[str, date | None]) -> list[Item]
             continue
         tried = [f.id for f in h.of(o.fulfilled_by)] if o.fulfilled_by else []
         why = f"{o.clause}: {o.description}: due {words}"
-        out.append(_clock(o.clock, o.owed_by, o.owed_to, arises, due, o.clause, why, [h.start_fact.id, *tried]))
+        basis = h.basis(o.due, o.arises)
+        out.append(_clock(o.clock, o.owed_by, o.owed_to, arises, due, o.clause, why, [*basis, *tried]))
     return out
 
 
@@ -492,7 +493,7 @@ def _obligation(h: PHistory, o: Obligation, due: date | None, words: str, arisin
         None,
         o.clause,
         fulfilled_on=done.date if done else None,
-        fact_ids=(arising.id if arising else h.start_fact.id, *([done.id] if done else [])),
+        fact_ids=((arising.id,) if arising else h.basis(o.due, o.arises)) + ((done.id,) if done else ()),
         detail={"why": why + ".", "condition_precedent": o.condition_precedent},
     )
 
@@ -754,7 +755,12 @@ def _priced(price: Section | None) -> dict[str, Any]:
 
 def health_plan(h: PHistory, f: Fired) -> HealthPlan | None:
     x = f.package.health
-    return HealthPlan(x.clause, x.cobra_clause or x.clause, x.months, h.terms.agreement.days.feb29) if x else None
+    if x is None:
+        return None
+    days = h.terms.agreement.days
+    return HealthPlan(
+        x.clause, x.cobra_clause or x.clause, x.months, days.feb29, x.employee_contribution, x.cobra_admin_fee_included
+    )
 
 
 def health_trigger(f: Fired) -> HealthTrigger:
