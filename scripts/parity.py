@@ -7,14 +7,29 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import characterization as c  # noqa: E402
 import parity as p  # noqa: E402
+
+T = TypeVar("T")
+
+
+def _each_life(args: argparse.Namespace, measure: Callable[..., T]) -> Iterator[T]:
+    """`measure` of each life asked for (the default-reading ones, or a variant's with its settings in the
+    draft), in parallel."""
+    if args.variant is None:
+        lives, terms = p.default_lives(args.lives), None
+    else:
+        lives, terms = p.variant_lives(args.variant, args.lives), p.variant_draft(c.VARIANTS[args.variant])
+    with ProcessPoolExecutor(args.jobs) as pool:
+        yield from pool.map(partial(measure, terms=terms), lives, chunksize=10)
 
 
 def main() -> int:
@@ -23,16 +38,14 @@ def main() -> int:
     a.add_argument("--jobs", type=int, default=None)
     a.add_argument("--variant", type=int, help="the lives of this variant, read with its settings written in the draft")
     a.add_argument("--show", metavar="SECTION", help="print the first difference of this section ('payment KIND')")
+    a.add_argument("--items", action="store_true", help="compare the dated items (read models, reminders) instead")
     args = a.parse_args()
+    if args.items:
+        return items(args)
     t0 = time.perf_counter()
     total = p.Tally()
-    with ProcessPoolExecutor(args.jobs) as pool:
-        if args.variant is None:
-            lives, terms = p.default_lives(args.lives), None
-        else:
-            lives, terms = p.variant_lives(args.variant, args.lives), p.variant_draft(c.VARIANTS[args.variant])
-        for t in pool.map(partial(p.life_parity, terms=terms), lives, chunksize=10):
-            total.add(t)
+    for t in _each_life(args, p.life_parity):
+        total.add(t)
     took = time.perf_counter() - t0
     print(f"{args.lives} lives, {total.reports} reports in {took:.1f} s; crashes: {len(total.crashes)}")
     print(f"  {'section':<20} {'all reports':>22}   where the end of employment agrees ({total.same_end})")
@@ -66,6 +79,24 @@ def main() -> int:
     held += [s for s in p.PARITY_SAME_END if total.agree_same_end[s] != total.same_end]
     held += [k for k in p.PARITY_PAYMENTS if total.payments_agree[k] != total.payments[k]]
     return 1 if held or total.crashes else 0
+
+
+def items(args: argparse.Namespace) -> int:
+    """The dated items of both forms, by family of item, with one example of each difference."""
+    t0 = time.perf_counter()
+    total = p.ItemsTally()
+    for t in _each_life(args, p.items_parity):
+        total.add(t)
+    share = total.equal / total.letter if total.letter else 0.0
+    print(
+        f"{args.lives} lives in {time.perf_counter() - t0:.1f} s: {total.letter} dated items of the letter form, "
+        f"{total.equal} ({share:.2%}) equal in the draft in every field ({', '.join(p.ITEM_FIELDS)})"
+    )
+    for key, count in total.only.most_common():
+        n, row = total.example[key]
+        example = dict(zip(p.ITEM_FIELDS, row, strict=True))
+        print(f"  {count:>6}  {key[0]:<12} {key[1]:<10} {key[2]:<28} e.g. life {n}: {example}")
+    return 0 if not total.only else 1
 
 
 if __name__ == "__main__":

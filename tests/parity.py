@@ -301,3 +301,44 @@ def explain_parity(n: int, terms: ProvisionTerms | None = None, every: int = 4) 
                 out.append(f"life {n} to {day}: what changes: {c._strip(a_diff)} != {c._strip(b_diff)}")
         previous = (want, got)
     return out
+
+
+ITEM_FIELDS = ("kind", "item_id", "due_date", "started", "amount", "cancelled", "fixed_status", "paid_on",
+               "fulfilled_on", "cured_on", "owed_by", "owed_to", "valid_from", "valid_to")  # fmt: skip
+
+
+@dataclass
+class ItemsTally:
+    """The dated items (what the read models, reminders and calendars are built from) of both forms: how many
+    the letter has, how many the draft has equal in every field, and those only one side has, by family."""
+
+    letter: int = 0
+    equal: int = 0
+    only: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    example: dict[tuple[str, str, str], tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+
+    def add(self, other: ItemsTally) -> None:
+        self.letter += other.letter
+        self.equal += other.equal
+        self.only.update(other.only)
+        for k, v in other.example.items():
+            self.example.setdefault(k, v)
+
+
+def items_parity(n: int, terms: ProvisionTerms | None = None) -> ItemsTally:
+    from obligations.rules.agreement import dated_items
+
+    letter = c.terms_of(n)
+    facts = c.life_facts(n, letter)
+
+    def rows(items: Any) -> set[tuple[str, ...]]:
+        return {tuple(str(getattr(i, f)) for f in ITEM_FIELDS) for i in items}
+
+    want, got = rows(dated_items(letter, facts)), rows(dated_items(terms or draft(), facts))
+    out = ItemsTally(len(want), len(want & got))
+    for side, extra in (("letter only", want - got), ("draft only", got - want)):
+        for row in extra:
+            key = (side, row[0], row[1].split(":")[0] if row[0] == "clock" else re.sub(r"_?\d+$", "", row[1]))
+            out.only[key] += 1
+            out.example.setdefault(key, (n, row))
+    return out

@@ -165,3 +165,16 @@ def test_the_explain_measure_sees_a_draft_that_answers_differently() -> None:
     late = d.model_copy(update={"agreement": d.agreement.model_copy(update={"packages": sixth})})
     n = next(n for n in SAMPLE if p.life_parity(n).payments["lump_sum_5_1a"])
     assert any("lump_sum_5_1a value" in x for x in p.explain_parity(n, late, every=1))
+
+
+# The families of dated items (read models, reminders, calendars) the draft already gives as the letter does, in
+# every field: only ever added to (scripts/parity --items measures them all).
+ITEMS_HELD = ("vesting", "payment", "obligation")
+
+
+def test_the_draft_s_dated_items_of_the_held_families_are_the_letter_s() -> None:
+    total = p.ItemsTally()
+    for n in SAMPLE[:6]:
+        total.add(p.items_parity(n))
+    assert total.letter > 100
+    assert not [k for k in total.only if k[1] in ITEMS_HELD], total.only

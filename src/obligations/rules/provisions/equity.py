@@ -281,7 +281,11 @@ def _forfeiture(h: PHistory, g: Grant, end: End | None, accel: Any, waiting: lis
     return end.date
 
 
-def tranche_items(s: GrantState) -> list[Item]:
+def tranche_items(s: GrantState, bare: bool = False) -> list[Item]:
+    """The grant's tranches as dated items `<grant>:installment_<k>` (and `<grant>:acceleration`, ...), or
+    with `bare` as the letter form names them (`installment_<k>`): the grant a catalogue-vocabulary report
+    shows as its options section."""
+    prefix = "" if bare else f"{s.grant.id}:"
     out = []
     stop = min(x for x in (s.accelerated_on, s.ended_on) if x) if s.accelerated_on else None
     for t in s.tranches:
@@ -293,7 +297,7 @@ def tranche_items(s: GrantState) -> list[Item]:
         out.append(
             Item(
                 "vesting",
-                f"{s.grant.id}:installment_{t.installment}",
+                f"{prefix}installment_{t.installment}",
                 "Company",
                 "Employee",
                 str(count(t.amount)),
@@ -306,14 +310,14 @@ def tranche_items(s: GrantState) -> list[Item]:
             )
         )
     if s.accelerated and s.accelerated_on:
-        out.append(_settled(s, "acceleration", s.accelerated, s.accelerated_on, "vested"))
+        out.append(_settled(s, f"{prefix}acceleration", s.accelerated, s.accelerated_on, "vested"))
         if s.forfeited and s.forfeited_on:  # what a partial acceleration left
-            out.append(_settled(s, "forfeited", s.forfeited, s.forfeited_on, "forfeited"))
+            out.append(_settled(s, f"{prefix}forfeited", s.forfeited, s.forfeited_on, "forfeited"))
     return out
 
 
 def _settled(s: GrantState, what: str, amount: Fraction, on: date, status: str) -> Item:
     """A tranche the end of employment settled: the acceleration, or what a partial acceleration left."""
     detail = {"why": s.why, "grant": s.grant.id}
-    return Item("vesting", f"{s.grant.id}:{what}", "Company", "Employee", str(count(amount)), on, None,
+    return Item("vesting", what, "Company", "Employee", str(count(amount)), on, None,
                 s.grant.clause, fixed_status=status, fact_ids=s.facts, detail=detail)  # fmt: skip

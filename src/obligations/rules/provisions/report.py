@@ -107,8 +107,9 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
         items += reimbursements(h, x.clause, x.reimbursement_due_days, x.prompt_days)
     dates = {**dates, "last_payment_date": last_payment or (end.date if end else None)}
     grants = grant_states(h, end, fired, waiting, release)
-    for g in grants:
-        items += tranche_items(g)
+    shown = terms.agreement.report
+    for g in grants:  # the grant a catalogue-vocabulary report shows as its options: tranches as the letter names them
+        items += tranche_items(g, bare=shown.vocabulary == "catalogue" and shown.options == g.grant.id)
     items += _clocks(h, end, pending, release, fired, grants, dates)
     grounds, causes = ground_states(h), cause_states(h)
     if end is None:
