@@ -82,19 +82,24 @@ class Terms(BaseModel):
     def citations(self) -> list[str]:
         """Every clause citation the terms name: each block's `clause`, its provisions' `*_clause(s)`, each
         ground's and prong's, and the company's."""
-        out: list[str] = []
+        return clause_citations(self)
 
-        def walk(model: BaseModel) -> None:
-            for name in type(model).model_fields:
-                value = getattr(model, name)
-                if isinstance(value, str) and (name == "clause" or name.endswith(("_clause", "_clauses"))):
-                    out.extend(c.strip() for c in value.split(",") if c.strip())
-                elif isinstance(value, BaseModel) and not isinstance(value, Interpretations):
-                    walk(value)
-                elif isinstance(value, tuple):
-                    for v in value:
-                        if isinstance(v, BaseModel):
-                            walk(v)
 
-        walk(self)
-        return list(dict.fromkeys(out))
+def clause_citations(model: object) -> list[str]:
+    """Every clause citation a terms model names, in either form: each `clause` and `*_clause(s)` key (a
+    comma-separated list splits), in the blocks, lists and tuples it holds (not the interpretation settings)."""
+    out: list[str] = []
+
+    def walk(value: object, name: str = "") -> None:
+        if isinstance(value, str):
+            if name == "clause" or name.endswith(("_clause", "_clauses")):
+                out.extend(c.strip() for c in value.split(",") if c.strip())
+        elif isinstance(value, BaseModel) and not isinstance(value, Interpretations):
+            for field in type(value).model_fields:
+                walk(getattr(value, field), field)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+
+    walk(model)
+    return list(dict.fromkeys(out))

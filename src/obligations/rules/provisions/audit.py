@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import BaseModel
-
 from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact
 from obligations.rules.corrections import resolution, resolve
@@ -19,6 +17,7 @@ from obligations.rules.item import Item, item_status
 from obligations.rules.items import merge_checkpoints
 from obligations.rules.provisions.report import PDerivation, catalogue_clock, derive
 from obligations.rules.report import SECTIONS
+from obligations.terms.agreement_terms import clause_citations
 from obligations.terms.provisions import CauseGround, Ground, ProvisionTerms
 
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
@@ -65,7 +64,7 @@ def explain_item(terms: ProvisionTerms, facts: Sequence[Fact], as_of: date, item
     if found is not None:  # the item as the catalogue vocabulary writes it, as the letter's explain shows it
         kind, value, clause = found
         why, ids = str(value.get("why", "")), list(value.get("fact_ids") or [])
-        clauses = list(dict.fromkeys(c for c in [clause, *cited(why, citations(terms.agreement))] if c))
+        clauses = list(dict.fromkeys(c for c in [clause, *cited(why, clause_citations(terms.agreement))] if c))
     elif item is not None:
         value = {
             "id": item.item_id,
@@ -131,23 +130,6 @@ def _catalogue(d: PDerivation, item_id: str) -> tuple[str, dict[str, Any], str] 
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def citations(model: Any) -> list[str]:
-    """Every clause a provisions-form file names (each block's, provision's and ground's `clause`, and the
-    `*_clause` keys), so explain names the clauses a `why` cites."""
-    out: list[str] = []
-    if isinstance(model, BaseModel):
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            if isinstance(value, str) and (name == "clause" or name.endswith("_clause")):
-                out.append(value)
-            else:
-                out += citations(value)
-    elif isinstance(model, (list, tuple)):
-        for v in model:
-            out += citations(v)
-    return list(dict.fromkeys(out))
 
 
 def _section(sections: dict[str, Any], item_id: str, as_of: date) -> tuple[str, dict[str, Any]]:
