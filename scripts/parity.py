@@ -39,8 +39,9 @@ def main() -> int:
     a.add_argument("--variant", type=int, help="the lives of this variant, read with its settings written in the draft")
     a.add_argument("--show", metavar="SECTION", help="print the first difference of this section ('payment KIND')")
     a.add_argument("--items", action="store_true", help="compare the dated items (read models, reminders) instead")
+    a.add_argument("--reminders", action="store_true", help="compare the reminders the alert planner draws instead")
     args = a.parse_args()
-    if args.items:
+    if args.items or args.reminders:
         return items(args)
     t0 = time.perf_counter()
     total = p.Tally()
@@ -82,19 +83,23 @@ def main() -> int:
 
 
 def items(args: argparse.Namespace) -> int:
-    """The dated items of both forms, by family of item, with one example of each difference."""
+    """The dated items (or the reminders planned from them) of both forms, by family, with one example of each
+    difference."""
     t0 = time.perf_counter()
     total = p.ItemsTally()
-    for t in _each_life(args, p.items_parity):
+    for t in _each_life(args, p.reminders_parity if args.reminders else p.items_parity):
         total.add(t)
     share = total.equal / total.letter if total.letter else 0.0
+    what, fields = ("reminders", p.REMINDER_FIELDS) if args.reminders else ("dated items", p.ITEM_FIELDS)
+    if not args.reminders:
+        print("(a clock's validity is cut to the days a report shows it: the forms checkpoint differently)")
     print(
-        f"{args.lives} lives in {time.perf_counter() - t0:.1f} s: {total.letter} dated items of the letter form, "
-        f"{total.equal} ({share:.2%}) equal in the draft in every field ({', '.join(p.ITEM_FIELDS)})"
+        f"{args.lives} lives in {time.perf_counter() - t0:.1f} s: {total.letter} {what} of the letter form, "
+        f"{total.equal} ({share:.2%}) equal in the draft in every field ({', '.join(fields)})"
     )
     for key, count in total.only.most_common():
         n, row = total.example[key]
-        example = dict(zip(p.ITEM_FIELDS, row, strict=True))
+        example = dict(zip(fields, row, strict=True))
         print(f"  {count:>6}  {key[0]:<12} {key[1]:<10} {key[2]:<28} e.g. life {n}: {example}")
     return 0 if not total.only else 1
 

@@ -15,7 +15,8 @@ import re
 import tomllib
 import traceback
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -325,6 +326,18 @@ class ItemsTally:
             self.example.setdefault(k, v)
 
 
+def _shown_span(i: Any) -> Any:
+    """A clock item with its validity cut to the days a report shows it ([started, deadline]): the forms
+    checkpoint differently (the letter at the dates its rules derive, the provisions form at every date a report
+    names), so a clock's run may end at its deadline or at the next fact; what a report, the portfolio or a
+    reminder reads is the same (reminders_parity compares those exactly)."""
+    if i.kind != "clock":
+        return i
+    start = max(i.valid_from, i.started)
+    end = i.due_date + timedelta(days=1) if i.valid_to is None else min(i.valid_to, i.due_date + timedelta(days=1))
+    return replace(i, valid_from=start, valid_to=end)
+
+
 def items_parity(n: int, terms: ProvisionTerms | None = None) -> ItemsTally:
     from obligations.rules.agreement import dated_items
 
@@ -332,13 +345,48 @@ def items_parity(n: int, terms: ProvisionTerms | None = None) -> ItemsTally:
     facts = c.life_facts(n, letter)
 
     def rows(items: Any) -> set[tuple[str, ...]]:
-        return {tuple(str(getattr(i, f)) for f in ITEM_FIELDS) for i in items}
+        return {tuple(str(getattr(i, f)) for f in ITEM_FIELDS) for i in map(_shown_span, items)}
 
     want, got = rows(dated_items(letter, facts)), rows(dated_items(terms or draft(), facts))
     out = ItemsTally(len(want), len(want & got))
     for side, extra in (("letter only", want - got), ("draft only", got - want)):
         for row in extra:
             key = (side, row[0], row[1].split(":")[0] if row[0] == "clock" else re.sub(r"_?\d+$", "", row[1]))
+            out.only[key] += 1
+            out.example.setdefault(key, (n, row))
+    return out
+
+
+REMINDER_FIELDS = ("kind", "item_id", "due_date", "offset_days", "send_at", "owed_by", "owed_to", "amount", "clause",
+                   "started")  # fmt: skip
+
+
+def reminders_parity(n: int, terms: ProvisionTerms | None = None) -> ItemsTally:
+    """The reminders and escalations the alert planner draws from the dated items of both forms on life n
+    (config/alerts policy), with what a reminder carries: the item, its due date, the offset, when it is sent,
+    the parties, the amount, the clause and the clock's start."""
+    from obligations.alerts.plan import plan
+    from obligations.alerts.policy import load_policy
+    from obligations.application.projections import _row
+    from obligations.rules.agreement import dated_items
+
+    letter = c.terms_of(n)
+    facts = c.life_facts(n, letter)
+    policy = load_policy(c.CONFIG)
+
+    def rows(t: Any) -> set[tuple[str, ...]]:
+        out = set()
+        for r in plan([_row("a", "valence", i) for i in dated_items(t, facts)], policy, {}):
+            x = r.payload
+            values = (r.kind, r.item_id, r.due_date, r.offset_days, r.send_at, *(x[k] for k in REMINDER_FIELDS[5:]))
+            out.add(tuple(str(v) for v in values))
+        return out
+
+    want, got = rows(letter), rows(terms or draft())
+    out = ItemsTally(len(want), len(want & got))
+    for side, extra in (("letter only", want - got), ("draft only", got - want)):
+        for row in extra:
+            key = (side, row[0], row[1].split(":")[0])
             out.only[key] += 1
             out.example.setdefault(key, (n, row))
     return out

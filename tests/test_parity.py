@@ -4,6 +4,7 @@ all of them), and the measure sees a difference when the draft says something el
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -167,14 +168,25 @@ def test_the_explain_measure_sees_a_draft_that_answers_differently() -> None:
     assert any("lump_sum_5_1a value" in x for x in p.explain_parity(n, late, every=1))
 
 
-# The families of dated items (read models, reminders, calendars) the draft already gives as the letter does, in
-# every field: only ever added to (scripts/parity --items measures them all).
-ITEMS_HELD = ("vesting", "payment", "obligation")
-
-
-def test_the_draft_s_dated_items_of_the_held_families_are_the_letter_s() -> None:
+def _all_equal(measure: Callable[..., p.ItemsTally], variant: int) -> p.ItemsTally:
+    terms = p.variant_draft(c.VARIANTS[variant]) if variant else None
     total = p.ItemsTally()
-    for n in SAMPLE[:6]:
-        total.add(p.items_parity(n))
-    assert total.letter > 100
-    assert not [k for k in total.only if k[1] in ITEMS_HELD], total.only
+    for n in p.variant_lives(variant, 6) if variant else SAMPLE[:6]:
+        total.add(measure(n, terms))
+    assert total.letter > 100 and total.equal == total.letter and not total.only, total.only
+    return total
+
+
+@pytest.mark.parametrize("variant", [0, 8])
+def test_the_draft_s_dated_items_are_the_letter_s(variant: int) -> None:
+    """The dated items the read models, reminders and calendars are built from: payments, obligations, clocks
+    (over the days a report shows them), available grounds and tranches, equal in every field."""
+    _all_equal(p.items_parity, variant)
+
+
+@pytest.mark.parametrize("variant", [0, 4])
+def test_the_draft_plans_the_letter_s_reminders_and_escalations(variant: int) -> None:
+    """Every reminder and escalation the alert planner draws for the letter (the item, its due date, the
+    offset, the send time, the parties, the amount, the clause) and no other; variant 4 reads notices on
+    dispatch, where a breach cured on its last cure day must not be escalated."""
+    _all_equal(p.reminders_parity, variant)

@@ -169,3 +169,25 @@ def test_a_ground_id_may_be_a_citation(gid: str, ok: bool) -> None:
     else:
         with pytest.raises(ValueError, match="id"):
             terms(good_reason={"clause": "GR"}, grounds=[{"id": gid, "clause": "GR", "kind": "recorded"}])
+
+
+@pytest.mark.parametrize(("cured", "escalated"), [("2024-03-31", False), ("2024-04-01", True), (None, True)])
+def test_a_breach_cured_on_the_last_cure_day_is_not_escalated(cured: str | None, escalated: bool) -> None:
+    """The cure-period clock's dated item learns its cure from the facts as now known (as the letter form's
+    does), so the alert planner sends no escalation for a notice cured on day 30; cured on day 31, or never, it
+    does."""
+    from pathlib import Path
+
+    from obligations.alerts.plan import plan
+    from obligations.alerts.policy import load_policy
+    from obligations.application.projections import _row
+    from obligations.rules.provisions.audit import dated_items
+
+    t = gr(kind="uncured_breach", cure="30 days")
+    extra = [ev("BreachCured", cured, notice_id="B1")] if cured else []
+    items = dated_items(t, facts(START, breach("2024-03-01"), *extra))
+    (clock,) = [i for i in items if i.item_id == "breach_cure_period:B1"]
+    assert clock.cured_on == (D(cured) if cured else None)
+    policy = load_policy(Path(__file__).resolve().parents[1] / "config")
+    after = [r for r in plan([_row("a", "c", clock)], policy, {}) if r.offset_days > 0]
+    assert bool(after) is escalated

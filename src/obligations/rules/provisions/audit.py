@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ from obligations.rules.corrections import resolution, resolve
 from obligations.rules.explain import VESTING_WORDS, cited, fact_record
 from obligations.rules.item import Item, item_status
 from obligations.rules.items import merge_checkpoints
-from obligations.rules.provisions.report import PDerivation, catalogue_clock, derive
+from obligations.rules.provisions.report import PDerivation, catalogue_clock, derive, notice_cures
 from obligations.rules.report import SECTIONS
 from obligations.terms.agreement_terms import clause_citations
 from obligations.terms.provisions import CauseGround, Ground, ProvisionTerms
@@ -40,8 +41,11 @@ def dated_items(terms: ProvisionTerms, facts: Sequence[Fact]) -> list[Item]:
         return []
     first = min(starts)
 
+    last: list[PDerivation] = []
+
     def at(day: date) -> tuple[list[Item], set[date]]:
         d = derive(terms, facts, day)
+        last[:] = [d]
         sections = {k: v for k, v in d.sections.items() if k not in STATE_SECTIONS}
         named = {date.fromisoformat(m) for m in _ISO.findall(json.dumps(sections, default=str))}
         named |= {i.due_date for i in d.items if i.due_date} | {i.started for i in d.items if i.started}
@@ -49,6 +53,9 @@ def dated_items(terms: ProvisionTerms, facts: Sequence[Fact]) -> list[Item]:
         return d.items, later
 
     out = merge_checkpoints(first, sorted({f.date for f in facts if f.date >= first}), at)
+    if last:  # a cure-period clock's cure is known only after the clock closed: take it from the last history
+        cured = notice_cures(last[0].h)
+        out = [replace(i, cured_on=cured[i.item_id]) if i.kind == "clock" and i.item_id in cured else i for i in out]
     return sorted(out, key=lambda i: (i.valid_from, i.kind, i.item_id))
 
 

@@ -22,7 +22,7 @@ from obligations.rules.health import (
     health_section,
     no_health_section,
 )
-from obligations.rules.item import Item, clock_json, item_status, obligation_json, payment_json, visible
+from obligations.rules.item import Item, clock_json, clock_name, item_status, obligation_json, payment_json, visible
 from obligations.rules.payments import reimbursements
 from obligations.rules.provisions.base import (
     End,
@@ -113,8 +113,10 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     items += _clocks(h, end, pending, release, fired, grants, dates)
     grounds, causes = ground_states(h), cause_states(h)
     if end is None:
-        items += _ground_clocks(h, grounds) + _cause_clocks(h, causes)
+        items += _ground_clocks(h, grounds) + _cause_clocks(h, causes) + _ground_items(h, grounds, causes)
     items += _obligations(h, dates)
+    if terms.agreement.report.vocabulary == "catalogue":
+        items = [_as_catalogue_clock(terms, i) for i in items]
     d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, causes, items, {})
     return replace(d, sections=_sections(d, dates))
 
@@ -391,6 +393,26 @@ def _ground_clocks(h: PHistory, grounds: list[GroundState]) -> list[Item]:
     return out + _cure_period_clocks(h, [g for g in h.terms.agreement.grounds if g.kind == "uncured_breach"])
 
 
+def _ground_items(h: PHistory, grounds: list[GroundState], causes: list[CauseState]) -> list[Item]:
+    """While employed, each Cause or Good Reason ground available on the day, dated from when it is (what the
+    portfolio lists as available, as the letter form's dated items do)."""
+    a, day = h.terms.agreement, h.as_of
+    cause = "good_cause" if a.report.vocabulary == "catalogue" else "cause"
+    out = [
+        Item("ground", c.ground.id, None, "Company", None, c.available_from, None,
+             a.cause.clause if a.cause else c.ground.clause, fact_ids=c.facts, detail={"why": c.why, "ground": cause})
+        for c in causes
+        if c.available_on(day)
+    ]  # fmt: skip
+    return out + [
+        Item("ground", g.ground.id, None, "Employee", None, g.available_from or g.arose, None,
+             a.good_reason.clause if a.good_reason else g.ground.clause, fact_ids=g.facts,
+             detail={"why": g.why, "ground": "good_reason"})
+        for g in grounds
+        if g.available(day, day)
+    ]  # fmt: skip
+
+
 def _cause_clocks(h: PHistory, causes: list[CauseState]) -> list[Item]:
     """While employed, the employee's cure period after the Company's written notice of a Cause ground."""
     out = [
@@ -399,6 +421,22 @@ def _cause_clocks(h: PHistory, causes: list[CauseState]) -> list[Item]:
         if s.ground.kind == "uncured_notice" and s.arose and s.cure_by and s.cured is None
     ]
     return out + _cure_period_clocks(h, [g for g in h.terms.agreement.cause_grounds if g.kind == "uncured_neglect"])
+
+
+def cured_by_notice(h: PHistory) -> list[Ground | CauseGround]:
+    """The grounds whose written notices open a cure period: the Company's breaches, then the employee's
+    neglect."""
+    a = h.terms.agreement
+    out: list[Ground | CauseGround] = [x for x in a.grounds if x.kind == "uncured_breach"]
+    return out + [x for x in a.cause_grounds if x.kind == "uncured_neglect"]
+
+
+def notice_cures(h: PHistory) -> dict[str, date | None]:
+    """Each notice's cure-period clock (by its item id) and the day it was cured, on the history's facts: a
+    dated clock item learns its cure from the facts as now known, once the clock has closed."""
+    return {
+        f"{c.kind}:{c.notice.data.notice_id}": c.cured_on for g in cured_by_notice(h) for c in notice_cure_periods(h, g)
+    }
 
 
 def _cure_period_clocks(h: PHistory, grounds: Sequence[Ground | CauseGround]) -> list[Item]:
@@ -563,6 +601,21 @@ CLOCK_ORDER = ["i9_submission", "bonus_program_finalization", "section_5_1_windo
                "breach_cure_period", "resignation_notice_period", "health_continuation_period"]  # fmt: skip
 
 
+def _as_catalogue_clock(terms: ProvisionTerms, i: Item) -> Item:
+    """In the catalogue vocabulary, a clock item is named as the catalogue names it (the read models, reminders
+    and calendars then list the letter's `resignation_notice_period` and `health_continuation_period`) and owed
+    as the letter's §10 clocks are: the resignation's notice period by the Company, which owes the employment
+    through it."""
+    if i.kind != "clock":
+        return i
+    name = clock_name(i)
+    if name == "resignation_notice":
+        return replace(i, item_id=CATALOGUE_CLOCKS[name], owed_by="Company", owed_to="Employee")
+    if name == "health_continuation" and i.item_id == f"{name}:{terms.agreement.report.health}":
+        return replace(i, item_id=CATALOGUE_CLOCKS[name])
+    return i
+
+
 def catalogue_clock(i: Item) -> dict[str, Any]:
     out = clock_json(i)
     out["clock"] = CATALOGUE_CLOCKS.get(out["clock"], out["clock"])
@@ -696,10 +749,7 @@ def catalogue_grounds(d: PDerivation) -> dict[str, Any]:
     held = [(c.ground.id, c.facts, c.why) for c in causes] + [(g.ground.id, g.facts, g.why) for g in reasons]
     basis = list(dict.fromkeys(x for _, facts, _ in held for x in facts))
     why = [w for _, _, w in held] or ["No Good Cause or Good Reason ground available."]
-    a = h.terms.agreement
-    cured_by_notice: list[Ground | CauseGround] = [x for x in a.grounds if x.kind == "uncured_breach"]
-    cured_by_notice += [x for x in a.cause_grounds if x.kind == "uncured_neglect"]
-    for g in cured_by_notice:  # the Company's breaches, then the employee's neglect (the catalogue's order)
+    for g in cured_by_notice(h):  # the Company's breaches, then the employee's neglect (the catalogue's order)
         for c in notice_cure_periods(h, g):
             if c.ground_from > day and not (c.cured_on and c.cured_on <= day):
                 why.append(f"Notice {c.notice.data.notice_id} received {c.started}: cure period runs to {c.deadline}; "
