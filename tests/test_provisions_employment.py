@@ -372,3 +372,30 @@ def test_a_catalogue_report_has_only_the_catalogue_s_sections_in_its_order() -> 
                        "payments", "open_clocks", "obligations", "accel"]  # fmt: skip
     plain = status_report(gr_terms(), facts(START), D("2024-01-01"))
     assert {"term", "grants", "packages", "covenants", "unknown"} <= set(plain)
+
+
+@pytest.mark.parametrize(
+    ("fact", "field", "words"),
+    [
+        (ev("SalaryChanged", "2022-12-30", new_annual_rate="1", amendment=None), "date", "before EmploymentStarted"),
+        (
+            ev(
+                "ResignationNoticeGiven",
+                "2024-03-10",
+                sent_date="2024-03-10",
+                requested_effective_date="2024-03-09",
+                good_reason_grounds_claimed=[],
+            ),
+            "data.requested_effective_date",
+            "before the notice date",
+        ),  # fmt: skip
+        (ev("SalaryChanged", "2024-04-01", new_annual_rate="1", amendment=None), "date", "after the Termination Date"),
+    ],
+)
+def test_the_shared_checks_word_a_refusal_as_the_letter_form_does(fact: dict[str, Any], field: str, words: str) -> None:
+    """Nothing before the start, no resignation asking for a date before its notice, nothing but the listed
+    facts after the end: refused with the letter form's words (rules.validation's shared checks)."""
+    ended = ev("EmploymentTerminatedByCompany", "2024-03-15", stated_ground="without_cause")
+    everything = facts(START, *([ended] if fact["date"] == "2024-04-01" else []), fact)
+    (error,) = check_history(terms(), everything[:-1], everything[-1:], {})
+    assert error.field == field and words in str(error)

@@ -191,3 +191,31 @@ def test_a_breach_cured_on_the_last_cure_day_is_not_escalated(cured: str | None,
     policy = load_policy(Path(__file__).resolve().parents[1] / "config")
     after = [r for r in plan([_row("a", "c", clock)], policy, {}) if r.offset_days > 0]
     assert bool(after) is escalated
+
+
+@pytest.mark.parametrize(
+    ("extra", "field", "words"),
+    [
+        ([ev("BreachCured", "2024-03-05", notice_id="B9")], "data.notice_id", "no BreachNoticeReceived"),
+        ([breach("2024-03-05")], "data.notice_id", "already used"),
+        ([ev("PaymentMade", "2024-03-05", obligation="lump_sum", amount="10.00")], "data.obligation", "no payment"),
+    ],
+)
+def test_a_cure_a_notice_or_a_payment_that_names_nothing_known_is_refused(
+    extra: list[dict[str, Any]], field: str, words: str
+) -> None:
+    """As in the letter form (the shared checks of rules.validation): a cure names a notice recorded before it,
+    a notice id is used once, and a payment is made against a payment the report of its day lists."""
+    t = gr(kind="uncured_breach", cure="30 days")
+    fs = facts(START, breach("2024-03-01"), *extra)
+    assert check_history(t, fs[:2], [], {}) == []
+    (error,) = check_history(t, fs[:2], fs[2:], {})
+    assert error.field == field and words in str(error)
+
+
+def test_a_payment_the_report_lists_is_accepted() -> None:
+    t = gr(kind="uncured_breach", cure="30 days")
+    end = ev("EmploymentTerminatedByCompany", "2024-03-01", stated_ground="without_cause")
+    paid = ev("PaymentMade", "2024-03-05", obligation="final_prorated_salary", amount="10.00")
+    fs = facts(START, end, paid)
+    assert check_history(t, fs[:2], fs[2:], {}) == []

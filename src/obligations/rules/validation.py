@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
 from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, PROVISIONS_FACT_TYPES, Fact
@@ -18,7 +19,7 @@ NOTICE_OF_CURE = {"NeglectCured": "NeglectNoticeReceived", "BreachCured": "Breac
 
 def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Sequence[Fact]) -> None:
     """`before`: the facts that precede `fact` in effective order; `everything`: the whole merged history."""
-    x, t = fact.data, fact.type
+    t = fact.type
     if fact.is_company_fact:
         return
     _check_letter_vocabulary(terms, fact)
@@ -29,26 +30,12 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
         return
     if t in ("OfferAccepted", "PersonDetailsRecorded"):  # any time: before the start and after the end too
         return
-    if not any(f.type == "EmploymentStarted" for f in before):
-        if starts:
-            raise InvalidFactError(
-                f"{t} dated {fact.date} is before EmploymentStarted ({starts[0].date}); only "
-                f"OfferAccepted may precede it (catalogue §8)",
-                field="date",
-            )
-        raise InvalidFactError(
-            f"no EmploymentStarted recorded for this agreement; record it before {t} (catalogue §8)", field="type"
-        )
+    check_started(before, starts, fact)
     h = History.build(terms, before, fact.date)
     emp = employment_state(h)
     _check_after_end(fact, emp)
     if t == "ResignationNoticeGiven":
-        if x.requested_effective_date is not None and x.requested_effective_date < fact.date:
-            raise InvalidFactError(
-                f"requested_effective_date {x.requested_effective_date} is before the notice date {fact.date} "
-                "(catalogue §8)",
-                field="data.requested_effective_date",
-            )
+        check_requested_date(fact)
         if emp.pending is not None:
             raise InvalidFactError(
                 f"a resignation notice of {emp.pending.notice_date} is already pending (effective "
@@ -58,6 +45,31 @@ def check_fact(terms: Terms, before: Sequence[Fact], fact: Fact, everything: Seq
     if t == "ResignationNoticeWithdrawn" and emp.pending is None:
         raise InvalidFactError("no resignation notice is pending on that date", field="type")
     _check_references(h, fact)
+
+
+def check_started(before: Sequence[Fact], starts: Sequence[Fact], fact: Fact) -> None:
+    """Only OfferAccepted (and the person's details) may precede EmploymentStarted (both forms)."""
+    if any(f.type == "EmploymentStarted" for f in before):
+        return
+    if starts:
+        raise InvalidFactError(
+            f"{fact.type} dated {fact.date} is before EmploymentStarted ({starts[0].date}); only "
+            f"OfferAccepted may precede it (catalogue §8)",
+            field="date",
+        )
+    raise InvalidFactError(
+        f"no EmploymentStarted recorded for this agreement; record it before {fact.type} (catalogue §8)", field="type"
+    )
+
+
+def check_requested_date(fact: Fact) -> None:
+    """A resignation notice asks for no date before its own (both forms)."""
+    asked = fact.data.requested_effective_date
+    if asked is not None and asked < fact.date:
+        raise InvalidFactError(
+            f"requested_effective_date {asked} is before the notice date {fact.date} (catalogue §8)",
+            field="data.requested_effective_date",
+        )
 
 
 def _check_letter_vocabulary(terms: Terms, fact: Fact) -> None:
@@ -161,33 +173,43 @@ def check_expense_reference(of: Callable[..., list[Fact]], fact: Fact) -> None:
         )
 
 
-def _check_references(h: History, fact: Fact) -> None:
+def check_notice_reference(of: Callable[..., list[Fact]], fact: Fact) -> None:
+    """A written notice's id is used once in an agreement, and a cure names a notice of its kind recorded
+    before it; an indemnification matter is claimed once (both forms)."""
     x, t = fact.data, fact.type
     if t in ("NeglectNoticeReceived", "BreachNoticeReceived"):
-        used = {f.data.notice_id for f in h.of("NeglectNoticeReceived", "BreachNoticeReceived")}
+        used = {f.data.notice_id for f in of("NeglectNoticeReceived", "BreachNoticeReceived")}
         if x.notice_id in used:
             raise InvalidFactError(
                 f"notice_id {x.notice_id!r} is already used in this agreement", field="data.notice_id"
             )
     if t in NOTICE_OF_CURE:
-        known = {f.data.notice_id for f in h.of(NOTICE_OF_CURE[t])}
+        known = {f.data.notice_id for f in of(NOTICE_OF_CURE[t])}
         if x.notice_id not in known:
             raise InvalidFactError(
                 f"no {NOTICE_OF_CURE[t]} with notice_id {x.notice_id!r} recorded on or before {fact.date}",
                 field="data.notice_id",
             )
-    check_expense_reference(h.of, fact)
-    if t == "IndemnificationClaimMade" and any(
-        f.data.matter_id == x.matter_id for f in h.of("IndemnificationClaimMade")
-    ):
+    if t == "IndemnificationClaimMade" and any(f.data.matter_id == x.matter_id for f in of("IndemnificationClaimMade")):
         raise InvalidFactError(f"matter_id {x.matter_id!r} is already claimed", field="data.matter_id")
-    if t == "PaymentMade":
-        ids = [p["id"] for p in status_report(h.terms, h.facts, fact.date)["payments"]]
-        if x.obligation not in ids:
+
+
+def check_payment_reference(payments: Callable[[], list[dict[str, Any]]], fact: Fact) -> None:
+    """A payment is made against a payment the report of its day lists (both forms; `payments` gives them)."""
+    if fact.type == "PaymentMade":
+        ids = [p["id"] for p in payments()]
+        if fact.data.obligation not in ids:
             raise InvalidFactError(
-                f"no payment {x.obligation!r} exists as of {fact.date} (payments then: {', '.join(ids) or 'none'})",
+                f"no payment {fact.data.obligation!r} exists as of {fact.date} (payments then: "
+                f"{', '.join(ids) or 'none'})",
                 field="data.obligation",
             )
+
+
+def _check_references(h: History, fact: Fact) -> None:
+    check_notice_reference(h.of, fact)
+    check_expense_reference(h.of, fact)
+    check_payment_reference(lambda: status_report(h.terms, h.facts, fact.date)["payments"], fact)
 
 
 def check_history(

@@ -11,7 +11,17 @@ from obligations.domain.errors import InvalidFactError
 from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, PROVISIONS_FACT_TYPES, SHARED_FACT_TYPES, Fact
 from obligations.rules.change_of_control import PRONG_FACTS
 from obligations.rules.provisions.base import PHistory, employment_end
-from obligations.rules.validation import check_expense_reference, check_incurred_by_end, check_shape, walk_history
+from obligations.rules.provisions.report import derive
+from obligations.rules.validation import (
+    check_expense_reference,
+    check_incurred_by_end,
+    check_notice_reference,
+    check_payment_reference,
+    check_requested_date,
+    check_shape,
+    check_started,
+    walk_history,
+)
 from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS, GROUND_FACTS, ProvisionsFile, ProvisionTerms
 
 # After the end: the letter's (catalogue §8, those these terms read) and the provisions form's own.
@@ -97,10 +107,7 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
             f.type == "ObligationFulfilled" and f.data.obligation == x.obligation for f in before
         ):
             return  # a condition precedent is met before the start
-    if not started:
-        raise InvalidFactError(
-            f"{t} dated {fact.date} is before the start of employment; record EmploymentStarted first", field="date"
-        )
+    check_started(before, starts, fact)
     h = PHistory.build(terms, before, fact.date)
     end, pending = employment_end(h)
     if end is not None:
@@ -108,12 +115,14 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
             raise InvalidFactError(f"employment already ended on {end.date} ({end.kind})", field="type")
         if fact.date > end.date and t not in AFTER_END:
             raise InvalidFactError(
-                f"{t} dated {fact.date} is after employment ended ({end.date}); after it only "
+                f"{t} dated {fact.date} is after the Termination Date {end.date}; after it only "
                 f"{', '.join(sorted(AFTER_END & readable_types(terms)))} are accepted",
                 field="date",
             )
     if end is not None and t == "ExpenseSubmitted":
         check_incurred_by_end(fact, end.date)
+    if t == "ResignationNoticeGiven":
+        check_requested_date(fact)
     if t == "ResignationNoticeGiven" and pending is not None:
         raise InvalidFactError(f"a resignation ({pending.words}) is already pending", field="type")
     a = terms.agreement
@@ -144,7 +153,9 @@ def _check_start(terms: ProvisionTerms, fact: Fact, starts: list[Fact]) -> None:
 
 def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
     a, t, x = terms.agreement, fact.type, fact.data
+    check_notice_reference(h.of, fact)
     check_expense_reference(h.of, fact)
+    check_payment_reference(lambda: derive(terms, h.facts, fact.date).sections["payments"], fact)
     if t == "ObligationFulfilled" and x.obligation not in {o.id for o in a.obligations}:
         known = ", ".join(o.id for o in a.obligations) or "none"
         raise InvalidFactError(
