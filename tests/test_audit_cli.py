@@ -33,9 +33,6 @@ def ok(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> str:
 @pytest.fixture
 def life(database_url: str, capsys: pytest.CaptureFixture[str]) -> str:
     ok(capsys, database_url, "import", str(LIFE), "--agreement", "dean", "--terms", "valence-2004", "--by", "hr")
-    # The import's last SQLite connection checkpoints the write-ahead log into the file when it is collected:
-    # collect it now, so that no checkpoint lands between two byte-for-byte snapshots (it did, now and then).
-    gc.collect()
     return database_url
 
 
@@ -43,6 +40,10 @@ def snapshot(url: str) -> Any:
     """Every byte of a SQLite store (the database file and its write-ahead log; the -shm file is SQLite's
     shared-memory index, which every reader writes to), or every row of every PostgreSQL table."""
     if url.startswith("sqlite"):
+        # A command's last SQLite connection checkpoints the write-ahead log into the file (and removes the log)
+        # when it is collected: collect them first, so no checkpoint lands between two snapshots (one did, now
+        # and then); whatever a command wrote is then in the file itself.
+        gc.collect()
         db = Path(url.removeprefix("sqlite:///"))
         files = [p for p in sorted(db.parent.iterdir()) if p.name.startswith(db.name) and not p.name.endswith("-shm")]
         assert db in files
