@@ -390,6 +390,7 @@ def test_a_catalogue_report_has_only_the_catalogue_s_sections_in_its_order() -> 
             "before the notice date",
         ),  # fmt: skip
         (ev("SalaryChanged", "2024-04-01", new_annual_rate="1", amendment=None), "date", "after the Termination Date"),
+        (ev("ResignationNoticeWithdrawn", "2024-03-01", company_consented=True), "type", "no resignation notice"),
     ],
 )
 def test_the_shared_checks_word_a_refusal_as_the_letter_form_does(fact: dict[str, Any], field: str, words: str) -> None:

@@ -250,3 +250,15 @@ def test_cobra_facts_are_read_only_with_a_package_paying_cobra_and_are_checked()
 def test_a_health_block_out_of_bounds_is_refused(blocks: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         terms(**blocks)
+
+
+def test_a_payment_s_own_words_head_its_why() -> None:
+    from test_provisions_rules import one_package, pay
+
+    words = "on the fifth day following the Termination Date, a lump sum of $100,000"
+    quoted = pay(one_package({"amount": "100000", "due": "termination_date + 5 days", "words": words}), "2024-12-11")
+    plain = pay(one_package({"amount": "100000", "due": "termination_date + 5 days"}), "2024-12-11")
+    assert quoted["pay"]["why"].startswith(f'P: "{words}"; package p') and words not in plain["pay"]["why"]
+    assert {k: v for k, v in quoted["pay"].items() if k != "why"} == {
+        k: v for k, v in plain["pay"].items() if k != "why"
+    }

@@ -522,6 +522,7 @@ class Payment(Strict):
     # none: the [days] convention.
     roll: Literal["none", "following", "preceding", "modified_following"] | None = None
     unknown: str = ""
+    words: str = ""  # the clause's own words for it, quoted in its why ("on the fifth day following ...")
 
     @model_validator(mode="after")
     def _shape(self) -> Payment:

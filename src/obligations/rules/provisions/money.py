@@ -74,8 +74,9 @@ def _scheduled(
     end: End | None,
     dates: Mapping[str, date | None],
 ) -> list[Item]:
+    quoted = f'"{p.words}"; ' if p.words else ""
     base = (
-        f"{p.clause}: package {fired.package.id} ({fired.package.clause}) fired on {fired.hit.fires} by "
+        f"{p.clause}: {quoted}package {fired.package.id} ({fired.package.clause}) fired on {fired.hit.fires} by "
         f"{fired.hit.words}; amount {p.amount}: {amount_words}"
     )
     facts = tuple(dict.fromkeys((*fired.hit.window_facts, *fired.hit.facts)))  # a window from the start rests on it

@@ -123,6 +123,8 @@ def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everyt
         check_incurred_by_end(fact, end.date)
     if t == "ResignationNoticeGiven":
         check_requested_date(fact)
+    if t == "ResignationNoticeWithdrawn" and pending is None:
+        raise InvalidFactError("no resignation notice is pending on that date", field="type")
     if t == "ResignationNoticeGiven" and pending is not None:
         raise InvalidFactError(f"a resignation ({pending.words}) is already pending", field="type")
     a = terms.agreement
