@@ -29,6 +29,7 @@ from obligations.application import portfolio, tables
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.domain.input import parse_fact, parse_portfolio_lines
+from obligations.rules.agreement import readable_types
 
 PG_ADMIN = os.environ.get("OBLIGATIONS_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -166,7 +167,10 @@ def lag(svc: Obligations, label: str, seed: int) -> None:
     saves, catchups = [], []
     for k in range(20):
         agreement = rng.choice(ids)
-        _, _, facts = svc.facts_of(agreement)
+        _, terms, facts = svc.facts_of(agreement)
+        while "ExpenseSubmitted" not in readable_types(terms):  # a provisions-form agreement without [expenses]
+            agreement = rng.choice(ids)
+            _, terms, facts = svc.facts_of(agreement)
         last = max(f.date for f in facts)
         start = min(f.date for f in facts if f.type == "EmploymentStarted")
         fact = parse_fact(
