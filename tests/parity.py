@@ -68,7 +68,7 @@ def _lump_sum(raw: dict[str, Any]) -> dict[str, Any]:
 
 def _inclusive(raw: dict[str, Any], on: bool) -> None:
     for t in _triggers(raw, "section_5_1_termination", "section_5_1_change_of_control"):
-        t["before"] = "start_date + 24 months + 1 day" if on else t["before"]
+        t["window_inclusive_end"] = on
 
 
 def _single(raw: dict[str, Any], on: bool) -> None:

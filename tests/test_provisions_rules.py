@@ -464,3 +464,81 @@ def test_a_cause_grounds_settings_belong_to_its_kind() -> None:
         cause_terms(kind="uncured_notice", cure="30 days", convictions=["felony"])
     with pytest.raises(ValueError, match="wilful_only belongs to a policy_violation ground"):
         cause_terms(kind="conviction", wilful_only=False)
+
+
+@pytest.mark.parametrize(
+    ("ended", "inclusive", "fires"),
+    [
+        ("2024-12-31", False, True),  # the last day before `before`: inside either way
+        ("2025-01-02", False, False),  # the `before` day itself: outside by default (I-04) ...
+        ("2025-01-02", True, True),  # ... inside with window_inclusive_end
+        ("2025-01-03", True, False),  # the day after: outside either way
+    ],
+)
+def test_a_window_end_is_exclusive_unless_the_trigger_says_inclusive(ended: str, inclusive: bool, fires: bool) -> None:
+    trigger = {"id": "t", "clause": "T", "events": ["termination_without_cause"], "on_or_after": "start_date",
+               "before": "start_date + 24 months", "window_inclusive_end": inclusive}  # fmt: skip
+    package = {"id": "p", "clause": "P", "triggers": ["t"], "payments": [{"id": "pay", "clause": "P", "amount": "1000",
+               "due": "fired_date + 5 days"}], "window_clock": True}  # fmt: skip
+    t = terms(triggers=[trigger], packages=[package])
+    fired = ev("EmploymentTerminatedByCompany", ended, stated_ground="without_cause")
+    r = status_report(t, facts(START, fired), D(ended))
+    assert any(p["id"] == "pay" for p in r["payments"]) is fires
+    window = status_report(t, facts(START), D("2024-06-01"))["open_clocks"]
+    assert [(c["clock"], c["deadline"]) for c in window] == [("p_window", "2025-01-02" if inclusive else "2025-01-01")]
+
+
+def test_a_package_names_its_anchor_as_its_clause_does_in_the_words_of_its_due_date() -> None:
+    named = one_package({"amount": "1000", "due": "fired_date + 5 days"})
+    named.agreement.packages[0].names["fired_date"] = "the Termination Date"
+    why = pay(named, "2024-12-10")["pay"]["why"]
+    assert "due the fifth day following the Termination Date: 2024-12-10 + 5 days = 2024-12-15" in why
+    plain = pay(one_package({"amount": "1000", "due": "fired_date + 5 days"}), "2024-12-10")["pay"]["why"]
+    assert "fired_date 2024-12-10 + 5 calendar days = 2024-12-15" in plain
+    with pytest.raises(ValueError, match="unknown date anchor 'fired_day'"):
+        terms(triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}],
+              packages=[{"id": "p", "clause": "P", "triggers": ["t"], "names": {"fired_day": "x"}}])  # fmt: skip
+
+
+def test_cobra_premiums_come_with_a_cobra_clause_alone_and_two_such_packages_name_theirs_apart() -> None:
+    coverage = [ev("HealthCoverageChanged", "2023-01-03", tier="employee_only", dependents=0),
+                ev("CarrierContinuationDecision", "2024-12-11", allowed=False,
+                   cobra_monthly_premium={"employee_only": "300", "employee_plus_dependents": "800"}),
+                ev("CobraElected", "2024-12-12", tier="employee_only")]  # fmt: skip
+
+    def premiums(*health: dict[str, Any]) -> list[str]:
+        packages = [{"id": f"p{n}", "clause": "P", "triggers": ["t"], "health": h} for n, h in enumerate(health)]
+        t = terms(triggers=[{"id": "t", "clause": "T", "events": ["termination_without_cause"]}], packages=packages)
+        r = status_report(t, facts(START, *coverage[:1], FIRED, *coverage[1:]), D("2024-12-12"))
+        return sorted(p["id"] for p in r["payments"] if "cobra_premium" in p["id"])
+
+    assert premiums({"months": 2, "clause": "H"}) == []
+    assert premiums({"months": 2, "clause": "H", "cobra_clause": "H s.2"}) == ["cobra_premium_1", "cobra_premium_2"]
+    both = premiums(
+        {"months": 1, "clause": "H", "cobra_clause": "H s.2"}, {"months": 1, "clause": "K", "cobra_clause": "K"}
+    )
+    assert both == ["cobra_premium_1", "p1:cobra_premium_1"]
+
+
+def test_explain_names_the_interpretation_settings_of_the_blocks_a_payment_came_from() -> None:
+    from obligations.rules.provisions.audit import explain_item
+
+    trigger = {"id": "t", "clause": "T", "events": ["termination_without_cause"], "before": "2030-01-01"}
+    package = {"id": "p", "clause": "P", "triggers": ["t"],
+               "payments": [{"id": "pay", "clause": "P", "amount": "1000", "due": "fired_date + 5 days"}]}  # fmt: skip
+    for setting, configured in ((False, "default"), (True, "file")):
+        t = terms(triggers=[{**trigger, **({"window_inclusive_end": False} if setting else {})}], packages=[package])
+        x = explain_item(t, facts(START, FIRED), D("2024-12-10"), "pay", "agreements/t.toml")
+        got = {(i["id"], i["setting"]): i for i in x["interpretations"]}
+        assert {("I-01", "roll"), ("I-03", "feb29"), ("I-10", "notices"), ("I-04", "window_inclusive_end"),
+                ("I-05", "tested_on"), ("I-07", "fires_once")} <= set(got)  # fmt: skip
+        window = got[("I-04", "window_inclusive_end")]
+        assert window["value"] is False and window["default"] is False
+        assert window["configured_in"] == (
+            "agreements/t.toml triggers.t.window_inclusive_end" if configured == "file"
+            else "the default (not set in the terms)"
+        )  # fmt: skip
+    assert (
+        explain_item(t, facts(START, FIRED), D("2024-12-10"), "final_prorated_salary")["interpretations"][0]["id"]
+        == "I-01"
+    )

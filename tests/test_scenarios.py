@@ -29,6 +29,7 @@ import pytest
 
 from helpers import CONFIG, ROOT, facts
 from obligations.rules.agreement import check_history
+from obligations.rules.provisions.audit import dated_items
 from obligations.rules.provisions.report import derive
 from obligations.terms.loader import resolve_terms, terms_from_text
 from obligations.terms.provisions import ProvisionTerms
@@ -108,6 +109,8 @@ def test_scenario(key: str, scenario: dict[str, Any]) -> None:
         report = derive(terms, fs, date.fromisoformat(str(e["as_of"]))).sections
         problems += [f"as of {e['as_of']}: {p}" for p in check(report, e)]
     assert not problems, "\n".join(problems)
+    # the read models' items, derived only where the rules turn, are those of a derivation at every named date
+    assert dated_items(terms, fs) == dated_items(terms, fs, thorough=True)
 
 
 def test_every_shipped_provisions_file_has_a_scenario_file() -> None:

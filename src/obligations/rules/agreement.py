@@ -123,7 +123,7 @@ def explain_item(
     terms: AnyTerms, facts: Sequence[Fact], as_of: date, item_id: str, terms_source: str = "terms"
 ) -> dict[str, Any]:
     if isinstance(terms, ProvisionTerms):
-        return provisions_audit.explain_item(terms, facts, as_of, item_id)
+        return provisions_audit.explain_item(terms, facts, as_of, item_id, terms_source)
     return letter_explain.explain_item(terms, facts, as_of, item_id, terms_source)
 
 

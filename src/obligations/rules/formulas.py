@@ -9,7 +9,7 @@ words saying which name is missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -29,6 +29,7 @@ from obligations.terms.expressions import (
     Pick,
     Quantity,
     Shift,
+    ordinal,
 )
 
 PaydayRule = Callable[[date, bool], date]  # (day, strictly after?) -> the first regular payday
@@ -48,6 +49,7 @@ class DateContext:
     calendar: BusinessCalendar = CALENDAR_DAYS_ONLY
     payday: PaydayRule | None = None
     feb29: Feb29 = "feb28"
+    names: Mapping[str, str] = field(default_factory=dict)  # what the clause calls an anchor ("the Termination Date")
 
 
 def date_value(expr: DateExpr, ctx: DateContext) -> tuple[date | None, str]:
@@ -66,12 +68,16 @@ def _date(expr: DateExpr, ctx: DateContext) -> tuple[date, str]:
         value = ctx.anchors.get(expr.name)
         if value is None:
             raise Unknown(expr.name)
-        return value, f"{expr.name} {value}"
+        return value, f"{ctx.names[expr.name]} {value}" if expr.name in ctx.names else f"{expr.name} {value}"
     if isinstance(expr, Shift):
         base, words = _date(expr.base, ctx)
         n = expr.by.n * expr.sign
         day = add_duration(base, type(expr.by)(n, expr.by.unit), ctx.calendar, ctx.feb29)
-        return day, f"{words} {'+' if expr.sign > 0 else '−'} {expr.by.words()} = {day}"
+        shift = f"{'+' if expr.sign > 0 else '−'} {expr.by.words()} = {day}"
+        named = ctx.names.get(expr.base.name) if isinstance(expr.base, Anchor) else None
+        if named and n > 0 and expr.by.unit == "calendar_days":  # as a clause says it: "the fifth day following"
+            return day, f"the {ordinal(n)} day following {named}: {base} + {n} days = {day}"
+        return day, f"{words} {shift}"
     if isinstance(expr, Pick):
         values = [_date(a, ctx) for a in expr.args]
         day = max(v[0] for v in values) if expr.which == "later" else min(v[0] for v in values)

@@ -170,11 +170,18 @@ def dated_items(terms: Terms, facts: Sequence[Fact]) -> list[Item]:
     return sorted(out, key=lambda i: (i.valid_from, i.kind, i.item_id))
 
 
-def merge_checkpoints(first: date, dates: list[date], at: Callable[[date], tuple[list[Item], set[date]]]) -> list[Item]:
+def merge_checkpoints(
+    first: date,
+    dates: list[date],
+    at: Callable[[date], tuple[list[Item], set[date]]],
+    needed: Callable[[date], bool] | None = None,
+) -> list[Item]:
     """The items computed at each checkpoint (`at(day)` gives them and the later dates on which they change
-    without a fact), merged where unchanged into items valid over [valid_from, valid_to)."""
+    without a fact), merged where unchanged into items valid over [valid_from, valid_to). A fact date that
+    `needed` says cannot change what the last checkpoint derived is passed over."""
     pending = dates if dates and dates[0] == first else [first, *dates]
     done: set[date] = set()
+    asked: set[date] = set()  # the dates `at` named
     current: dict[tuple[str, str], tuple[date, Item]] = {}  # key -> (valid from, the item as last seen)
     out: list[Item] = []
     while pending:
@@ -182,7 +189,10 @@ def merge_checkpoints(first: date, dates: list[date], at: Callable[[date], tuple
         if day in done:
             continue
         done.add(day)
+        if needed is not None and day != first and day not in asked and not needed(day):
+            continue
         items, later = at(day)
+        asked |= later
         extra = {x for x in later if x > day} - done
         if extra:
             pending = sorted(set(pending) | extra)

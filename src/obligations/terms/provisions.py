@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from obligations.domain.facts import AGREEMENT_FACT_TYPES
 from obligations.domain.values import ID_RULE, is_valid_id
 from obligations.terms.expressions import (
+    DATE_ANCHORS,
     ExpressionError,
     anchors_of,
     parse_amount,
@@ -111,10 +112,13 @@ class Days(Strict):
     """The agreement's default day counting; a clock may say otherwise."""
 
     count: Literal["calendar", "business"] = "calendar"
-    roll: Literal["none", "following", "preceding", "modified_following"] = "none"
-    feb29: Literal["feb28", "mar1"] = "feb28"
-    # When a written notice takes effect (I-10): the day it is received (the fact's date) or sent (sent_date).
-    notices: Literal["receipt", "dispatch"] = "receipt"
+    roll: Literal["none", "following", "preceding", "modified_following"] = Field(
+        "none", description="I-01 a due date on a weekend or a company holiday moves, or not"
+    )
+    feb29: Literal["feb28", "mar1"] = Field("feb28", description="I-03 where a 29 February anniversary lands")
+    notices: Literal["receipt", "dispatch"] = Field(
+        "receipt", description="I-10 a written notice takes effect on receipt (the fact's date) or on dispatch"
+    )
     # "MM-DD", "last WDAY of MM" or "WDAY nearest MM-DD" (a 52/53-week year), rules.days.year_end_in
     fiscal_year_end: str = "12-31"
 
@@ -132,7 +136,9 @@ class Salary(Strict):
     clause: str
     final_pay: Literal["law", "through_termination_date", "through_last_week_worked"] = "law"
     final_pay_words: str = ""  # the clause's words owing the final salary, quoted in its why
-    proration_basis: Literal["calendar_365", "actual_days"] = "calendar_365"  # I-21
+    proration_basis: Literal["calendar_365", "actual_days"] = Field(
+        "calendar_365", description="I-21 the day basis of a prorated salary"
+    )
 
 
 class Expenses(Strict):
@@ -311,7 +317,9 @@ class Grant(Strict):
     exercise_window: DurationText | None = None  # options: exercisable for this long after employment ends
     # options: "closing_price": the close on the grant date, on a day with none the one before (or after)
     exercise_price: Literal["closing_price"] | None = None
-    price_non_trading_day: Literal["previous_close", "next_close"] = "previous_close"  # I-24
+    price_non_trading_day: Literal["previous_close", "next_close"] = Field(
+        "previous_close", description="I-24 the exercise price of a grant made on a day without a close"
+    )
     forfeit_unvested_on_termination: bool = True
     # The fact type recording the grant: GrantMade (naming the grant), or OptionsGranted (the letter's, for an
     # agreement with one options grant); its facts are what the grant rests on.
@@ -347,8 +355,10 @@ class Trigger(Strict):
     on_or_after: DateText | None = None  # the event's date must be on or after this date
     before: DateText | None = None  # ... and before this one
     unless_fulfilled: Unless | None = None
-    # The day of a resignation the window tests (I-05): the day it takes effect, or the day of its notice.
-    tested_on: Literal["event_date", "notice_date"] = "event_date"
+    tested_on: Literal["event_date", "notice_date"] = Field(
+        "event_date", description="I-05 the day of a resignation the window tests: it takes effect, or its notice"
+    )
+    window_inclusive_end: bool = Field(False, description="I-04 the window includes its `before` day")
 
 
 def _every(text: str) -> str:
@@ -372,15 +382,22 @@ class GoodReason(Strict):
     # A Good Reason resignation on less notice (I-11(3)): "extend" it to the notice; "lose_good_reason" when it
     # asks for an earlier date (one asking for none is extended); "strict": also when it asks for none (then
     # it takes effect on its day, as a plain resignation); "accept" the earlier date it asks for.
-    short_notice: Literal["extend", "lose_good_reason", "strict", "accept"] = "extend"
+    short_notice: Literal["extend", "lose_good_reason", "strict", "accept"] = Field(
+        "extend", description="I-11 a Good Reason resignation on less notice than resignation_notice"
+    )
     # How a resignation is judged (I-11): "claimed" (for the grounds its notice claims) or "deemed" (for every
     # ground available on the notice's day, claimed or not: "deemed to have resigned for Good Reason").
-    assessed: Literal["claimed", "deemed"] = "claimed"
-    # A ground no notice of resignation may rely on after this long from the day it became available (I-12).
-    lapse: DurationText | None = None
+    assessed: Literal["claimed", "deemed"] = Field(
+        "claimed", description="I-11 a resignation is for the grounds its notice claims, or for every one available"
+    )
+    lapse: DurationText | None = Field(
+        None, description="I-12 a notice of resignation may rely on a ground for this long after it became available"
+    )
     # A Company termination while a Good Reason resignation's notice runs (I-32): "as_stated", or
     # "without_cause" (the Company's day ends the employment, as a termination without Cause).
-    termination_during_notice: Literal["as_stated", "without_cause"] = "as_stated"
+    termination_during_notice: Literal["as_stated", "without_cause"] = Field(
+        "as_stated", description="I-32 a Company termination while a Good Reason resignation's notice runs"
+    )
 
 
 class Ground(Strict):
@@ -409,12 +426,20 @@ class Ground(Strict):
     ]
     description: str = ""
     threshold_pct: Dec | None = None
-    baseline: Literal["start", "peak", "previous"] = "peak"
-    agreed_cut_resets_baseline: bool = False  # I-13(3): a cut agreed in a signed amendment is the new baseline
+    baseline: Literal["start", "peak", "previous"] = Field(
+        "peak", description="I-13 the salary a salary_reduction ground measures a cut from"
+    )
+    agreed_cut_resets_baseline: bool = Field(
+        False, description="I-13 a cut agreed in a signed amendment is the new baseline"
+    )
     more_than_miles: Dec | None = None
-    reporting_line: bool = False  # duties_diminution, I-38
+    reporting_line: bool = Field(
+        False, description="I-38 duties_diminution: a reporting line moved away is a diminution"
+    )
     cure: DurationText | None = None  # uncured_breach
-    late_cure_removes: bool = False  # uncured_breach: a cure after the cure period removes the ground (I-14)
+    late_cure_removes: bool = Field(
+        False, description="I-14 uncured_breach: a cure after the cure period removes the ground"
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Ground:
@@ -473,11 +498,17 @@ class CauseGround(Strict):
     kind: Literal["recorded", "uncured_notice", "uncured_neglect", "conviction", "policy_violation"]
     description: str = ""
     cure: DurationText | None = None
-    late_cure_removes: bool = False  # uncured_neglect: a cure after the cure period removes the ground (I-14)
+    late_cure_removes: bool = Field(
+        False, description="I-14 uncured_neglect: a cure after the cure period removes the ground"
+    )
     # The stated_ground of an EmploymentTerminatedByCompany naming this ground alone (the letter's).
     stated_as: Literal["good_cause_a", "good_cause_b", "good_cause_c"] | None = None
     # conviction: which count (any one entry; an entry that is a list, when one conviction is all its kinds)
-    convictions: list[ConvictionEntry] = Field(default_factory=lambda: list[ConvictionEntry](["felony"]), min_length=1)
+    convictions: list[ConvictionEntry] = Field(
+        default_factory=lambda: list[ConvictionEntry](["felony"]),
+        min_length=1,
+        description="I-16 conviction: the kinds of conviction that count",
+    )
     wilful_only: bool = True  # policy_violation
 
     @model_validator(mode="after")
@@ -518,9 +549,9 @@ class Payment(Strict):
     delay_if_specified_employee: bool = False
     remainder_on_change_of_control: bool = False  # S3: installments left at a later Change of Control: a lump sum
     after_release: bool = True  # held until the release is effective when the package needs one
-    # A due date on a weekend or a company holiday moves (I-01: the letter's lump sum, when so configured);
-    # none: the [days] convention.
-    roll: Literal["none", "following", "preceding", "modified_following"] | None = None
+    roll: Literal["none", "following", "preceding", "modified_following"] | None = Field(
+        None, description="I-01 the due date moves off a weekend or a company holiday, or not (none: [days] roll)"
+    )
     unknown: str = ""
     words: str = ""  # the clause's own words for it, quoted in its why ("on the fifth day following ...")
 
@@ -568,8 +599,12 @@ class Health(Strict):
     # I-19: on the carrier's continuation "on the same terms as during your employment", the employee keeps
     # paying the active-employee contribution, or the Company bears all of it; the COBRA premium it pays
     # includes the administrative charge (up to 2%) or not. Stated in the report's words; no amount changes.
-    employee_contribution: Literal["active_terms", "company_pays_all"] = "active_terms"
-    cobra_admin_fee_included: bool = True
+    employee_contribution: Literal["active_terms", "company_pays_all"] = Field(
+        "active_terms", description="I-19 who bears the active-employee contribution on the carrier's continuation"
+    )
+    cobra_admin_fee_included: bool = Field(
+        True, description="I-19 the COBRA premium the Company pays includes the administrative charge"
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Health:
@@ -596,6 +631,17 @@ class Package(Strict):
     # offsets) comes off this package's payments, from its last payment back; "pay_in_lieu_of_notice" names
     # the pay in lieu of notice of [term].
     offset_by: list[Id] = Field(default_factory=list)
+    # What the package's clause calls a date anchor, for the words of its payments' dates: Valence §5 calls the
+    # day it fires "the Termination Date" ({ fired_date = "the Termination Date" }).
+    names: dict[str, Annotated[str, Field(min_length=1, max_length=80)]] = Field(default_factory=dict)
+    fires_once: Literal[True] = Field(True, description="I-07 the package fires once, on its earliest trigger")
+
+    @model_validator(mode="after")
+    def _known_anchors(self) -> Package:
+        unknown = sorted(set(self.names) - set(DATE_ANCHORS))
+        if unknown:
+            raise ValueError(f"names: unknown date anchor {unknown[0]!r}; known: {', '.join(DATE_ANCHORS)}")
+        return self
 
 
 class Release(Strict):
@@ -661,7 +707,9 @@ class Obligation(Strict):
     stated_as: Literal["offer_condition_failure_i9"] | None = None
     # What such a termination is when the condition failed (I-26): an offer_condition_failure, or a
     # termination without Cause.
-    failure_ends_as: Literal["offer_condition_failure", "termination_without_cause"] = "offer_condition_failure"
+    failure_ends_as: Literal["offer_condition_failure", "termination_without_cause"] = Field(
+        "offer_condition_failure", description="I-26 what a termination for the failed condition is"
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> Obligation:

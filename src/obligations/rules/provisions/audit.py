@@ -10,6 +10,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from pydantic import BaseModel
+
 from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact
 from obligations.rules.corrections import resolution, resolve
@@ -22,7 +24,10 @@ from obligations.terms.agreement_terms import clause_citations
 from obligations.terms.provisions import CauseGround, Ground, ProvisionTerms
 
 _ISO = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
-FAR = date(2999, 12, 31)
+# Dated items cover the as-of dates of the first 60 years from the start: a clock that recurs without end (an
+# evergreen term's next non-renewal deadline) would otherwise ask for a derivation every term until 2999. A
+# report of a later day is still derived in full (status).
+HORIZON_YEARS = 60
 # Sections that describe a state and give no item: the dates they name (vacation's "days employed
 # 2023-01-02..<as of>" and health continuation's "status as of <as of>" name the day itself) are no
 # checkpoints, or every day would be one.
@@ -32,35 +37,53 @@ STATE_SECTIONS = frozenset(
 )  # fmt: skip
 
 
-def dated_items(terms: ProvisionTerms, facts: Sequence[Fact]) -> list[Item]:
-    """Every item of every report, each valid over the as-of range where it holds: the report is computed at
-    each fact date and at each date a report names (and the day after), where it may change without a fact."""
+def dated_items(terms: ProvisionTerms, facts: Sequence[Fact], thorough: bool = False) -> list[Item]:
+    """Every item of every report, each valid over the as-of range where it holds: the items are derived at
+    each fact date and at each day on which a comparison of the rules with the as-of date turns (PHistory.turns),
+    the only days they may change without a fact; visibility and status are the query's (rules.item).
+
+    `thorough` derives instead at every date any whole report names and the day after each: many more
+    derivations, the reference a test holds the turns equal to."""
     facts = resolve(facts)
     starts = [f.date for f in facts if f.type == "EmploymentStarted"]
     if not starts:
         return []
     first = min(starts)
+    far = first.replace(year=first.year + HORIZON_YEARS, day=min(first.day, 28))
 
     last: list[PDerivation] = []
+    types_on: dict[date, set[str]] = {}
+    for f in facts:
+        types_on.setdefault(f.date, set()).add(f.type)
 
     def at(day: date) -> tuple[list[Item], set[date]]:
-        d = derive(terms, facts, day)
+        d = derive(terms, facts, day, full=thorough)
         last[:] = [d]
+        if not thorough:
+            return d.items, {x for x in d.h.turns if x < far}
         sections = {k: v for k, v in d.sections.items() if k not in STATE_SECTIONS}
         named = {date.fromisoformat(m) for m in _ISO.findall(json.dumps(sections, default=str))}
         named |= {i.due_date for i in d.items if i.due_date} | {i.started for i in d.items if i.started}
-        later = {x for n in named for x in (n, n + timedelta(days=1)) if day < x < FAR}
+        later = {x for n in named for x in (n, n + timedelta(days=1)) if day < x < far}
         return d.items, later
 
-    out = merge_checkpoints(first, sorted({f.date for f in facts if f.date >= first}), at)
+    def needed(day: date) -> bool:
+        """A fact of a type the last derivation did not read cannot change what it derived."""
+        return bool(types_on.get(day, set()) & last[0].h.read)
+
+    dates = sorted({f.date for f in facts if f.date >= first})
+    out = merge_checkpoints(first, dates, at, None if thorough else needed)
     if last:  # a cure-period clock's cure is known only after the clock closed: take it from the last history
         cured = notice_cures(last[0].h)
         out = [replace(i, cured_on=cured[i.item_id]) if i.kind == "clock" and i.item_id in cured else i for i in out]
     return sorted(out, key=lambda i: (i.valid_from, i.kind, i.item_id))
 
 
-def explain_item(terms: ProvisionTerms, facts: Sequence[Fact], as_of: date, item_id: str) -> dict[str, Any]:
-    """An item of the report as of `as_of` with the clause, the facts and the arithmetic that produced it."""
+def explain_item(
+    terms: ProvisionTerms, facts: Sequence[Fact], as_of: date, item_id: str, terms_source: str = "terms"
+) -> dict[str, Any]:
+    """An item of the report as of `as_of` with the clause, the facts and the arithmetic that produced it, and
+    the settings of the blocks it came from that decide an interpretation (I-nn)."""
     effective, _ = resolution(facts)
     d = derive(terms, effective, as_of)
     item = next((i for i in d.items if i.item_id == item_id), None)
@@ -96,12 +119,78 @@ def explain_item(terms: ProvisionTerms, facts: Sequence[Fact], as_of: date, item
         "item": {"kind": kind, "id": item_id},
         "value": value,
         "clauses": clauses,
-        "interpretations": [],
+        "interpretations": interpretations_used(d, item, terms_source),
         "facts": [
             fact_record(in_effect.get(i) or recorded[i], recorded) for i in ids if i in in_effect or i in recorded
         ],
         "steps": [s.strip() for s in re.split(r";\s+", why) if s.strip()],
     }
+
+
+_INTERPRETATION = re.compile(r"(I-\d\d)\s+(.*)", re.S)
+
+
+def interpretations_used(d: PDerivation, item: Item | None, terms_source: str) -> list[dict[str, Any]]:
+    """The interpretation settings (a field whose description opens with its I-nn) of the blocks the item came
+    from: [days], and the package, payment and trigger that fired it, the grant, the ground, the obligation or
+    the Good Reason process; each with its value, default and where it is set."""
+    out: list[dict[str, Any]] = []
+    for path, block in [("days", d.h.terms.agreement.days), *(_blocks(d, item) if item else [])]:
+        for name, info in type(block).model_fields.items():
+            m = _INTERPRETATION.match(info.description or "")
+            if m is None:
+                continue
+            default = info.get_default(call_default_factory=True)
+            out.append(
+                {
+                    "id": m[1],
+                    "setting": name,
+                    "meaning": m[2],
+                    "value": _plain(getattr(block, name)),
+                    "default": _plain(default),
+                    "configured_in": f"{terms_source} {path}.{name}"
+                    if name in block.model_fields_set
+                    else "the default (not set in the terms)",
+                }
+            )
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, (bool, int, str)) or value is None else str(value)
+
+
+def _blocks(d: PDerivation, item: Item) -> list[tuple[str, BaseModel]]:
+    """The blocks of the terms an item came from, with their key paths."""
+    a = d.h.terms.agreement
+    out: list[tuple[str, BaseModel]] = []
+    package = item.detail.get("package")
+    fired = next((f for f in d.fired if f.package.id == package), None)
+    if fired is not None:
+        p = fired.package
+        out.append((f"packages.{p.id}", p))
+        stem = item.item_id.split(":")[-1]
+        out += [
+            (f"packages.{p.id}.payments.{x.id}", x) for x in p.payments if stem == x.id or stem.startswith(f"{x.id}_")
+        ]
+        out += [(f"triggers.{t.id}", t) for t in a.triggers if t.id == fired.hit.trigger]
+    grant = item.detail.get("grant")
+    out += [(f"grants.{g.id}", g) for g in a.grants if g.id == grant]
+    if item.kind == "obligation":
+        mine = [
+            o for o in a.obligations if item.item_id == o.id or (o.for_each and item.item_id.startswith(f"{o.id}_"))
+        ]
+        out += [(f"obligations.{o.id}", o) for o in mine]
+    named = item.item_id.split(":")[-1]
+    out += [(f"grounds.{g.id}", g) for g in a.grounds if g.id in (item.item_id, named)]
+    out += [(f"cause_grounds.{g.id}", g) for g in a.cause_grounds if g.id in (item.item_id, named)]
+    if a.good_reason and (
+        item.detail.get("ground") == "good_reason" or item.item_id.startswith(("good_reason", "resignation"))
+    ):
+        out.append(("good_reason", a.good_reason))
+    return out
 
 
 def _catalogue(d: PDerivation, item_id: str) -> tuple[str, dict[str, Any], str] | None:

@@ -40,6 +40,12 @@ class PHistory:
     as_of: date
     facts: list[Fact]
     _by_type: dict[str, list[Fact]] = field(default_factory=dict)
+    # The days after as_of on which a comparison of the derivation with as_of turns: with the facts' dates,
+    # the only days on which the report's items may change (what dated items derive at).
+    turns: set[date] = field(default_factory=set)
+    # The fact types the derivation read (`of`): a later fact of another type cannot change what it derived.
+    read: set[str] = field(default_factory=set)
+    memo: dict[str, object] = field(default_factory=dict)  # what one derivation asks for more than once
 
     def __post_init__(self) -> None:
         self.start_fact = index_facts(self.facts, self._by_type, self.as_of)
@@ -50,7 +56,19 @@ class PHistory:
     def build(cls, terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PHistory:
         return cls(terms, as_of, [f for f in resolve(facts) if f.date <= as_of])
 
+    def reached(self, day: date) -> bool:
+        """Whether `day` is on or before as_of; a later day is noted in `turns`."""
+        if day > self.as_of:
+            self.turns.add(day)
+            return False
+        return True
+
+    def within(self, first: date, last: date) -> bool:
+        """Whether as_of is in [first, last] (the turns: first, and the day after last)."""
+        return self.reached(first) and not self.reached(last + timedelta(days=1))
+
     def of(self, *types: str) -> list[Fact]:
+        self.read.update(types)
         if len(types) == 1:
             return self._by_type.get(types[0], [])
         return [f for f in self.facts if f.type in types]
@@ -82,10 +100,15 @@ class PHistory:
         return next_payday_after(base, p.first_period_start, p.period_days, p.payday_days_after_period_end)
 
     def date_of(
-        self, text: str, anchors: Mapping[str, date | None], convention: Roll | None = None
+        self,
+        text: str,
+        anchors: Mapping[str, date | None],
+        convention: Roll | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> tuple[date | None, str]:
-        """A date expression of the file, rolled by `convention` (by default the agreement's [days] roll)."""
-        ctx = DateContext(anchors, self.calendar, self.payday, self.terms.agreement.days.feb29)
+        """A date expression of the file, rolled by `convention` (by default the agreement's [days] roll); its
+        words call the anchors as `names` says (a package's `names`)."""
+        ctx = DateContext(anchors, self.calendar, self.payday, self.terms.agreement.days.feb29, names or {})
         day, words = date_value(parse_date(text), ctx)
         if day is None:
             return None, words
@@ -98,7 +121,8 @@ class PHistory:
     @property
     def accepted(self) -> Fact | None:
         """The offer's acceptance (OfferAccepted), when recorded."""
-        return next(iter(self.of("OfferAccepted")), None)
+        found = self.of("OfferAccepted")
+        return found[0] if found else None
 
     def basis(self, *expressions: str | None) -> tuple[str, ...]:
         """The facts date expressions that count from the employment rest on: the acceptance of the offer when
@@ -148,14 +172,22 @@ class PHistory:
             ),
             target_bonus=rate * pct / 100 if pct is not None else None,
             prior_year_bonus=sum((Decimal(f.data.amount) for f in bonuses), Decimal(0)) if bonuses else None,
-            base_salary_paid_in_year=sum(
-                (Fraction(self.rate_on(employed_from + timedelta(days=k))) / 365 for k in range(worked)), Fraction(0)
-            ),
+            base_salary_paid_in_year=self._paid_between(employed_from, t),
             proration=Fraction(worked, days_in_year),
             completed_months_proration=Fraction(months, 12),
             remaining_term_months=self._remaining_months(t),
         )
         return out
+
+    def _paid_between(self, first: date, last: date) -> Fraction:
+        """The salary of the days first..last, each day at its rate / 365, summed by the runs of one rate."""
+        if last < first:
+            return Fraction(0)
+        changes = sorted({f.date for f in self.of("SalaryChanged") if first < f.date <= last})
+        total, edges = Fraction(0), [first, *changes, last + timedelta(days=1)]
+        for a, b in zip(edges, edges[1:], strict=False):
+            total += Fraction(self.rate_on(a)) * (b - a).days / 365
+        return total
 
     def fiscal_year(self, day: date) -> tuple[date, date]:
         """The first and last day of the fiscal year holding `day` ([days] fiscal_year_end)."""
@@ -216,7 +248,7 @@ def employment_end(h: PHistory) -> tuple[End | None, End | None]:
             continue
         words = f"{kind.replace('_', ' ')}: notice {n}, effective {effective} ({how}){reason}"
         end = End(kind, effective, (f.id, *basis), words, n, grounds)
-        if effective <= h.as_of:
+        if h.reached(effective):
             ends.append(end)
         elif pending is None:
             pending = end
@@ -379,8 +411,12 @@ def changes_of_control(h: PHistory) -> list[ChangeOfControl]:
 def change_of_control(h: PHistory) -> Coc | None:
     """The first Change of Control since the start (one before it is not this agreement's): a determination
     recorded (`by_fact`), or the first prong met (`prongs`)."""
-    first = min((c for c in changes_of_control(h) if c.date >= h.start), key=lambda x: x.date, default=None)
-    return Coc(first.date, first.facts, first.why) if first else None
+    if "coc" not in h.memo:
+        first = min((c for c in changes_of_control(h) if c.date >= h.start), key=lambda x: x.date, default=None)
+        h.memo["coc"] = Coc(first.date, first.facts, first.why) if first else None
+    found = h.memo["coc"]
+    assert found is None or isinstance(found, Coc)
+    return found
 
 
 def provisions_definition(h: PHistory) -> Definition:

@@ -95,7 +95,7 @@ def _grant(
     plan = tuple(schedule(v, grant_date))
     stop = end.date if end else h.as_of
     accel, paused = _acceleration(h, g, fired, release)
-    if accel is not None and accel[0] > h.as_of:  # the release takes effect later: until then nothing is forfeited
+    if accel is not None and not h.reached(accel[0]):  # the release takes effect later: until then nothing is forfeited
         paused = f"acceleration on {accel[0]}, when the release becomes effective"
     cutoff = min(stop, h.as_of, accel[0] if accel else stop)
     scheduled = sum((t.amount for t in plan if t.date <= cutoff), Fraction(0))
@@ -106,7 +106,7 @@ def _grant(
     accelerated = Fraction(0)
     accelerated_on = None
     accel_facts: tuple[str, ...] = ()
-    if accel is not None and accel[0] <= h.as_of:
+    if accel is not None and h.reached(accel[0]):
         accel_facts = accel[2]
         accelerated, words = _accelerated(h, v, plan, grant_date, accel[0], accel[1], granted, scheduled, cutoff)
         accelerated_on, why = accel[0], why + f"; {words}"
@@ -115,7 +115,7 @@ def _grant(
     forfeit_on = None if paused else _forfeiture(h, g, end, accel, waiting)
     if paused:
         why += f"; {paused}"
-    forfeited = granted - vested if forfeit_on is not None and forfeit_on <= h.as_of else Fraction(0)
+    forfeited = granted - vested if forfeit_on is not None and h.reached(forfeit_on) else Fraction(0)
     if forfeited:
         why += f"; the rest ({count_str(count(forfeited))}) forfeited on {forfeit_on}"
     elif end and forfeit_on and forfeit_on > h.as_of:
@@ -161,7 +161,7 @@ def _unscheduled(
         else "the vesting schedule is not in the clauses at hand, so what is vested is not known"
     )
     accel, _ = _acceleration(h, g, fired, release)
-    if granted is not None and accel is not None and accel[1].kind == "full" and accel[0] <= h.as_of:
+    if granted is not None and accel is not None and accel[1].kind == "full" and h.reached(accel[0]):
         why += f"; full acceleration on {accel[0]} ({accel[1].clause}): all {count_str(count(granted))} are vested"
         return GrantState(
             g,

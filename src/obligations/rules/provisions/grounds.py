@@ -87,7 +87,7 @@ def _work_location(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str
 
 def _first_coc(h: PHistory) -> Coc | None:
     coc = change_of_control(h)
-    return coc if coc is not None and coc.date <= h.as_of else None
+    return coc if coc is not None and h.reached(coc.date) else None
 
 
 def _benefits(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
@@ -116,9 +116,9 @@ def notice_cure_periods(h: PHistory, g: Ground | CauseGround) -> list[CureClock]
 
 def _uncured_breach(h: PHistory, g: Ground) -> tuple[date | None, list[Fact], str]:
     for c in notice_cure_periods(h, g):
-        if g.late_cure_removes and c.cured_on is not None and c.cured_on <= h.as_of:
+        if g.late_cure_removes and c.cured_on is not None and h.reached(c.cured_on):
             continue  # I-14 alternative: cured, if late
-        if not c.cured_in_time and c.ground_from <= h.as_of:
+        if not c.cured_in_time and h.reached(c.ground_from):
             cures = [x for x in h.facts if x.id in c.cure_ids]
             words = (f"written notice of a material breach received {c.started}, not cured by the Company within "
                      f"{g.cure} (by {c.deadline}): from {c.ground_from}")  # fmt: skip

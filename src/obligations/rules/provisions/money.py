@@ -81,7 +81,7 @@ def _scheduled(
     )
     facts = tuple(dict.fromkeys((*fired.hit.window_facts, *fired.hit.facts)))  # a window from the start rests on it
     if p.installments == 1:
-        due, due_words = _lump_due(h, p, end, dates)
+        due, due_words = _lump_due(h, p, end, dates, fired.package.names)
         not_before = _straddle(h, p, end, due)
         if not_before:
             due_words += f"; the period spans two calendar years, so not before {not_before}"
@@ -98,7 +98,11 @@ def _scheduled(
             )
         ]
     parts = _split(total, p.installments)
-    first, first_words = h.date_of(p.first, dates) if p.first else (None, "the first installment's date is not stated")
+    first, first_words = (
+        h.date_of(p.first, dates, names=fired.package.names)
+        if p.first
+        else (None, "the first installment's date is not stated")
+    )
     if first is None:
         unknown = f" ({p.unknown})" if p.unknown else ""
         return [
@@ -165,9 +169,11 @@ def _remainder(p: Payment, installments: list[Item], coc: date) -> list[Item]:
     return [i for i in installments if i not in later] + [lump]
 
 
-def _lump_due(h: PHistory, p: Payment, end: End | None, dates: Mapping[str, date | None]) -> tuple[date | None, str]:
+def _lump_due(
+    h: PHistory, p: Payment, end: End | None, dates: Mapping[str, date | None], names: Mapping[str, str]
+) -> tuple[date | None, str]:
     if p.due:
-        return h.date_of(p.due, dates, p.roll)
+        return h.date_of(p.due, dates, p.roll, names)
     if p.within and end is not None:
         last = h.add(end.date, p.within)
         return last, f"within {p.within} of the termination date {end.date}: by {last}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from obligations.rules.calendar import add_days
 from obligations.rules.provisions.base import Coc, End, PHistory, anchors, fulfilled_on
@@ -74,7 +74,7 @@ def _in_window(h: PHistory, t: Trigger, day: date, dates: dict[str, date | None]
             return False
     if t.before is not None:
         edge, _ = h.date_of(t.before, dates)
-        if edge is None or day >= edge:
+        if edge is None or day > edge or (day == edge and not t.window_inclusive_end):  # I-04
             return False
     return True
 
@@ -93,7 +93,7 @@ def fired_packages(h: PHistory, end: End | None, coc: Coc | None) -> tuple[list[
     waiting: list[Waiting] = []
     for order, p in enumerate(h.terms.agreement.packages):
         hits = [trigger_hit(h, triggers[tid], end, coc) for tid in p.triggers]
-        fired = sorted((x for x in hits if isinstance(x, Hit) and x.fires <= h.as_of), key=lambda x: x.fires)
+        fired = sorted((x for x in hits if isinstance(x, Hit) and h.reached(x.fires)), key=lambda x: x.fires)
         waiting += [x for x in hits if isinstance(x, Waiting)]
         if fired:
             candidates.append((fired[0].fires, order, Fired(p, fired[0])))
@@ -161,7 +161,7 @@ def release_state(h: PHistory, end: End) -> ReleaseState | None:
     if revoked_f is not None:
         status, effective = "revoked", None
         words += f"; signed {signed}, revoked {revoked_f.date}: the benefits it conditions are forfeited"
-    elif late or beyond or (signed is None and limits and h.as_of > min(limits)):
+    elif late or beyond or (signed is None and limits and h.reached(min(limits) + timedelta(days=1))):
         why = "signed late" if late else "effective only after the outer deadline" if beyond else "not signed in time"
         status, effective = "lapsed", None
         words += f"; {why}: the benefits it conditions are forfeited"
@@ -169,7 +169,7 @@ def release_state(h: PHistory, end: End) -> ReleaseState | None:
         status = "awaiting_signature" if delivered or delivery_deadline is None else "awaiting_delivery"
         words += "; not signed yet: the benefits it conditions are held"
     else:
-        status = "effective" if effective is not None and effective <= h.as_of else "revocable"
+        status = "effective" if effective is not None and h.reached(effective) else "revocable"
         words += f"; signed {signed}" + (f", revocable for {r.revoke} until {revoke_by}" if r.revoke else "")
         words += f", effective on {effective}"
     return ReleaseState(

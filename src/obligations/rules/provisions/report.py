@@ -74,7 +74,9 @@ class PDerivation:
     sections: dict[str, Any]
 
 
-def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDerivation:
+def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date, full: bool = True) -> PDerivation:
+    """The report as of the end of `as_of`: its typed items and, with `full`, its sections (dated items read
+    the items alone)."""
     h = PHistory.build(terms, facts, as_of)
     end, pending = employment_end(h)
     coc = change_of_control(h)
@@ -97,10 +99,12 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     last_payment = max((i.due_date for i in items if i.due_date), default=None)
     if end is not None:
         items += [x for x in (final_salary(h, end), in_lieu) if x is not None]
-    for f in fired:
+    cobra = [f for f in fired if f.package.health and f.package.health.cobra_clause]  # the letter's COBRA path
+    for n, f in enumerate(cobra):
         plan = health_plan(h, f)
-        if plan is not None and plan.cobra_clause and end is not None:
-            items += cobra_items(h, plan, health_trigger(f), end.date)
+        if plan is not None and end is not None:  # a second package's premiums are named by it
+            premiums = cobra_items(h, plan, health_trigger(f), end.date)
+            items += [replace(i, item_id=f"{f.package.id}:{i.item_id}") for i in premiums] if n else premiums
     items = [_breached(h, i) for i in items]
     if terms.agreement.expenses is not None:
         x = terms.agreement.expenses
@@ -118,7 +122,7 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PDeriva
     if terms.agreement.report.vocabulary == "catalogue":
         items = [_as_catalogue_clock(terms, i) for i in items]
     d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, causes, items, {})
-    return replace(d, sections=_sections(d, dates))
+    return replace(d, sections=_sections(d, dates)) if full else d
 
 
 IN_LIEU = "pay_in_lieu_of_notice"
@@ -215,7 +219,7 @@ def _clocks(
         words = f"{term.clause}: {'non-renewal ' if f.data.non_renewal else ''}notice by the {who} {f.date}" + (
             f" with {period} notice" if period else ""
         )
-        if end is None or end.date > h.as_of:
+        if end is None or not h.reached(end.date):
             out.append(
                 _clock(
                     f"notice_period:{f.id.split('#')[-1]}",
@@ -290,20 +294,9 @@ def _clocks(
         plan = health_plan(h, pkg)
         if plan is not None and health is not None and health.cobra_clause:  # the letter's path (I-20)
             t, last = pkg.hit.fires, coverage_months(plan, pkg.hit.fires)[-1][2]
-            if t <= h.as_of <= last:
-                words = f"{health.clause}: {health.months} months following {t}: through {last} (I-19, I-20)"
-                out.append(
-                    _clock(
-                        f"health_continuation:{pkg.package.id}",
-                        "Company",
-                        "Employee",
-                        t,
-                        last,
-                        health.clause,
-                        words,
-                        pkg.hit.facts,
-                    )  # fmt: skip
-                )
+            words = f"{health.clause}: {health.months} months following {t}: through {last} (I-19, I-20)"
+            out.append(_clock(f"health_continuation:{pkg.package.id}", "Company", "Employee", t, last, health.clause,
+                              words, pkg.hit.facts))  # fmt: skip
         elif health and end is not None:
             stop = next((x for x in h.of("NewCoverageObtained") if x.date > end.date), None)
             last = h.add(end.date, f"{health.months} months")
@@ -327,7 +320,7 @@ def _clocks(
     for package in a.packages:
         if package.window_clock and end is None and package.id not in fired_ids:
             opens, closes, facts = package_window(h, package, end)
-            if opens is not None and closes is not None and opens <= h.as_of <= closes:
+            if opens is not None and closes is not None:
                 words = f"{package.clause}: the window of package {package.id}: {opens}..{closes}"
                 out.append(_clock(f"{package.id}_window", "Company", "Employee", opens, closes, package.clause, words,
                                   facts))  # fmt: skip
@@ -396,21 +389,29 @@ def _ground_clocks(h: PHistory, grounds: list[GroundState]) -> list[Item]:
 def _ground_items(h: PHistory, grounds: list[GroundState], causes: list[CauseState]) -> list[Item]:
     """While employed, each Cause or Good Reason ground available on the day, dated from when it is (what the
     portfolio lists as available, as the letter form's dated items do)."""
-    a, day = h.terms.agreement, h.as_of
+    a = h.terms.agreement
     cause = "good_cause" if a.report.vocabulary == "catalogue" else "cause"
     out = [
         Item("ground", c.ground.id, None, "Company", None, c.available_from, None,
              a.cause.clause if a.cause else c.ground.clause, fact_ids=c.facts, detail={"why": c.why, "ground": cause})
         for c in causes
-        if c.available_on(day)
+        if c.available_from is not None and h.reached(c.available_from)
     ]  # fmt: skip
     return out + [
         Item("ground", g.ground.id, None, "Employee", None, g.available_from or g.arose, None,
              a.good_reason.clause if a.good_reason else g.ground.clause, fact_ids=g.facts,
              detail={"why": g.why, "ground": "good_reason"})
         for g in grounds
-        if g.available(day, day)
+        if _available(h, g)
     ]  # fmt: skip
+
+
+def _available(h: PHistory, g: GroundState) -> bool:
+    """Whether a resignation noticed and taking effect on as_of may be for the ground (GroundState.available)."""
+    if g.available_from is None:
+        return False
+    last = min((x for x in (g.notice_until, g.available_until) if x is not None), default=None)
+    return h.within(g.available_from, last) if last is not None else h.reached(g.available_from)
 
 
 def _cause_clocks(h: PHistory, causes: list[CauseState]) -> list[Item]:
@@ -445,7 +446,7 @@ def _cure_period_clocks(h: PHistory, grounds: Sequence[Ground | CauseGround]) ->
     out = []
     for g in grounds:
         for c in notice_cure_periods(h, g):
-            if c.cured_on is not None and c.cured_on <= h.as_of:
+            if c.cured_on is not None and h.reached(c.cured_on):
                 continue
             by, to = ("Employee", "Company") if c.kind == "neglect_cure_period" else ("Company", "Employee")
             why = f"{g.clause}: the {by} may cure within {g.cure} of the written notice of {c.started}: by {c.deadline}"
@@ -470,6 +471,7 @@ def _renewal(h: PHistory) -> list[Item]:
     while deadline(k)[1] < h.as_of:
         k += 1
     end, last_day = deadline(k)
+    h.reached(last_day + timedelta(days=1))  # the next term's deadline from the day after this one
     begun = h.start if k == 0 else deadline(k - 1)[1] + timedelta(days=1)
     words = f"{term.clause}: the term ending {end} renews for {term.renewal}"
     if term.non_renewal_notice:
@@ -486,7 +488,7 @@ def _obligation_clocks(h: PHistory, dates: dict[str, date | None]) -> list[Item]
             continue
         due, words = h.date_of(o.due, dates)
         arises = h.date_of(o.arises, dates)[0] if o.arises else h.start
-        if due is None or arises is None or not arises <= h.as_of <= due:
+        if due is None or arises is None:
             continue
         done = fulfilled_on(h, o.id) if o.fulfilled_by is None else fulfilling(h, o, None)
         if done is not None:
@@ -510,7 +512,7 @@ def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
             continue  # it arises only with what it is counted from (a termination, a release ...)
         if o.arises is not None:
             arises, _ = h.date_of(o.arises, dates)
-            if arises is None or arises > h.as_of:
+            if arises is None or not h.reached(arises):
                 continue
         out.append(_obligation(h, o, due, words))
     return out
@@ -729,7 +731,8 @@ def package_window(h: PHistory, package: Package, end: End | None) -> tuple[date
     first = h.date_of(windowed.on_or_after, dates)[0] if windowed.on_or_after else None
     before = h.date_of(windowed.before, dates)[0] if windowed.before else None
     facts = list(h.window_facts(windowed.on_or_after, windowed.before))
-    return first, before - timedelta(days=1) if before else None, facts
+    last = before if before is None or windowed.window_inclusive_end else before - timedelta(days=1)
+    return first, last, facts
 
 
 def catalogue_grounds(d: PDerivation) -> dict[str, Any]:
