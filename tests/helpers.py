@@ -11,21 +11,39 @@ from obligations.domain.facts import Fact
 from obligations.domain.input import parse_fact
 from obligations.rules.report import status_report
 from obligations.terms.agreement_terms import Terms
-from obligations.terms.loader import resolve_terms, terms_from_text
+from obligations.terms.loader import terms_from_text
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config"
+# The Valence letter in the letter form: the reference model of the shipped provisions form, not shipped itself.
+LETTER = ROOT / "tests" / "letter" / "valence-2004-letter.toml"
 FREE_TEXT = {"why", "on_expiry", "clause", "payer", "payee", "note"}
 PROVENANCE = {"fact_ids", "ground_facts"}  # which facts an item rests on: checked by test_explain, not by the example
 
 
 def valence_terms(**interpretations: Any) -> Terms:
-    key, text, file = resolve_terms("valence-2004", CONFIG)
-    terms = terms_from_text(text, file, CONFIG)
+    """The Valence letter in the letter form (tests/letter), with these interpretation settings."""
+    terms = letter_terms()
     if interpretations:
         i = terms.agreement.interpretations.model_copy(update=interpretations)
         terms = terms.model_copy(update={"agreement": terms.agreement.model_copy(update={"interpretations": i})})
     return terms
+
+
+def letter_terms(config: Path = CONFIG) -> Terms:
+    terms = terms_from_text(LETTER.read_text(), str(LETTER), config)
+    assert isinstance(terms, Terms)
+    return terms
+
+
+def letter_config(tmp_path: Path, text: str | None = None) -> Path:
+    """A copy of config/ that also holds the letter form (key valence-2004-letter), as `text` when given."""
+    import shutil
+
+    config = tmp_path / "config"
+    shutil.copytree(CONFIG, config)
+    (config / "agreements" / "valence-2004-letter.toml").write_text(text or LETTER.read_text())
+    return config
 
 
 def ev(fact_type: str, day: str, **data: Any) -> dict[str, Any]:

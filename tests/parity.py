@@ -1,8 +1,8 @@
 """Parity of the Valence letter re-expressed in the provisions form (issue 13), section by section.
 
-`tests/parity/valence-2004.toml` is the draft: the letter written in the provisions form's blocks. Over the
-characterization lives (tests/characterization.py) read under the catalogue's defaults, each report of the
-letter form is set beside the draft's report on the same facts and day, and each catalogue §10 section is
+`config/agreements/valence-2004.toml` (the draft, now shipped) is the letter written in the provisions form's
+blocks. Over the characterization lives (tests/characterization.py) read under the catalogue's defaults, each
+report of the letter form is set beside the draft's report on the same facts and day, and each catalogue §10 section is
 compared with its free text left out (as the `contract` digest compares). `scripts/parity` prints the share of
 reports on which each section agrees; `tests/test_parity.py` holds the sections already equal at 100% on a
 sample, so a step of the migration can only add sections.
@@ -17,7 +17,6 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import characterization as c
@@ -26,7 +25,7 @@ from obligations.rules.report import SECTIONS  # the catalogue §10 sections of 
 from obligations.terms.loader import terms_from_text
 from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
 
-DRAFT = Path(__file__).resolve().parent / "parity" / "valence-2004.toml"
+DRAFT = c.CONFIG / "agreements" / "valence-2004.toml"
 # The sections the draft already answers as the letter does on every report: only ever added to.
 PARITY_SECTIONS = SECTIONS  # every one, since step 9
 # The sections the draft answers as the letter does on every report where the end of employment agrees (the end

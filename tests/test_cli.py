@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import CONFIG, ROOT, ev, start, strip_free_text, write_jsonl
+from helpers import CONFIG, LETTER, ROOT, ev, start, strip_free_text, write_jsonl
 from obligations.interfaces.cli import main
 
 EXAMPLE = json.loads((Path(__file__).parent / "example-status.json").read_text())
@@ -195,7 +195,7 @@ def test_unknown_agreement_and_terms(example: str, capsys: pytest.CaptureFixture
 
 def test_misspelt_terms_file_is_refused(example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     bad = tmp_path / "bad-terms.toml"
-    bad.write_text((CONFIG / "agreements" / "valence-2004.toml").read_text().replace("lump_sum =", "lump_summ ="))
+    bad.write_text(LETTER.read_text().replace("lump_sum =", "lump_summ ="))  # the letter form's own key
     path = write_jsonl(tmp_path / "s.jsonl", [start()])
     code, _, err = run(capsys, example, "import", str(path), "--agreement", "x", "--terms", str(bad))
     assert code == 2 and "bad-terms.toml" in err and "section_5_1.lump_summ" in err and "unknown key" in err

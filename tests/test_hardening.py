@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from helpers import CONFIG, ROOT, ev, start, write_jsonl
+from helpers import CONFIG, LETTER, ROOT, ev, start, write_jsonl
 from obligations.alerts.channels import BrokenSender, header_value, open_senders, redacted
 from obligations.alerts.message import Message
 from obligations.alerts.policy import Dispatch, LogChannel, PartyRoute, Policy, SmtpChannel, WebhookChannel
@@ -300,7 +300,7 @@ def _config_with(tmp_path: Path, allocation: str, quantity: int) -> Path:
     terms = config / "agreements" / "valence-2004.toml"
     text_ = terms.read_text().replace('allocation_type = "CUMULATIVE_ROUND_DOWN"', f'allocation_type = "{allocation}"')
     assert allocation in text_
-    terms.write_text(text_.replace("quantity = 220000", f"quantity = {quantity}", 2))
+    terms.write_text(text_.replace('quantity = "220000"', f'quantity = "{quantity}"', 1))  # the grant (provisions form)
     return config
 
 
@@ -353,7 +353,7 @@ def test_a_read_command_on_a_missing_store_says_so_and_creates_nothing(
 
 
 def test_options_and_vesting_quantities_must_agree_in_a_terms_file() -> None:
-    text_ = (CONFIG / "agreements" / "valence-2004.toml").read_text().replace("quantity = 220000", "quantity = 1", 1)
+    text_ = LETTER.read_text().replace("quantity = 220000", "quantity = 1", 1)  # the letter form's [options]
     with pytest.raises(TermsError, match="vesting.quantity|options.quantity"):
         terms_from_text(text_, "x.toml", CONFIG)
 

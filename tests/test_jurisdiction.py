@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from helpers import CONFIG, ev, facts, payment, start
+from helpers import CONFIG, LETTER, ev, facts, payment, start
 from obligations.domain.errors import TermsError
 from obligations.rules.employment import i9_deadline
 from obligations.rules.history import History
@@ -20,7 +20,7 @@ from obligations.terms.agreement_terms import Terms
 from obligations.terms.loader import terms_from_text
 
 VALENCE_COMPANY = (CONFIG / "companies" / "valence.toml").read_text()
-TERMS_TEXT = (CONFIG / "agreements" / "valence-2004.toml").read_text()
+TERMS_TEXT = LETTER.read_text()  # the letter form
 
 
 def terms_with(tmp_path: Path, company_text: str, **interpretations: Any) -> Terms:
@@ -31,7 +31,7 @@ def terms_with(tmp_path: Path, company_text: str, **interpretations: Any) -> Ter
     text = TERMS_TEXT
     for name, value in interpretations.items():
         text = re.sub(rf"(?m)^{name} = .*$", f"{name} = {json.dumps(value)}", text)
-    return terms_from_text(text, str(config / "agreements" / "valence-2004.toml"), config)
+    return terms_from_text(text, str(config / "agreements" / "valence-2004-letter.toml"), config)
 
 
 def final_pay(terms: Terms, ending: dict[str, Any], as_of: str) -> dict[str, Any]:

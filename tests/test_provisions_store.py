@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from helpers import CONFIG, ev
+from helpers import CONFIG, ev, letter_config
 from obligations import synthetic
 from obligations.application import portfolio
 from obligations.application.service import Obligations
@@ -106,9 +106,10 @@ def test_a_refused_batch_of_a_provisions_agreement_appends_nothing(svc: Obligati
     assert len(svc.history("x3")) == 1
 
 
-def test_a_letter_agreement_refuses_the_provisions_facts(svc: Obligations) -> None:
-    svc.record("v1", facts(ev("EmploymentStarted", "2004-12-13", start_date="2004-12-13",
-                              annual_base_salary="200000", options=220000)), "hr", terms="valence-2004")  # fmt: skip
+def test_a_letter_agreement_refuses_the_provisions_facts(database_url: str, tmp_path: Path) -> None:
+    svc = Obligations(open_log(database_url, tmp_path), letter_config(tmp_path))  # the letter form beside config/
+    hired = ev("EmploymentStarted", "2004-12-13", start_date="2004-12-13", annual_base_salary="200000", options=220000)
+    svc.record("v1", facts(hired), "hr", terms="valence-2004-letter")
     with pytest.raises(InvalidFactsError, match="read by terms of the provisions form"):
         svc.record("v1", facts(ev("ReleaseSigned", "2005-01-10")), "hr")
     with pytest.raises(InvalidFactsError, match="for_cause is for terms of the provisions form"):

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CONFIG
+from helpers import CONFIG, LETTER
 from obligations.domain.errors import TermsError
 from obligations.terms.interpretations import Interpretations
 from obligations.terms.loader import resolve_terms, terms_from_text
 
-TEXT = (CONFIG / "agreements" / "valence-2004.toml").read_text()
+TEXT = LETTER.read_text()  # the letter form (tests/letter): its own checks
 
 
 def test_every_interpretation_i01_to_i43_is_a_setting() -> None:
@@ -26,9 +26,11 @@ def test_every_setting_is_in_the_valence_file() -> None:
 
 
 def test_valence_terms_load_frozen() -> None:
-    key, text, file = resolve_terms("valence-2004", CONFIG)
+    key, text, file = resolve_terms(str(LETTER), CONFIG)
     terms = terms_from_text(text, file, CONFIG)
-    assert key == "valence-2004" and terms.agreement.section_5_1.lump_sum == 100000
+    assert key == "valence-2004-letter" and terms.agreement.section_5_1.lump_sum == 100000
+    shipped = terms_from_text(*resolve_terms("valence-2004", CONFIG)[1:], CONFIG)  # the provisions form
+    assert shipped.agreement.form == "provisions" and shipped.agreement.key == "valence-2004"
     assert (
         terms.company.time_zone == "America/Chicago" and "Carl Berg" in terms.company.change_of_control.excluded_persons
     )
@@ -160,7 +162,7 @@ def test_each_interpretation_is_a_setting_of_its_block() -> None:
     refused naming the key."""
     from obligations.terms.interpretations import HOME
 
-    terms = terms_from_text(TEXT, "valence-2004.toml", CONFIG)
+    terms = terms_from_text(TEXT, "valence-2004-letter.toml", CONFIG)
     assert terms.agreement.settings_in == HOME  # every setting stated, each in its home block
     assert "[interpretations]" not in TEXT
     # The flat spelling: every setting moved to [interpretations] gives the same interpretations.

@@ -102,7 +102,7 @@ def _find(terms: Terms, d: Any, item_id: str, as_of: date) -> tuple[str, Any, It
             }
             return "vesting", value, i, []
     if item_id in VESTING_WORDS:
-        return "vesting", r["options"], None, _tranche_steps(d, as_of)
+        return "vesting", r["options"], None, tranche_steps(report_items(d), as_of)
     if item_id in SECTIONS and isinstance(r.get(item_id), dict):
         return "section", r[item_id], None, []
     raise InvalidInputError(
@@ -119,9 +119,10 @@ def available_items(report: dict[str, Any]) -> list[str]:
     return [*ids, "vested"]
 
 
-def _tranche_steps(d: Any, as_of: date) -> list[str]:
+def tranche_steps(items: Iterable[Item], as_of: date) -> list[str]:
+    """Each vesting tranche on the day with its status, and what is vested: their sum (both forms)."""
     steps, total = [], Decimal(0)
-    for item in report_items(d):
+    for item in items:
         if item.kind != "vesting":
             continue
         status = item_status(item, as_of)

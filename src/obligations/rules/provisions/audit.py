@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact
 from obligations.rules.corrections import resolution, resolve
-from obligations.rules.explain import VESTING_WORDS, cited, fact_record
+from obligations.rules.explain import VESTING_WORDS, cited, fact_record, tranche_steps
 from obligations.rules.item import Item, item_status
 from obligations.rules.items import merge_checkpoints
 from obligations.rules.provisions.report import PDerivation, catalogue_clock, derive, notice_cures
@@ -123,7 +123,7 @@ def explain_item(
         "facts": [
             fact_record(in_effect.get(i) or recorded[i], recorded) for i in ids if i in in_effect or i in recorded
         ],
-        "steps": [s.strip() for s in re.split(r";\s+", why) if s.strip()],
+        "steps": [s.strip() for s in re.split(r";\s+", why) if s.strip()] + _vesting_steps(d, kind, as_of),
     }
 
 
@@ -222,6 +222,14 @@ def _catalogue(d: PDerivation, item_id: str) -> tuple[str, dict[str, Any], str] 
     if item_id in SECTIONS and isinstance(s.get(item_id), dict):
         return "section", s[item_id], ""
     return None
+
+
+def _vesting_steps(d: PDerivation, kind: str, as_of: date) -> list[str]:
+    """For the options of a catalogue-vocabulary report: each tranche of its grant and their vested sum."""
+    options = d.h.terms.agreement.report.options
+    if kind != "vesting" or not options:
+        return []
+    return tranche_steps((i for i in d.items if i.kind == "vesting" and i.detail.get("grant") == options), as_of)
 
 
 def _iso(day: date | None) -> str | None:

@@ -62,7 +62,8 @@ def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     read |= {t for kind in kinds for t in GROUND_FACTS.get(kind, ())}
     if any(g.kind == "duties_diminution" and g.reporting_line for g in a.grounds):
         read.add("ReportingLineChanged")
-    return (SHARED_FACT_TYPES - FACTS_OF_BLOCKS.keys()) | PROVISIONS_FACT_TYPES | prongs | read
+    unread = set() if any(g.made_by == "GrantMade" for g in a.grants) else {"GrantMade"}  # made by OptionsGranted
+    return (SHARED_FACT_TYPES - FACTS_OF_BLOCKS.keys()) | (PROVISIONS_FACT_TYPES - unread) | prongs | read
 
 
 def _reader(fact_type: str) -> str:
