@@ -542,3 +542,11 @@ def test_explain_names_the_interpretation_settings_of_the_blocks_a_payment_came_
         explain_item(t, facts(START, FIRED), D("2024-12-10"), "final_prorated_salary")["interpretations"][0]["id"]
         == "I-01"
     )
+
+
+def test_a_fulfilled_when_value_that_can_never_equal_the_facts_field_is_refused() -> None:
+    i9 = {"id": "i9", "clause": "O", "owed_by": "Employee", "owed_to": "Company", "description": "I-9",
+          "due": "start_date + 3 days", "fulfilled_by": "I9Submitted"}  # fmt: skip
+    assert terms(obligations=[{**i9, "fulfilled_when": {"documentation_satisfactory": True}}])
+    with pytest.raises(ValueError, match=r"fulfilled_when\.documentation_satisfactory: 'true' can never equal"):
+        terms(obligations=[{**i9, "fulfilled_when": {"documentation_satisfactory": "true"}}])

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from obligations.domain.facts import AGREEMENT_FACT_TYPES
 from obligations.domain.values import ID_RULE, is_valid_id
@@ -719,6 +719,15 @@ class Obligation(Strict):
             unknown = set(self.fulfilled_when) - _fields_of(self.fulfilled_by)
             if unknown:
                 raise ValueError(f"fulfilled_when: {self.fulfilled_by} has no field {', '.join(sorted(unknown))}")
+            fields = AGREEMENT_FACT_TYPES[self.fulfilled_by].model_fields
+            for name, value in self.fulfilled_when.items():  # compared with ==: a value of another type never is
+                try:
+                    TypeAdapter(fields[name].annotation or Any).validate_python(value, strict=True)
+                except ValidationError as exc:
+                    raise ValueError(
+                        f"fulfilled_when.{name}: {value!r} can never equal {self.fulfilled_by}.{name} "
+                        f"({exc.errors()[0]['msg']})"
+                    ) from None
         if (self.for_each is None) != (self.for_each_key is None):
             raise ValueError("for_each and for_each_key go together (the fact type and the field naming each one)")
         if self.for_each is not None and self.for_each_key not in _fields_of(self.for_each):

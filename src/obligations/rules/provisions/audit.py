@@ -56,8 +56,10 @@ def dated_items(terms: ProvisionTerms, facts: Sequence[Fact], thorough: bool = F
     for f in facts:
         types_on.setdefault(f.date, set()).add(f.type)
 
+    pure: dict[object, object] = {}
+
     def at(day: date) -> tuple[list[Item], set[date]]:
-        d = derive(terms, facts, day, full=thorough)
+        d = derive(terms, facts, day, full=thorough, pure=pure)
         last[:] = [d]
         if not thorough:
             return d.items, {x for x in d.h.turns if x < far}

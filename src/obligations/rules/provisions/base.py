@@ -46,6 +46,9 @@ class PHistory:
     # The fact types the derivation read (`of`): a later fact of another type cannot change what it derived.
     read: set[str] = field(default_factory=set)
     memo: dict[str, object] = field(default_factory=dict)  # what one derivation asks for more than once
+    # Results of pure computations (no facts read, no as-of compared) keyed by all they depend on: shared by the
+    # derivations of one agreement's dated items.
+    pure: dict[object, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.start_fact = index_facts(self.facts, self._by_type, self.as_of)
@@ -53,8 +56,13 @@ class PHistory:
         self.calendar: BusinessCalendar = company_calendar(self.terms.company)
 
     @classmethod
-    def build(cls, terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> PHistory:
-        return cls(terms, as_of, [f for f in resolve(facts) if f.date <= as_of])
+    def build(
+        cls, terms: ProvisionTerms, facts: Iterable[Fact], as_of: date, pure: dict[object, object] | None = None
+    ) -> PHistory:
+        h = cls(terms, as_of, [f for f in resolve(facts) if f.date <= as_of])
+        if pure is not None:
+            h.pure = pure
+        return h
 
     def reached(self, day: date) -> bool:
         """Whether `day` is on or before as_of; a later day is noted in `turns`."""
@@ -108,6 +116,16 @@ class PHistory:
     ) -> tuple[date | None, str]:
         """A date expression of the file, rolled by `convention` (by default the agreement's [days] roll); its
         words call the anchors as `names` says (a package's `names`)."""
+        key = ("date_of", text, tuple(anchors.items()), convention, tuple(names.items()) if names else ())
+        if key not in self.pure:
+            self.pure[key] = self._date_of(text, anchors, convention, names)
+        found = self.pure[key]
+        assert isinstance(found, tuple)
+        return found
+
+    def _date_of(
+        self, text: str, anchors: Mapping[str, date | None], convention: Roll | None, names: Mapping[str, str] | None
+    ) -> tuple[date | None, str]:
         ctx = DateContext(anchors, self.calendar, self.payday, self.terms.agreement.days.feb29, names or {})
         day, words = date_value(parse_date(text), ctx)
         if day is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from obligations.domain.facts import Fact
 from obligations.domain.values import count_str
@@ -82,6 +82,17 @@ def _quantity(h: PHistory, g: Grant) -> tuple[Fraction | None, tuple[str, ...]]:
     return None, ()
 
 
+def _plan(
+    h: PHistory, g: Grant, granted: Fraction | None, grant_date: date | None
+) -> tuple[Vesting | None, tuple[Tranche, ...]]:
+    """The grant's vesting schedule for this many shares from this day (pure: shared across derivations)."""
+    key = ("schedule", g.id, granted, grant_date)
+    if key not in h.pure:
+        v = g.schedule_for(Decimal(granted.numerator) / granted.denominator) if granted is not None else None
+        h.pure[key] = (v, tuple(schedule(v, grant_date)) if v is not None and grant_date is not None else ())
+    return cast(tuple[Vesting | None, tuple[Tranche, ...]], h.pure[key])
+
+
 def _grant(
     h: PHistory, g: Grant, end: End | None, fired: list[Fired], waiting: list[Waiting], release: ReleaseState | None
 ) -> GrantState:
@@ -89,10 +100,9 @@ def _grant(
     grant_date, _ = h.date_of(g.grant_date, anchors(h, None, None))
     exercised = sum((Fraction(f.data.quantity) for f in h.of("OptionsExercised") if f.data.grant == g.id), Fraction(0))
     window = h.add(end.date, g.exercise_window) if end and g.exercise_window else None
-    v = g.schedule_for(Decimal(granted.numerator) / granted.denominator) if granted is not None else None
+    v, plan = _plan(h, g, granted, grant_date)
     if granted is None or grant_date is None or v is None:
         return _unscheduled(h, g, granted, grant_date, exercised, window, end, fired, facts, release)
-    plan = tuple(schedule(v, grant_date))
     stop = end.date if end else h.as_of
     accel, paused = _acceleration(h, g, fired, release)
     if accel is not None and not h.reached(accel[0]):  # the release takes effect later: until then nothing is forfeited
@@ -281,10 +291,21 @@ def _forfeiture(h: PHistory, g: Grant, end: End | None, accel: Any, waiting: lis
     return end.date
 
 
-def tranche_items(s: GrantState, bare: bool = False) -> list[Item]:
+def tranche_items(s: GrantState, bare: bool = False, pure: dict[object, object] | None = None) -> list[Item]:
     """The grant's tranches as dated items `<grant>:installment_<k>` (and `<grant>:acceleration`, ...), or
     with `bare` as the letter form names them (`installment_<k>`): the grant a catalogue-vocabulary report
     shows as its options section."""
+    settled = (s.accelerated, s.accelerated_on, s.forfeited, s.forfeited_on, s.why if s.accelerated else None)
+    key = ("tranches", s.grant.id, bare, s.tranches, s.ended_on, s.facts, settled)
+    if pure is not None and key in pure:
+        return list(cast(list[Item], pure[key]))
+    out = _tranche_items(s, bare)
+    if pure is not None:
+        pure[key] = out
+    return list(out)
+
+
+def _tranche_items(s: GrantState, bare: bool) -> list[Item]:
     prefix = "" if bare else f"{s.grant.id}:"
     out = []
     stop = min(x for x in (s.accelerated_on, s.ended_on) if x) if s.accelerated_on else None

@@ -74,10 +74,16 @@ class PDerivation:
     sections: dict[str, Any]
 
 
-def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date, full: bool = True) -> PDerivation:
+def derive(
+    terms: ProvisionTerms,
+    facts: Iterable[Fact],
+    as_of: date,
+    full: bool = True,
+    pure: dict[object, object] | None = None,
+) -> PDerivation:
     """The report as of the end of `as_of`: its typed items and, with `full`, its sections (dated items read
-    the items alone)."""
-    h = PHistory.build(terms, facts, as_of)
+    the items alone, and share `pure`: PHistory.pure)."""
+    h = PHistory.build(terms, facts, as_of, pure)
     end, pending = employment_end(h)
     coc = change_of_control(h)
     fired, waiting = fired_packages(h, end, coc)
@@ -113,7 +119,7 @@ def derive(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date, full: bool
     grants = grant_states(h, end, fired, waiting, release)
     shown = terms.agreement.report
     for g in grants:  # the grant a catalogue-vocabulary report shows as its options: tranches as the letter names them
-        items += tranche_items(g, bare=shown.vocabulary == "catalogue" and shown.options == g.grant.id)
+        items += tranche_items(g, bare=shown.vocabulary == "catalogue" and shown.options == g.grant.id, pure=h.pure)
     items += _clocks(h, end, pending, release, fired, grants, dates)
     grounds, causes = ground_states(h), cause_states(h)
     if end is None:
