@@ -62,7 +62,13 @@ def _cumulative_fractions(v: Vesting) -> list[Fraction]:
     return [Fraction(i, n) for i in range(1, n + 1)]
 
 
-def _amounts(v: Vesting) -> list[Fraction]:
+@lru_cache(maxsize=256)
+def _amounts(v: Vesting) -> tuple[Fraction, ...]:
+    """Each installment's amount (the same for every start date of the same grant)."""
+    return tuple(_allocate(v))
+
+
+def _allocate(v: Vesting) -> list[Fraction]:
     q, n = Fraction(v.quantity), v.installments
     kind = v.allocation_type
     if kind in ("CUMULATIVE_ROUNDING", "CUMULATIVE_ROUND_DOWN", "FRACTIONAL"):
