@@ -550,3 +550,16 @@ def test_a_fulfilled_when_value_that_can_never_equal_the_facts_field_is_refused(
     assert terms(obligations=[{**i9, "fulfilled_when": {"documentation_satisfactory": True}}])
     with pytest.raises(ValueError, match=r"fulfilled_when\.documentation_satisfactory: 'true' can never equal"):
         terms(obligations=[{**i9, "fulfilled_when": {"documentation_satisfactory": "true"}}])
+
+
+def test_a_grant_made_by_options_granted_refuses_grant_made_saying_why() -> None:
+    from obligations.rules.agreement import check_history
+
+    grant = {"id": "options", "kind": "options", "clause": "G", "quantity": "100", "made_by": "OptionsGranted"}
+    fs = facts(START, ev("GrantMade", "2023-01-03", grant="options", quantity=100))
+    errors = check_history(terms(grants=[grant]), fs[:1], fs[1:], {})
+    assert len(errors) == 1 and str(errors[0]) == (
+        "field type: GrantMade: terms t (the provisions form) have no provision that reads it (their grants are "
+        "made by OptionsGranted: [[grants]] made_by)"
+    )
+    assert not check_history(terms(grants=[{**grant, "made_by": "GrantMade"}]), fs[:1], fs[1:], {})

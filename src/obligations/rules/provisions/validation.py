@@ -87,9 +87,10 @@ def check_history(
 def check_fact(terms: ProvisionTerms, before: Sequence[Fact], fact: Fact, everything: Sequence[Fact]) -> None:
     t, x = fact.type, fact.data
     if t not in readable_types(terms):
+        lead = f"{t} is a fact of the letter form; " if t not in PROVISIONS_FACT_TYPES else f"{t}: "
+        hint = " (their grants are made by OptionsGranted: [[grants]] made_by)" if t == "GrantMade" else _reader(t)
         raise InvalidFactError(
-            f"{t} is a fact of the letter form; terms {terms.agreement.key} (the provisions form) have no provision "
-            "that reads it" + _reader(t),
+            f"{lead}terms {terms.agreement.key} (the provisions form) have no provision that reads it{hint}",
             field="type",
         )
     check_shape(fact)
