@@ -76,9 +76,10 @@ class PHistory:
         return self.reached(first) and not self.reached(last + timedelta(days=1))
 
     def of(self, *types: str) -> list[Fact]:
-        self.read.update(types)
         if len(types) == 1:
+            self.read.add(types[0])
             return self._by_type.get(types[0], [])
+        self.read.update(types)
         return [f for f in self.facts if f.type in types]
 
     # -- days ----------------------------------------------------------------------------------------

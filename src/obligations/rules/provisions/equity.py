@@ -296,7 +296,8 @@ def tranche_items(s: GrantState, bare: bool = False, pure: dict[object, object] 
     with `bare` as the letter form names them (`installment_<k>`): the grant a catalogue-vocabulary report
     shows as its options section."""
     settled = (s.accelerated, s.accelerated_on, s.forfeited, s.forfeited_on, s.why if s.accelerated else None)
-    key = ("tranches", s.grant.id, bare, s.tranches, s.ended_on, s.facts, settled)
+    # the schedule by identity: one tuple per grant, held in `pure` with it (hashing its tranches costs more)
+    key = ("tranches", s.grant.id, bare, id(s.tranches), s.ended_on, s.facts, settled)
     if pure is not None and key in pure:
         return list(cast(list[Item], pure[key]))
     out = _tranche_items(s, bare)
