@@ -150,8 +150,8 @@ def interpretations_used(terms: Terms, refs: Iterable[str], terms_source: str) -
                     "id": ref,
                     "setting": name,
                     "meaning": description[len(ref) :].strip(),
-                    "value": _plain(value),
-                    "default": _plain(info.default),
+                    "value": plain(value),
+                    "default": plain(info.default),
                     "configured_in": f"{terms_source} [{where.get(name, HOME[name])}] {name}"
                     if explicit
                     else "the catalogue's default (not set in the terms)",
@@ -160,7 +160,10 @@ def interpretations_used(terms: Terms, refs: Iterable[str], terms_source: str) -
     return out
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A setting's value as JSON shows it (both forms' explain)."""
+    if isinstance(value, list):
+        return [plain(v) for v in value]
     return value if isinstance(value, (bool, int, str)) or value is None else str(value)
 
 

@@ -14,8 +14,9 @@ from pydantic import BaseModel
 
 from obligations.domain.errors import InvalidInputError
 from obligations.domain.facts import Fact
+from obligations.rules.calendar import add_months
 from obligations.rules.corrections import resolution, resolve
-from obligations.rules.explain import VESTING_WORDS, cited, fact_record, tranche_steps
+from obligations.rules.explain import VESTING_WORDS, cited, fact_record, plain, tranche_steps
 from obligations.rules.item import Item, item_status
 from obligations.rules.items import merge_checkpoints
 from obligations.rules.provisions.report import PDerivation, catalogue_clock, derive, notice_cures
@@ -49,7 +50,7 @@ def dated_items(terms: ProvisionTerms, facts: Sequence[Fact], thorough: bool = F
     if not starts:
         return []
     first = min(starts)
-    far = first.replace(year=first.year + HORIZON_YEARS, day=min(first.day, 28))
+    far = add_months(first, 12 * HORIZON_YEARS)
 
     last: list[PDerivation] = []
     types_on: dict[date, set[str]] = {}
@@ -148,20 +149,14 @@ def interpretations_used(d: PDerivation, item: Item | None, terms_source: str) -
                     "id": m[1],
                     "setting": name,
                     "meaning": m[2],
-                    "value": _plain(getattr(block, name)),
-                    "default": _plain(default),
+                    "value": plain(getattr(block, name)),
+                    "default": plain(default),
                     "configured_in": f"{terms_source} {path}.{name}"
                     if name in block.model_fields_set
                     else "the default (not set in the terms)",
                 }
             )
     return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value if isinstance(value, (bool, int, str)) or value is None else str(value)
 
 
 def _blocks(d: PDerivation, item: Item) -> list[tuple[str, BaseModel]]:
