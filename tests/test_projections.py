@@ -21,7 +21,8 @@ from sqlalchemy import select, text
 
 from obligations import synthetic
 from obligations.application import portfolio, tables
-from obligations.application.projections import item_from_row
+from obligations.application import service as service_module
+from obligations.application.projections import item_from_row, rows_of
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.interfaces.cli import main
@@ -517,3 +518,28 @@ def test_workers_die_with_a_killed_projector(tmp_path: Path) -> None:
     alive = [w for w in workers if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text()]
     assert alive == [], f"workers outlived the projector: {alive}"
     assert cli(db, pf, "projections", "catch-up") == 0
+
+
+def test_streams_read_many_to_a_query_give_the_rows_of_each_agreement_read_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The projector reads the streams of LOAD_CHUNK agreements (and their companies) in one query: with
+    chunks of 7, a company's agreements and its merger fall on both sides of a chunk's edge, and every row is
+    still the one computed from that agreement's facts read through its aggregate."""
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    pf = generated(tmp_path, 40, seed=71)
+    monkeypatch.setenv("OBLIGATIONS_PROJECTOR_WORKERS", "0")
+    monkeypatch.setattr(service_module, "LOAD_CHUNK", 7)
+    assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
+    svc = service(db, pf)
+    svc.projector.rebuild()
+    with svc.log.engine.connect() as conn:
+        s = tables.streams.c
+        ids = [a for (a,) in conn.execute(select(s.name).where(s.kind == "agreement").order_by(s.name))]
+    companies = {svc.facts_of(a)[1].agreement.company for a in ids}
+    assert len(ids) == 40 and len(companies) > 6
+    assert any(f.type == "MergerConsummated" for a in ids for f in svc.facts_of(a)[2])
+    jobs = [(a, terms.agreement.company, terms, facts) for a in ids for _, terms, facts in [svc.facts_of(a)]]
+    names = [c.name for c in tables.items.c if c.name != "row_id"]
+    alone = sorted((tuple(row[k] for k in names) for row in rows_of(jobs)), key=repr)
+    assert dump(svc) == alone

@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 from sqlalchemy import Engine, create_engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import StaticPool
@@ -57,6 +58,7 @@ from obligations.terms.loader import resolve_terms, terms_from_text
 
 OPENED_TOPIC = "obligations.domain.aggregates:Agreement.Opened"
 RETRIES = 20
+LOAD_CHUNK = 200  # agreements whose streams the projector reads in one query
 TERMS_CACHE = 256  # parsed terms kept (LRU): a portfolio has one terms file per company or so
 
 
@@ -370,56 +372,73 @@ class Obligations:
 
     def projection_inputs(self, agreement_ids: list[str]) -> Iterator[tuple[str, AnyTerms, list[Fact]] | Failed]:
         """For the projector: each agreement's terms and facts, read as stored events (no aggregate is
-        rebuilt); each company stream is read once per call."""
+        rebuilt). The streams are read LOAD_CHUNK agreements to a query, and each company stream once per
+        call."""
         companies: dict[str, list[Fact] | Exception] = {}
-        for agreement_id in agreement_ids:
-            try:
-                yield self._projection_input(agreement_id, companies)
-            except (SQLAlchemyError, PersistenceError):
-                raise  # the database itself failed: the batch fails and is retried, nothing is quarantined
-            except Exception as exc:  # a terms file that no longer loads, a stream that cannot be read
-                yield Failed.of(agreement_id, exc)
+        for n in range(0, len(agreement_ids), LOAD_CHUNK):
+            part = agreement_ids[n : n + LOAD_CHUNK]
+            stored = self._select_streams([agreement_uuid(a) for a in part])  # a database error raises
+            streams: dict[str, tuple[dict[str, Any] | None, list[Fact]] | Exception] = {}
+            for agreement_id in part:
+                try:
+                    streams[agreement_id] = _read_stream(self.log, stored.get(agreement_uuid(agreement_id), []),
+                                                         agreement_id)  # fmt: skip
+                except Exception as exc:  # a stream that cannot be read
+                    streams[agreement_id] = exc
+            wanted = {s[0]["company_id"] for s in streams.values() if not isinstance(s, Exception) and s[0]}
+            new = sorted(wanted - companies.keys())
+            stored = self._select_streams([company_uuid(c) for c in new])
+            for company_id in new:
+                try:
+                    companies[company_id] = _read_stream(
+                        self.log, stored.get(company_uuid(company_id), []), f"company:{company_id}"
+                    )[1]
+                except Exception as exc:  # every agreement of the company is quarantined with this error
+                    companies[company_id] = exc
+            for agreement_id in part:
+                try:
+                    yield self._projection_input(agreement_id, streams[agreement_id], companies)
+                except (SQLAlchemyError, PersistenceError):
+                    raise  # the database itself failed: the batch fails and is retried, nothing is quarantined
+                except Exception as exc:  # a terms file that no longer loads, a stream that cannot be read
+                    yield Failed.of(agreement_id, exc)
+
+    def _select_streams(self, uids: list[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """The stored events of some streams in one query, each stream in version order."""
+        out: dict[UUID, list[StoredEvent]] = {}
+        if not uids:
+            return out
+        recorder: Any = self.log.recorder
+        t = recorder.events_record_cls.__table__
+        query = (
+            select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
+            .where(t.c.originator_id.in_(uids))
+            .order_by(t.c.originator_id, t.c.originator_version)
+        )
+        with recorder.transaction(commit=False) as session:
+            for uid, version, topic, state in session.execute(query):
+                state = bytes(state) if isinstance(state, memoryview) else state
+                out.setdefault(uid, []).append(StoredEvent(uid, version, topic, state))
+        return out
 
     def _projection_input(
-        self, agreement_id: str, companies: dict[str, list[Fact] | Exception]
+        self,
+        agreement_id: str,
+        stream: tuple[dict[str, Any] | None, list[Fact]] | Exception,
+        companies: dict[str, list[Fact] | Exception],
     ) -> tuple[str, AnyTerms, list[Fact]]:
-        opened, facts = self._stream(agreement_uuid(agreement_id), agreement_id)
+        if isinstance(stream, Exception):
+            raise stream
+        opened, facts = stream
         if opened is None:
             raise UnknownAgreementError(f"unknown agreement {agreement_id!r}")
-        company_id = opened["company_id"]
-        if company_id not in companies:
-            try:
-                companies[company_id] = self._stream(company_uuid(company_id), f"company:{company_id}")[1]
-            except (SQLAlchemyError, PersistenceError):
-                raise
-            except Exception as exc:  # every agreement of the company is quarantined with this error
-                companies[company_id] = exc
-        company_facts = companies[company_id]
+        company_facts = companies[opened["company_id"]]
         if isinstance(company_facts, Exception):
             raise company_facts
         agreement = Agreement.__new__(Agreement)  # only what _terms reads
         agreement.terms_key, agreement.terms_toml = opened["terms_key"], opened.get("terms_toml")
         merged = sorted([*facts, *company_facts], key=lambda f: f.sort_key)
         return agreement_id, self._terms(agreement), merged
-
-    def _stream(self, uid: Any, name: str) -> tuple[dict[str, Any] | None, list[Fact]]:
-        recorder: Any = self.log.recorder
-        opened: dict[str, Any] | None = None
-        facts: list[Fact] = []
-        for stored in recorder.select_events(uid):
-            fact_type = stored.topic.rpartition(":")[2]
-            try:
-                state = decode_state(self.log, stored.state)
-            except Exception as exc:
-                if fact_type.endswith(".Opened"):
-                    raise StoreError(f"stream {name}: its opening event cannot be read ({exc})") from exc
-                facts.append(_fact(name, _undecodable(stored, exc)))
-                continue
-            if fact_type.endswith(".Opened"):
-                opened = state
-                continue
-            facts.append(_to_fact(name, stored.originator_version, fact_type, state))
-        return opened, facts
 
     def status(
         self, agreement_id: str, as_of: Sequence[date], known_at: datetime | None = None
@@ -651,6 +670,26 @@ def _in_company_stream(fact: Fact) -> bool:
     if fact.type in CORRECTION_TYPES:
         return str(fact.data.fact_id).startswith("company:")
     return fact.type in COMPANY_FACT_TYPES
+
+
+def _read_stream(log: EventLog, stored: Iterable[StoredEvent], name: str) -> tuple[dict[str, Any] | None, list[Fact]]:
+    """A stream's opening state and its facts; a fact whose state cannot be decoded is kept as unreadable."""
+    opened: dict[str, Any] | None = None
+    facts: list[Fact] = []
+    for event in stored:
+        fact_type = event.topic.rpartition(":")[2]
+        try:
+            state = decode_state(log, event.state)
+        except Exception as exc:
+            if fact_type.endswith(".Opened"):
+                raise StoreError(f"stream {name}: its opening event cannot be read ({exc})") from exc
+            facts.append(_fact(name, _undecodable(event, exc)))
+            continue
+        if fact_type.endswith(".Opened"):
+            opened = state
+            continue
+        facts.append(_to_fact(name, event.originator_version, fact_type, state))
+    return opened, facts
 
 
 def _stamps(paths: tuple[Path, ...]) -> tuple[int, ...]:
