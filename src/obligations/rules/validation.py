@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
 
 from obligations.domain.errors import InvalidFactError, NotStartedError
 from obligations.domain.facts import ALLOWED_AFTER_TERMINATION, ENDING_TYPES, PROVISIONS_FACT_TYPES, Fact
@@ -194,10 +193,11 @@ def check_notice_reference(of: Callable[..., list[Fact]], fact: Fact) -> None:
         raise InvalidFactError(f"matter_id {x.matter_id!r} is already claimed", field="data.matter_id")
 
 
-def check_payment_reference(payments: Callable[[], list[dict[str, Any]]], fact: Fact) -> None:
-    """A payment is made against a payment the report of its day lists (both forms; `payments` gives them)."""
+def check_payment_reference(payments: Callable[[], list[str]], fact: Fact) -> None:
+    """A payment is made against a payment the report of its day lists (both forms; `payments` gives their
+    ids)."""
     if fact.type == "PaymentMade":
-        ids = [p["id"] for p in payments()]
+        ids = payments()
         if fact.data.obligation not in ids:
             raise InvalidFactError(
                 f"no payment {fact.data.obligation!r} exists as of {fact.date} (payments then: "
@@ -209,7 +209,7 @@ def check_payment_reference(payments: Callable[[], list[dict[str, Any]]], fact: 
 def _check_references(h: History, fact: Fact) -> None:
     check_notice_reference(h.of, fact)
     check_expense_reference(h.of, fact)
-    check_payment_reference(lambda: status_report(h.terms, h.facts, fact.date)["payments"], fact)
+    check_payment_reference(lambda: [p["id"] for p in status_report(h.terms, h.facts, fact.date)["payments"]], fact)
 
 
 def check_history(

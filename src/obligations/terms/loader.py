@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import tomllib
 from pathlib import Path
 from typing import Any, TypeVar
 
+import tomli
 from pydantic import BaseModel, ValidationError
 
 from obligations.domain.errors import TermsError
@@ -59,8 +59,8 @@ def unknown_key(model: type[BaseModel], loc: list[str]) -> str:
 
 def parse_toml(text: str, file: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         raise TermsError(file, None, f"not valid TOML: {exc}") from None
 
 

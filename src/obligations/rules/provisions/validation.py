@@ -47,9 +47,24 @@ AFTER_END = ALLOWED_AFTER_TERMINATION | frozenset(
 ENDINGS = ("EmploymentTerminatedByCompany", "EmploymentEndedOther", "PositionEliminated", "ResignationNoticeGiven")
 
 
+_READABLE: dict[int, tuple[ProvisionTerms, frozenset[str]]] = {}  # by the terms object (kept, so its id stays its own)
+
+
 def readable_types(terms: ProvisionTerms) -> frozenset[str]:
     """The fact types these terms read (check_fact refuses the others): the shared and provisions types, and
-    the letter's change-of-control facts when the definition is the prongs."""
+    the letter's change-of-control facts when the definition is the prongs. Computed once per terms object
+    (an import checks every fact with it)."""
+    found = _READABLE.get(id(terms))
+    if found is not None and found[0] is terms:
+        return found[1]
+    if len(_READABLE) >= 1024:
+        _READABLE.clear()
+    types = _readable_types(terms)
+    _READABLE[id(terms)] = (terms, types)
+    return types
+
+
+def _readable_types(terms: ProvisionTerms) -> frozenset[str]:
     a = terms.agreement
     coc = a.change_of_control
     prongs = frozenset(PRONG_FACTS) if coc is not None and coc.definition == "prongs" else frozenset()
@@ -159,7 +174,7 @@ def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
     a, t, x = terms.agreement, fact.type, fact.data
     check_notice_reference(h.of, fact)
     check_expense_reference(h.of, fact)
-    check_payment_reference(lambda: derive(terms, h.facts, fact.date).sections["payments"], fact)
+    check_payment_reference(lambda: _payment_ids(terms, h), fact)
     if t == "ObligationFulfilled" and x.obligation not in {o.id for o in a.obligations}:
         known = ", ".join(o.id for o in a.obligations) or "none"
         raise InvalidFactError(
@@ -217,6 +232,11 @@ def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
         raise InvalidFactError("no signed release to revoke", field="type")
     if t == "ReleaseSigned" and h.of("ReleaseSigned"):
         raise InvalidFactError("the release is already signed", field="type")
+
+
+def _payment_ids(terms: ProvisionTerms, h: PHistory) -> list[str]:
+    """The payments of the report of h's day (its payments section lists every payment item)."""
+    return [i.item_id for i in derive(terms, h.facts, h.as_of, full=False).items if i.kind == "payment"]
 
 
 CAUSE_FACTS = {
