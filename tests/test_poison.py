@@ -203,7 +203,7 @@ def test_a_failing_database_is_not_a_quarantine(tmp_path: Path, monkeypatch: pyt
     def down(*_: Any) -> Any:
         raise OperationalError("SELECT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(svc, "_stream", down)
+    monkeypatch.setattr(svc, "_select_streams", down)
     with svc.log.engine.begin() as conn:  # the projector has everything still to do
         conn.execute(text("DELETE FROM rm_items"))
         conn.execute(text("DELETE FROM rm_streams"))

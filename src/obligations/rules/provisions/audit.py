@@ -19,7 +19,7 @@ from obligations.rules.corrections import resolution, resolve
 from obligations.rules.explain import VESTING_WORDS, cited, fact_record, plain, tranche_steps
 from obligations.rules.item import Item, item_status
 from obligations.rules.items import merge_checkpoints
-from obligations.rules.provisions.report import PDerivation, catalogue_clock, derive, notice_cures
+from obligations.rules.provisions.report import PDerivation, Reuse, catalogue_clock, derive, notice_cures
 from obligations.rules.report import SECTIONS
 from obligations.terms.agreement_terms import clause_citations
 from obligations.terms.provisions import CauseGround, Ground, ProvisionTerms
@@ -58,9 +58,10 @@ def dated_items(terms: ProvisionTerms, facts: Sequence[Fact], thorough: bool = F
         types_on.setdefault(f.date, set()).add(f.type)
 
     pure: dict[object, object] = {}
+    reuse = None if thorough else Reuse(types_on)
 
     def at(day: date) -> tuple[list[Item], set[date]]:
-        d = derive(terms, facts, day, full=thorough, pure=pure)
+        d = derive(terms, facts, day, full=thorough, pure=pure, reuse=reuse)
         last[:] = [d]
         if not thorough:
             return d.items, {x for x in d.h.turns if x < far}

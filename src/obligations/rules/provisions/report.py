@@ -5,7 +5,7 @@ payments, open_clocks, obligations, covenants, unknown."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -74,16 +74,129 @@ class PDerivation:
     sections: dict[str, Any]
 
 
+@dataclass
+class Part:
+    """A part of a derivation as computed on `day`: the fact types it read, the later days its comparisons
+    with the as-of date turn on (PHistory.read, .turns), and what it gave."""
+
+    day: date
+    read: frozenset[str]
+    turns: frozenset[date]
+    value: Any
+
+
+@dataclass
+class Reuse:
+    """The parts of an agreement's last derivation, for the next one of its dated items (a later as-of date):
+    a part is taken again when no fact of a type it read is dated after its day, up to the new as-of date, no
+    day its comparisons turn on is reached, and the parts it was computed from were taken again too."""
+
+    types_on: dict[date, set[str]]  # the fact types of each fact date (corrections applied)
+    parts: dict[str, Part] = field(default_factory=dict)
+
+    def fresh(self, part: Part, as_of: date) -> bool:
+        if any(t <= as_of for t in part.turns):
+            return False
+        return not any(part.day < day <= as_of and types & part.read for day, types in self.types_on.items())
+
+
+def _part(h: PHistory, reuse: Reuse | None, redone: set[str], name: str, after: tuple[str, ...], compute: Any) -> Any:
+    """`compute()`, or the value of the last derivation's part `name` when `reuse` says it still holds and
+    none of the parts it is computed `after` was computed again; its reads and turns count for h either way."""
+    if reuse is None:
+        return compute()
+    part = reuse.parts.get(name)
+    if part is not None and not redone.intersection(after) and reuse.fresh(part, h.as_of):
+        h.read |= part.read
+        h.turns |= part.turns
+        return part.value
+    outer_read, outer_turns = h.read, h.turns
+    h.read, h.turns = set(), set()
+    try:
+        value = compute()
+        reuse.parts[name] = Part(h.as_of, frozenset(h.read), frozenset(h.turns), value)
+    finally:
+        h.read, h.turns = outer_read | h.read, outer_turns | h.turns
+    redone.add(name)
+    return value
+
+
 def derive(
     terms: ProvisionTerms,
     facts: Iterable[Fact],
     as_of: date,
     full: bool = True,
     pure: dict[object, object] | None = None,
+    reuse: Reuse | None = None,
 ) -> PDerivation:
     """The report as of the end of `as_of`: its typed items and, with `full`, its sections (dated items read
-    the items alone, and share `pure`: PHistory.pure)."""
+    the items alone, share `pure` (PHistory.pure) and take again the parts of the last derivation that
+    `reuse` says still hold)."""
     h = PHistory.build(terms, facts, as_of, pure)
+    redone: set[str] = set()
+    end, pending, coc, fired, waiting, release, dates, values = _part(h, reuse, redone, "state", (), lambda: _state(h))
+    catalogue = terms.agreement.report.vocabulary == "catalogue"
+
+    def money() -> tuple[list[Item], date | None]:
+        items: list[Item] = []
+        for f in fired:
+            items += package_payments(h, f, end, release, dates, values)
+        in_lieu = pay_in_lieu(h, end) if end is not None else None
+        items = _offsets(fired, items, in_lieu)
+        last_payment = max((i.due_date for i in items if i.due_date), default=None)
+        if end is not None:
+            items += [x for x in (final_salary(h, end), in_lieu) if x is not None]
+        cobra = [f for f in fired if f.package.health and f.package.health.cobra_clause]  # the letter's COBRA path
+        for n, f in enumerate(cobra):
+            plan = health_plan(h, f)
+            if plan is not None and end is not None:  # a second package's premiums are named by it
+                premiums = cobra_items(h, plan, health_trigger(f), end.date)
+                items += [replace(i, item_id=f"{f.package.id}:{i.item_id}") for i in premiums] if n else premiums
+        items = [_breached(h, i) for i in items]
+        if terms.agreement.expenses is not None:
+            x = terms.agreement.expenses
+            items += reimbursements(h, x.clause, x.reimbursement_due_days, x.prompt_days)
+        return items, last_payment
+
+    paid, last_payment = _part(h, reuse, redone, "money", ("state",), money)
+    dates = {**dates, "last_payment_date": last_payment or (end.date if end else None)}
+
+    def equity() -> tuple[list[GrantState], list[Item]]:
+        grants = grant_states(h, end, fired, waiting, release)
+        shown = terms.agreement.report
+        items: list[Item] = []
+        for (
+            g
+        ) in grants:  # the grant a catalogue-vocabulary report shows as its options: tranches as the letter names them
+            items += tranche_items(g, bare=catalogue and shown.options == g.grant.id, pure=h.pure)
+        return grants, items
+
+    grants, vesting = _part(h, reuse, redone, "equity", ("state",), equity)
+    clocks = _part(
+        h, reuse, redone, "clocks", ("state", "money", "equity"),
+        lambda: _clocks(h, end, pending, release, fired, grants, dates),
+    )  # fmt: skip
+
+    def grounds_part() -> tuple[list[GroundState], list[CauseState], list[Item]]:
+        grounds, causes = ground_states(h), cause_states(h)
+        items = [] if end is not None else (
+            _ground_clocks(h, grounds) + _cause_clocks(h, causes) + _ground_items(h, grounds, causes)
+        )  # fmt: skip
+        return grounds, causes, items
+
+    grounds, causes, held = _part(h, reuse, redone, "grounds", ("state",), grounds_part)
+    duties = _part(h, reuse, redone, "obligations", ("state", "money"), lambda: _obligations(h, dates))
+    items = [*paid, *vesting, *clocks, *held, *duties]
+    if catalogue:
+        items = [_as_catalogue_clock(terms, i) for i in items]
+    d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, causes, items, {})
+    return replace(d, sections=_sections(d, dates)) if full else d
+
+
+def _state(h: PHistory) -> tuple[Any, ...]:
+    """What every other part of a derivation is computed from: the end of the employment (and a pending
+    resignation), the change of control, the packages fired or waiting, the release, the dates the terms'
+    expressions count from, and the named quantities."""
     end, pending = employment_end(h)
     coc = change_of_control(h)
     fired, waiting = fired_packages(h, end, coc)
@@ -96,39 +209,7 @@ def derive(
         release_signed_date=release.signed if release else None,
         release_effective_date=release.effective if release else None,
     )
-    values = h.quantities(end)
-    items: list[Item] = []
-    for f in fired:
-        items += package_payments(h, f, end, release, dates, values)
-    in_lieu = pay_in_lieu(h, end) if end is not None else None
-    items = _offsets(fired, items, in_lieu)
-    last_payment = max((i.due_date for i in items if i.due_date), default=None)
-    if end is not None:
-        items += [x for x in (final_salary(h, end), in_lieu) if x is not None]
-    cobra = [f for f in fired if f.package.health and f.package.health.cobra_clause]  # the letter's COBRA path
-    for n, f in enumerate(cobra):
-        plan = health_plan(h, f)
-        if plan is not None and end is not None:  # a second package's premiums are named by it
-            premiums = cobra_items(h, plan, health_trigger(f), end.date)
-            items += [replace(i, item_id=f"{f.package.id}:{i.item_id}") for i in premiums] if n else premiums
-    items = [_breached(h, i) for i in items]
-    if terms.agreement.expenses is not None:
-        x = terms.agreement.expenses
-        items += reimbursements(h, x.clause, x.reimbursement_due_days, x.prompt_days)
-    dates = {**dates, "last_payment_date": last_payment or (end.date if end else None)}
-    grants = grant_states(h, end, fired, waiting, release)
-    shown = terms.agreement.report
-    for g in grants:  # the grant a catalogue-vocabulary report shows as its options: tranches as the letter names them
-        items += tranche_items(g, bare=shown.vocabulary == "catalogue" and shown.options == g.grant.id, pure=h.pure)
-    items += _clocks(h, end, pending, release, fired, grants, dates)
-    grounds, causes = ground_states(h), cause_states(h)
-    if end is None:
-        items += _ground_clocks(h, grounds) + _cause_clocks(h, causes) + _ground_items(h, grounds, causes)
-    items += _obligations(h, dates)
-    if terms.agreement.report.vocabulary == "catalogue":
-        items = [_as_catalogue_clock(terms, i) for i in items]
-    d = PDerivation(h, end, pending, fired, waiting, release, grants, grounds, causes, items, {})
-    return replace(d, sections=_sections(d, dates)) if full else d
+    return end, pending, coc, fired, waiting, release, dates, h.quantities(end)
 
 
 IN_LIEU = "pay_in_lieu_of_notice"
