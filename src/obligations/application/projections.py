@@ -183,6 +183,7 @@ class Projector:
         applied = 0
         self._streams: dict[str, tuple[str, str]] = {}  # stream -> (kind, name); valid while we hold the lock
         self._members: dict[str, list[str]] = {}  # company -> its agreements
+        self._opened: list[dict[str, Any]] = []  # rm_streams rows not yet written (_save_opened)
         if self.hook is not None:  # not during a rebuild (its rows are partial until the end)
             self._retry_quarantined()
         while True:
@@ -215,9 +216,11 @@ class Projector:
             if not notes:
                 return None
             affected: dict[str, None] = {}
+            self._opened = []
             for n in notes:
                 for agreement_id in self._touched(session, n):
                     affected[agreement_id] = None
+            self._save_opened(session)
             last = notes[-1].id
             self._replace(session, list(affected), last)
             session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=last))
@@ -302,30 +305,37 @@ class Projector:
             self._pool.shutdown()
             self._pool = None
 
+    def _save_opened(self, session: Session) -> None:
+        """The streams opened by the notifications read so far, in one statement."""
+        if self._opened:
+            session.execute(insert(tables.streams), self._opened)
+            self._opened = []
+
     def _touched(self, session: Session, n: Any) -> list[str]:
+        """The agreements a notification touches; a stream it opens is kept for _save_opened."""
         stream = str(n.originator_id)
         if n.topic == AGREEMENT_OPENED:
             state = decode_state(self.log, n.state)
             agreement, company = state["agreement_id"], state["company_id"]
-            session.execute(
-                insert(tables.streams).values(
-                    stream_id=stream, kind="agreement", name=agreement, company_id=company, terms_key=state["terms_key"]
-                )
-            )
+            self._opened.append(
+                {"stream_id": stream, "kind": "agreement", "name": agreement, "company_id": company,
+                 "terms_key": state["terms_key"]}
+            )  # fmt: skip
             self._streams[stream] = ("agreement", agreement)
             if company in self._members:
                 self._members[company].append(agreement)
             return [agreement]
         if n.topic == COMPANY_OPENED:
             company = decode_state(self.log, n.state)["company_id"]
-            session.execute(
-                insert(tables.streams).values(stream_id=stream, kind="company", name=company, company_id=company)
+            self._opened.append(
+                {"stream_id": stream, "kind": "company", "name": company, "company_id": company, "terms_key": None}
             )
             self._streams[stream] = ("company", company)
             return []
         s = tables.streams.c
         known = self._streams.get(stream)
         if known is None:
+            self._save_opened(session)
             row = session.execute(select(s.kind, s.name).where(s.stream_id == stream)).one_or_none()
             if row is None:
                 raise ObligationsError(f"event {n.id} belongs to stream {stream}, which was never opened")
@@ -334,6 +344,7 @@ class Projector:
         if kind == "agreement":
             return [name]
         if name not in self._members:
+            self._save_opened(session)
             members = session.execute(select(s.name).where(s.company_id == name, s.kind == "agreement"))
             self._members[name] = [m for (m,) in members]
         return list(self._members[name])
