@@ -4,13 +4,14 @@ acceleration in each order, pro-rata acceleration, covenants conditioning paymen
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from helpers import CONFIG, ev, facts
+from obligations.rules.provisions.audit import dated_items
 from obligations.rules.provisions.report import status_report
 from obligations.terms.loader import load_company
 from obligations.terms.provisions import ProvisionsFile, ProvisionTerms
@@ -563,3 +564,37 @@ def test_a_grant_made_by_options_granted_refuses_grant_made_saying_why() -> None
         "made by OptionsGranted: [[grants]] made_by)"
     )
     assert not check_history(terms(grants=[{**grant, "made_by": "GrantMade"}]), fs[:1], fs[1:], {})
+
+
+def test_an_obligation_counted_from_the_last_payment_moves_with_the_payments_in_the_dated_items() -> None:
+    """Dated items take a part of the last derivation again when nothing it reads changed: an obligation due
+    30 days after the last payment is computed after the payments, which a later Change of Control turns into
+    one remainder. The dated items equal those of the reference walk (every date a whole report names)."""
+    t = one_package(
+        {
+            "amount": "120000",
+            "installments": 12,
+            "every": "1 month",
+            "first": "2025-01-31",
+            "remainder_on_change_of_control": True,
+        },
+        change_of_control={"clause": "C"},
+        obligations=[
+            {
+                "id": "return_property",
+                "clause": "O",
+                "owed_by": "Employee",
+                "owed_to": "Company",
+                "description": "return company property",
+                "due": "last_payment_date + 30 days",
+            }
+        ],  # fmt: skip
+    )
+    fs = facts(START, FIRED, ev("ChangeOfControlDetermined", "2025-03-10"))
+    items = dated_items(t, fs)
+    assert items == dated_items(t, fs, thorough=True)
+    duty = [(i.valid_from, i.valid_to, i.due_date) for i in items if i.item_id == "return_property"]
+    assert duty == [
+        (D("2024-12-10"), D("2025-03-10"), D("2025-12-31") + timedelta(days=30)),  # after the twelfth installment
+        (D("2025-03-10"), None, D("2025-03-10") + timedelta(days=30)),  # after the remainder, paid on the day
+    ]

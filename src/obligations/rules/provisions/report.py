@@ -4,6 +4,7 @@ payments, open_clocks, obligations, covenants, unknown."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -94,10 +95,14 @@ class Reuse:
     types_on: dict[date, set[str]]  # the fact types of each fact date (corrections applied)
     parts: dict[str, Part] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.days = sorted(self.types_on)
+
     def fresh(self, part: Part, as_of: date) -> bool:
-        if any(t <= as_of for t in part.turns):
+        if part.turns and min(part.turns) <= as_of:
             return False
-        return not any(part.day < day <= as_of and types & part.read for day, types in self.types_on.items())
+        since = self.days[bisect_right(self.days, part.day) : bisect_right(self.days, as_of)]
+        return not any(self.types_on[day] & part.read for day in since)
 
 
 def _part(h: PHistory, reuse: Reuse | None, redone: set[str], name: str, after: tuple[str, ...], compute: Any) -> Any:
@@ -185,7 +190,10 @@ def derive(
         return grounds, causes, items
 
     grounds, causes, held = _part(h, reuse, redone, "grounds", ("state",), grounds_part)
-    duties = _part(h, reuse, redone, "obligations", ("state", "money"), lambda: _obligations(h, dates))
+    duties: list[Item] = []
+    for o in terms.agreement.obligations:  # a part each: a fact fulfilling one leaves the others as they were
+        after = ("state", "money") if _counts_from_payments(o) else ("state",)
+        duties += _part(h, reuse, redone, f"obligation:{o.id}", after, lambda o=o: _duties(h, o, dates))
     items = [*paid, *vesting, *clocks, *held, *duties]
     if catalogue:
         items = [_as_catalogue_clock(terms, i) for i in items]
@@ -587,22 +595,24 @@ def _obligation_clocks(h: PHistory, dates: dict[str, date | None]) -> list[Item]
     return out
 
 
-def _obligations(h: PHistory, dates: dict[str, date | None]) -> list[Item]:
-    out = []
-    for o in h.terms.agreement.obligations:
-        if o.for_each is not None:
-            out += [_obligation(h, o, None, "no date stated", arising) for arising in h.of(o.for_each)]
-            continue
-        due, words = (None, "no date stated") if o.due is None else h.date_of(o.due, dates)
-        needs = anchors_of(parse_date(o.due)) if o.due else set()
-        if o.due is not None and due is None and needs - {"start_date", "effective_date"}:
-            continue  # it arises only with what it is counted from (a termination, a release ...)
-        if o.arises is not None:
-            arises, _ = h.date_of(o.arises, dates)
-            if arises is None or not h.reached(arises):
-                continue
-        out.append(_obligation(h, o, due, words))
-    return out
+def _duties(h: PHistory, o: Obligation, dates: dict[str, date | None]) -> list[Item]:
+    """The items of one [[obligations]] block: one, none before it arises, or one per fact of `for_each`."""
+    if o.for_each is not None:
+        return [_obligation(h, o, None, "no date stated", arising) for arising in h.of(o.for_each)]
+    due, words = (None, "no date stated") if o.due is None else h.date_of(o.due, dates)
+    needs = anchors_of(parse_date(o.due)) if o.due else set()
+    if o.due is not None and due is None and needs - {"start_date", "effective_date"}:
+        return []  # it arises only with what it is counted from (a termination, a release ...)
+    if o.arises is not None:
+        arises, _ = h.date_of(o.arises, dates)
+        if arises is None or not h.reached(arises):
+            return []
+    return [_obligation(h, o, due, words)]
+
+
+def _counts_from_payments(o: Obligation) -> bool:
+    """Whether the obligation's dates count from the last payment (the part of the payments is then read)."""
+    return any("last_payment_date" in anchors_of(parse_date(x)) for x in (o.due, o.arises) if x)
 
 
 def _obligation(h: PHistory, o: Obligation, due: date | None, words: str, arising: Fact | None = None) -> Item:
