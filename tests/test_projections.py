@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 from obligations import synthetic
 from obligations.application import portfolio, tables
 from obligations.application import service as service_module
-from obligations.application.projections import item_from_row, rows_of
+from obligations.application.projections import REBUILD_BATCH, item_from_row, rows_of
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.interfaces.cli import main
@@ -543,3 +543,25 @@ def test_streams_read_many_to_a_query_give_the_rows_of_each_agreement_read_alone
     names = [c.name for c in tables.items.c if c.name != "row_id"]
     alone = sorted((tuple(row[k] for k in names) for row in rows_of(jobs)), key=repr)
     assert dump(svc) == alone
+
+
+def test_a_rebuild_takes_larger_batches_than_a_catch_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild applies REBUILD_BATCH events to a transaction unless told otherwise, and leaves the projector's
+    own batch size (a catch-up's) as it was; the rows do not depend on the batches."""
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    pf = generated(tmp_path, 30, seed=81)
+    assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("OBLIGATIONS_PROJECTOR_TRACE", str(trace))
+    svc = service(db, pf)
+    before = dump(svc)
+    events = svc.projector.max_position()
+    assert 100 < events < REBUILD_BATCH
+    svc.projector.batch_size = 100
+    svc.projector.rebuild()
+    assert _ranges(trace) == [(1, events)]
+    assert svc.projector.batch_size == 100 and dump(svc) == before
+    trace.unlink()
+    svc.projector.rebuild(batch=100)
+    assert len(_ranges(trace)) == -(-events // 100)
+    assert dump(svc) == before

@@ -35,6 +35,7 @@ from obligations.rules.item import Item
 from obligations.rules.person import person_runs
 
 NAME = "items"
+REBUILD_BATCH = 20_000  # events to a transaction in a rebuild (a catch-up takes the projector's batch_size)
 PARALLEL_MIN = 40  # agreements in a batch before a worker process is worth its start
 NO_DUE_DATE = date(9999, 12, 31)
 PG_LOCK = 7_300_002
@@ -152,8 +153,12 @@ class Projector:
         with self.lock(wait, on_wait):
             return self._run(progress)
 
-    def rebuild(self, on_wait: Callable[[], None] | None = None, progress: Progress | None = None) -> int:
-        """Drop the read models and apply the whole log again (events appended meanwhile included).
+    def rebuild(
+        self, on_wait: Callable[[], None] | None = None, progress: Progress | None = None, batch: int = 0
+    ) -> int:
+        """Drop the read models and apply the whole log again (events appended meanwhile included), `batch`
+        events to a transaction (default REBUILD_BATCH: the workers idle while a batch commits and the next is
+        read, so a rebuild takes larger batches than a catch-up).
 
         The hook is not called while the rows are partial (an agreement's facts may span batches, and a
         reminder planned from half a history could be sent before the other half withdrew it): it runs once
@@ -167,10 +172,11 @@ class Projector:
                 session.execute(delete(tables.quarantine))
                 session.execute(update(tables.positions).where(tables.positions.c.name == NAME).values(position=0))
             hook, self.hook = self.hook, None
+            size, self.batch_size = self.batch_size, batch or REBUILD_BATCH
             try:
                 applied = self._run(progress)
             finally:
-                self.hook = hook
+                self.hook, self.batch_size = hook, size
             self._replan_all()
             return applied
 

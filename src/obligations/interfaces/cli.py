@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from obligations.application import portfolio
+from obligations.application.projections import REBUILD_BATCH
 from obligations.bootstrap import build
 from obligations.domain.errors import InvalidInputError, ObligationsError
 from obligations.domain.input import (
@@ -302,19 +303,18 @@ def projections_catch_up(settings: Settings, wait: bool, batch: int) -> None:
 
 
 @projections.command("rebuild")
-@click.option("--batch", type=click.IntRange(1, 100_000), default=2000, show_default=True)
+@click.option("--batch", type=click.IntRange(1, 100_000), default=REBUILD_BATCH, show_default=True)
 @click.pass_obj
 def projections_rebuild(settings: Settings, batch: int) -> None:
     """Drop the read models and apply the whole log again, with a progress bar."""
     projector = build(settings).projector
-    projector.batch_size = batch
     with Progress(console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("rebuilding", total=max(projector.max_position(), 1))
 
         def step(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        applied = projector.rebuild(on_wait=_waiting, progress=step)
+        applied = projector.rebuild(on_wait=_waiting, progress=step, batch=batch)
     click.echo(f"rebuilt from {applied} event(s); position {projector.position()}")
 
 
