@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from helpers import ev, facts
+from helpers import CONFIG, ev, facts, letter_terms, start
 from obligations.domain.errors import InvalidFactError
+from obligations.rules.agreement import check_history as check_any
 from obligations.rules.provisions import audit
 from obligations.rules.provisions.report import status_report
 from obligations.rules.provisions.validation import check_history, readable_types
+from obligations.terms.loader import resolve_terms, terms_from_text
 from test_provisions_rules import START, terms
 
 D = date.fromisoformat
@@ -271,3 +273,31 @@ def test_the_descriptive_sections_add_no_checkpoint_to_the_read_models() -> None
 def test_vacation_hours_are_positive_and_a_cap_is_not_negative(block: dict[str, Any], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         terms(vacation={**VACATION, **block})
+
+
+def test_a_second_fact_with_the_key_of_an_obligation_owed_per_fact_is_refused() -> None:
+    """An obligation owed per fact is named by the fact's key (`<id>_<key>`): a second fact with the same key
+    would give two items of one id (the read models would keep one of them), so it is refused naming the field."""
+    t = terms(obligations=[duty(id="answer", for_each="DisputeRaised", for_each_key="subject")])
+    county = {"principal_executive_office_county": "Travis"}
+    first = ev("DisputeRaised", "2023-03-01", subject="bonus", **county)
+    fs = facts(START, first, ev("DisputeRaised", "2023-04-03", subject="bonus", **county))
+    errors = check_history(t, fs[:2], fs[2:], {})
+    assert [e.field for e in errors] == ["data.subject"]
+    assert "obligation answer is owed once per subject (answer_bonus)" in str(errors[0])
+    other = ev("DisputeRaised", "2023-04-03", subject="title", **county)
+    fs = facts(START, first, other)
+    assert check_history(t, fs[:2], fs[2:], {}) == []
+    assert set(owed(t, "2023-04-03", first, other)) == {"answer_bonus", "answer_title"}
+
+
+@pytest.mark.parametrize("form", ["letter", "provisions"])
+def test_a_version_of_the_confidentiality_agreement_is_amended_once_in_either_form(form: str) -> None:
+    t = letter_terms() if form == "letter" else terms_from_text(*resolve_terms("valence-2004", CONFIG)[1:], CONFIG)
+    amended = ev("ConfidentialityAgreementAmended", "2005-03-01", version="v2")
+    fs = facts(start(), amended, ev("ConfidentialityAgreementAmended", "2005-06-01", version="v2"))
+    errors = check_any(t, fs[:2], fs[2:], {})
+    assert [e.field for e in errors] == ["data.version"]
+    assert "already recorded as amended on 2005-03-01" in str(errors[0])
+    fs = facts(start(), amended, ev("ConfidentialityAgreementAmended", "2005-06-01", version="v3"))
+    assert check_any(t, fs[:2], fs[2:], {}) == []

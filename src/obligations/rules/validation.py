@@ -174,7 +174,8 @@ def check_expense_reference(of: Callable[..., list[Fact]], fact: Fact) -> None:
 
 def check_notice_reference(of: Callable[..., list[Fact]], fact: Fact) -> None:
     """A written notice's id is used once in an agreement, and a cure names a notice of its kind recorded
-    before it; an indemnification matter is claimed once (both forms)."""
+    before it; an indemnification matter is claimed once, and a version of the Confidentiality Agreement
+    amended once (both forms)."""
     x, t = fact.data, fact.type
     if t in ("NeglectNoticeReceived", "BreachNoticeReceived"):
         used = {f.data.notice_id for f in of("NeglectNoticeReceived", "BreachNoticeReceived")}
@@ -191,6 +192,14 @@ def check_notice_reference(of: Callable[..., list[Fact]], fact: Fact) -> None:
             )
     if t == "IndemnificationClaimMade" and any(f.data.matter_id == x.matter_id for f in of("IndemnificationClaimMade")):
         raise InvalidFactError(f"matter_id {x.matter_id!r} is already claimed", field="data.matter_id")
+    if t == "ConfidentialityAgreementAmended":  # signing it is owed once per version (…_confidentiality_agreement_<v>)
+        earlier = next((f for f in of(t) if f.data.version == x.version), None)
+        if earlier is not None:
+            raise InvalidFactError(
+                f"version {x.version!r} of the Confidentiality Agreement is already recorded as amended on "
+                f"{earlier.date}: one amendment per version",
+                field="data.version",
+            )
 
 
 def check_payment_reference(payments: Callable[[], list[str]], fact: Fact) -> None:

@@ -175,6 +175,15 @@ def _check_references(terms: ProvisionTerms, h: PHistory, fact: Fact) -> None:
     check_notice_reference(h.of, fact)
     check_expense_reference(h.of, fact)
     check_payment_reference(lambda: _payment_ids(terms, h), fact)
+    for o in a.obligations:  # an obligation owed per fact is named by the fact's key: one fact per key
+        if o.for_each == t and o.for_each_key is not None:
+            key = getattr(x, o.for_each_key)
+            if any(getattr(f.data, o.for_each_key) == key for f in h.of(t)):
+                raise InvalidFactError(
+                    f"a {t} with {o.for_each_key} {key!r} is already recorded: obligation {o.id} is owed once per "
+                    f"{o.for_each_key} ({o.id}_{key})",
+                    field=f"data.{o.for_each_key}",
+                )
     if t == "ObligationFulfilled" and x.obligation not in {o.id for o in a.obligations}:
         known = ", ".join(o.id for o in a.obligations) or "none"
         raise InvalidFactError(
