@@ -26,6 +26,7 @@ from obligations.application.projections import REBUILD_BATCH, item_from_row, ro
 from obligations.application.service import Obligations
 from obligations.application.store import open_log
 from obligations.interfaces.cli import main
+from obligations.rules.agreement import status_report
 from obligations.rules.item import decides, item_status
 from obligations.rules.items import items_view, report_view
 
@@ -565,3 +566,44 @@ def test_a_rebuild_takes_larger_batches_than_a_catch_up(tmp_path: Path, monkeypa
     svc.projector.rebuild(batch=100)
     assert len(_ranges(trace)) == -(-events // 100)
     assert dump(svc) == before
+
+
+def test_the_list_of_agreements_reads_the_streams_many_to_a_query_and_each_status_as_its_report_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`agreements` reads the streams LOAD_CHUNK to a query and derives only the employment section; each row
+    is what the agreement's whole status report says, in both vocabularies, before the start and after the
+    end. An agreement whose terms file no longer loads is listed as unreadable and holds up no other."""
+    monkeypatch.setattr(service_module, "LOAD_CHUNK", 7)
+    out = tmp_path / "portfolio"
+    synthetic.write(out, 40, 91, years=3, provisions_share=0.5)
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    assert cli(db, out, "import", str(out / "portfolio.jsonl")) == 0
+    svc = service(db, out)
+    forms = set()
+    for day in (date(2003, 6, 1), date(2005, 6, 1), date(2009, 1, 1)):
+        rows = {r["agreement"]: r for r in svc.agreements(day)}
+        assert len(rows) == 40
+        for agreement_id, row in rows.items():
+            agreement, terms, facts = svc.facts_of(agreement_id)
+            employment = status_report(terms, facts, day)["employment"]
+            forms.add(terms.agreement.report.vocabulary if hasattr(terms.agreement, "report") else "letter")
+            assert (row["employment_status"], row["termination_date"]) == (
+                employment["status"],
+                employment.get("termination_date"),
+            ), f"{agreement_id} as of {day}"
+            assert (row["company"], row["terms"], row["facts"]) == (
+                agreement.company_id,
+                agreement.terms_key,
+                len(facts),
+            )
+    assert {"catalogue", "provisions"} <= forms
+    statuses = {r["employment_status"] for r in svc.agreements(date(2005, 6, 1))}
+    assert {"not_started", "active"} <= statuses
+    broken = next(iter(rows.values()))
+    terms_file = out / "config" / "agreements" / f"{broken['terms']}.toml"
+    terms_file.write_text(terms_file.read_text().replace("[salary]", "[salary]\nbogus = 1", 1))
+    rows = {r["agreement"]: r for r in svc.agreements(date(2009, 1, 1))}
+    assert rows[broken["agreement"]]["employment_status"] == "unreadable"
+    assert "salary.bogus" in rows[broken["agreement"]]["error"]
+    assert sum(r["employment_status"] == "unreadable" for r in rows.values()) < 40

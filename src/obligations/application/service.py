@@ -45,6 +45,7 @@ from obligations.domain.values import is_valid_id
 from obligations.rules.agreement import (
     AnyTerms,
     check_history,
+    employment_status,
     explain_item,
     payment_balances,
     readable_types,
@@ -557,13 +558,17 @@ class Obligations:
         return engine
 
     def agreement_ids(self) -> list[str]:
-        ids: list[str] = []
+        return [state["agreement_id"] for state in self._opened_agreements()]
+
+    def _opened_agreements(self) -> list[dict[str, Any]]:
+        """Each agreement's opening state (agreement_id, company_id, terms_key), in the order they were opened."""
+        states: list[dict[str, Any]] = []
         start: int | None = None
         while True:
             page = self.log.recorder.select_notifications(start=start, limit=500, topics=[OPENED_TOPIC])
             if not page:
-                return ids
-            ids += [decode_state(self.log, n.state)["agreement_id"] for n in page]
+                return states
+            states += [decode_state(self.log, n.state) for n in page]
             start = page[-1].id + 1
 
     def agreements(
@@ -577,31 +582,35 @@ class Obligations:
         """Every agreement with its company, terms, who the employee is, the employment status on `today` and
         how many payments and obligations are overdue then (the read model's `overdue`); only those of
         `company`, of employment `status`, with something overdue, or whose id, name, work email, title,
-        department or manager contains `search` (any case), when given."""
-        rows = []
+        department or manager contains `search` (any case), when given. An agreement whose facts or terms cannot
+        be read is listed with employment status `unreadable` and the reason (`error`)."""
         late: dict[str, int] = {}
         for item in portfolio.overdue(self.log.engine, today, company):
             if item["kind"] in ("payment", "obligation"):
                 late[item["agreement"]] = late.get(item["agreement"], 0) + 1
-        for agreement_id in self.agreement_ids():
-            agreement, terms, facts = self.facts_of(agreement_id)
-            if company is not None and agreement.company_id != company:
-                continue
-            person = person_as_of(facts, today)
-            row: dict[str, Any] = {
-                "agreement": agreement_id,
-                "company": agreement.company_id,
-                "terms": agreement.terms_key,
-                "facts": len(facts),
-                **{field: person[field] for field in PERSON_FIELDS},
-            }
+        opened = {
+            state["agreement_id"]: state
+            for state in self._opened_agreements()
+            if company is None or state["company_id"] == company
+        }
+        rows = []
+        for loaded in self.projection_inputs(list(opened)):  # the streams read many to a query
+            agreement_id = loaded.agreement_id if isinstance(loaded, Failed) else loaded[0]
+            state = opened[agreement_id]
+            row: dict[str, Any] = {"agreement": agreement_id, "company": state["company_id"],
+                                   "terms": state["terms_key"]}  # fmt: skip
             try:
-                employment = status_report(terms, facts, today)["employment"]
-                row["employment_status"] = employment["status"]
-                row["termination_date"] = employment.get("termination_date")
-            except InvalidInputError:
-                row["employment_status"] = "not_started"
-                row["termination_date"] = None
+                if isinstance(loaded, Failed):
+                    raise StoreError(loaded.error)
+                _, terms, facts = loaded
+                person = person_as_of(facts, today)
+                status_on, termination_date = employment_status(terms, facts, today)
+            except Exception as exc:  # an agreement that cannot be read is listed as such and holds up no other
+                row |= {"facts": None, **dict.fromkeys(PERSON_FIELDS), "employment_status": "unreadable",
+                        "termination_date": None, "error": str(exc)[:500]}  # fmt: skip
+            else:
+                row |= {"facts": len(facts), **{field: person[field] for field in PERSON_FIELDS},
+                        "employment_status": status_on, "termination_date": termination_date}  # fmt: skip
             row["overdue"] = late.get(agreement_id, 0)
             if status is not None and row["employment_status"] != status:
                 continue

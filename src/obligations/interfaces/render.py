@@ -279,9 +279,12 @@ def agreements(rows: list[dict[str, Any]], today: Any) -> None:
             a["employment_status"].replace("_", " "),
             a["termination_date"] or "",
             str(a["overdue"] or ""),
-            str(a["facts"]),
+            "" if a["facts"] is None else str(a["facts"]),
         )
     console.print(table)
+    for a in rows:
+        if a.get("error"):
+            console.print(f"{a['agreement']}: cannot be read: {escape(a['error'])}")
 
 
 def portfolio_items(title: str, rows: list[dict[str, Any]], as_of: Any) -> None:

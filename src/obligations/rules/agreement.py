@@ -49,6 +49,20 @@ def status_report(terms: AnyTerms, facts: Iterable[Fact], as_of: date) -> dict[s
     return report
 
 
+def employment_status(terms: AnyTerms, facts: Iterable[Fact], as_of: date) -> tuple[str, str | None]:
+    """The status and termination date of the report's employment section as of `as_of` (what a list of
+    agreements shows); in the provisions form without deriving the rest of the report."""
+    facts = list(facts)
+    if isinstance(terms, ProvisionTerms):
+        try:
+            employment = provisions_report.employment_section(terms, facts, as_of)
+        except NotStartedError:
+            return "not_started", None
+    else:
+        employment = status_report(terms, facts, as_of)["employment"]
+    return employment["status"], employment.get("termination_date")
+
+
 def _started_report(terms: AnyTerms, facts: list[Fact], as_of: date) -> dict[str, Any]:
     if isinstance(terms, ProvisionTerms):
         return provisions_report.status_report(terms, facts, as_of)

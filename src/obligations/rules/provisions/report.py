@@ -654,22 +654,12 @@ def _sections(d: PDerivation, dates: dict[str, date | None]) -> dict[str, Any]:
     as_of = h.as_of
     prices = _prices(d)
     shown = [i for i in d.items if visible(i, as_of)]
-    status = "ended" if d.end else "resignation_pending" if d.pending else "employed"
     catalogue = a.report.vocabulary == "catalogue"
     pay, clock = (payment_json, catalogue_clock) if catalogue else (_payment, _clock_json)
     return {
         "as_of": as_of.isoformat(),
         "form": "provisions",
-        "employment": catalogue_employment(d)
-        if catalogue
-        else {
-            "status": status,
-            "start_date": h.start.isoformat(),
-            "termination_date": d.end.date.isoformat() if d.end else None,
-            "how": d.end.kind if d.end else None,
-            "why": d.end.words if d.end else (d.pending.words if d.pending else f"employed since {h.start}"),
-            "fact_ids": [h.start_fact.id, *(d.end.facts if d.end else ())],
-        },
+        "employment": catalogue_employment(d) if catalogue else _employment(d),
         "term": {
             "kind": a.term.kind,
             "clause": a.term.clause,
@@ -745,6 +735,27 @@ CATALOGUE_TYPES = {
     "other": "ended_other",
     "offer_condition_failure": "offer_condition_failure",
 }
+
+
+def employment_section(terms: ProvisionTerms, facts: Iterable[Fact], as_of: date) -> dict[str, Any]:
+    """The report's employment section alone, without deriving the rest of the report (a list of agreements
+    shows no more)."""
+    h = PHistory.build(terms, facts, as_of)
+    end, pending = employment_end(h)
+    d = PDerivation(h, end, pending, [], [], None, [], [], [], [], {})
+    return catalogue_employment(d) if terms.agreement.report.vocabulary == "catalogue" else _employment(d)
+
+
+def _employment(d: PDerivation) -> dict[str, Any]:
+    h = d.h
+    return {
+        "status": "ended" if d.end else "resignation_pending" if d.pending else "employed",
+        "start_date": h.start.isoformat(),
+        "termination_date": d.end.date.isoformat() if d.end else None,
+        "how": d.end.kind if d.end else None,
+        "why": d.end.words if d.end else (d.pending.words if d.pending else f"employed since {h.start}"),
+        "fact_ids": [h.start_fact.id, *(d.end.facts if d.end else ())],
+    }
 
 
 def catalogue_employment(d: PDerivation) -> dict[str, Any]:
