@@ -256,7 +256,7 @@ def main() -> None:
         "--provisions-share",
         type=float,
         default=0.0,
-        help="Share of companies whose terms are of the provisions form (default: all the letter).",
+        help="Share of companies on the composite terms (composite-executive.toml), the others on Valence's.",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("OBLIGATIONS_BENCH_DIR")) as tmp:

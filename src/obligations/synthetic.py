@@ -287,9 +287,9 @@ def portfolio(
     agreements: int, seed: int, first: date = FIRST, years: int = 10, provisions_share: float = 0.0
 ) -> Iterator[tuple[str, list[Life]]]:
     """(company id, lives) per company, 1 to 6 agreements each, starts spread over `years`. A share of the
-    companies (`provisions_share`) use the composite terms of the provisions form instead of the letter."""
+    companies (`provisions_share`) use the composite terms instead of the Valence letter's."""
     rng = random.Random(seed)
-    form = random.Random(seed + 1)  # drawn apart, so a share of 0 leaves the letter portfolio as it was
+    form = random.Random(seed + 1)  # drawn apart, so a share of 0 leaves the Valence portfolio as it was
     made, c = 0, 0
     while made < agreements:
         c += 1
