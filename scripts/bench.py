@@ -111,7 +111,7 @@ def floor_rate(url: str, rows: int) -> float:
 
 
 def run(backend: str, size: int, seed: int, work: Path, share: float = 0.0) -> None:
-    label = f"{backend:8} {size:>7,} agreements" + (f" ({share:.0%} provisions form)" if share else "")
+    label = f"{backend:8} {size:>7,} agreements" + (f" ({share:.0%} composite terms)" if share else "")
     out = work / f"pf-{size}-{share}"
     counts = synthetic.write(out, size, seed, provisions_share=share)
     config = out / "config"

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import select, text
 
 from obligations import synthetic
-from obligations.application import portfolio, tables
+from obligations.application import portfolio, projections, tables
 from obligations.application import service as service_module
 from obligations.application.projections import REBUILD_BATCH, item_from_row, rows_of
 from obligations.application.service import Obligations
@@ -482,9 +482,10 @@ def test_worker_processes_and_this_process_project_the_same_rows(
     assert cli(db, pf, "import", str(pf / "portfolio.jsonl")) == 0
     alone = dump(service(db, pf))
     monkeypatch.setenv("OBLIGATIONS_PROJECTOR_WORKERS", "2")
+    monkeypatch.setattr(projections, "AHEAD", 1)  # two chunks in flight: rows are written while others compute
     svc = service(db, pf)
     assert svc.projector.workers == 2
-    svc.projector.rebuild()
+    svc.projector.rebuild()  # one batch of 90 agreements: five chunks of 20, two in flight at a time
     assert svc.projector._pool is None  # shut down after the run
     assert dump(svc) == alone
 

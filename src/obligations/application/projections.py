@@ -15,8 +15,9 @@ import json
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +38,7 @@ from obligations.rules.person import person_runs
 NAME = "items"
 REBUILD_BATCH = 20_000  # events to a transaction in a rebuild (a catch-up takes the projector's batch_size)
 PARALLEL_MIN = 40  # agreements in a batch before a worker process is worth its start
+AHEAD = 3  # chunks of 20 agreements queued per worker process while this one writes the rows of the first
 NO_DUE_DATE = date(9999, 12, 31)
 PG_LOCK = 7_300_002
 AGREEMENT_OPENED = "obligations.domain.aggregates:Agreement.Opened"
@@ -280,8 +282,9 @@ class Projector:
             self._replace(session, ids, position)
 
     def _computed(self, ids: list[str]) -> Iterator[Computed]:
-        """Rows of the agreements, in chunks. A large batch is computed by a worker process while this one
-        reads the next streams (the rules are pure and CPU-bound; the database work stays here)."""
+        """Rows of the agreements, in chunks. A large batch is computed by the worker processes, a few chunks
+        ahead, while this one reads the next streams and writes the rows of the chunks done (the rules are pure
+        and CPU-bound; the database work stays here)."""
         loaded = self.load(ids)
         if self.workers < 1 or len(ids) < PARALLEL_MIN:
             chunk = Computed([], [], [])
@@ -296,16 +299,19 @@ class Projector:
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("fork"), initializer=_die_with_parent
             )
-        futures, part = [], []
+        pending: deque[Future[Computed]] = deque()  # at most AHEAD chunks in flight: memory stays flat
+        part: list[Job | Failed] = []
         for job in loaded:
             part.append(job)
             if len(part) == 20:
-                futures.append(self._pool.submit(computed, part))
+                pending.append(self._pool.submit(computed, part))
                 part = []
+                while len(pending) > AHEAD * self.workers:
+                    yield pending.popleft().result()  # written while the workers compute the next chunks
         if part:
-            futures.append(self._pool.submit(computed, part))
-        for future in futures:
-            yield future.result()
+            pending.append(self._pool.submit(computed, part))
+        while pending:
+            yield pending.popleft().result()
 
     def close(self) -> None:
         if self._pool is not None:
