@@ -170,9 +170,8 @@ def derive(
         grants = grant_states(h, end, fired, waiting, release)
         shown = terms.agreement.report
         items: list[Item] = []
-        for (
-            g
-        ) in grants:  # the grant a catalogue-vocabulary report shows as its options: tranches as the letter names them
+        # the grant a catalogue-vocabulary report shows as its options: tranches as the letter names them
+        for g in grants:
             items += tranche_items(g, bare=catalogue and shown.options == g.grant.id, pure=h.pure)
         return grants, items
 
