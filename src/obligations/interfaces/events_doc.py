@@ -13,6 +13,7 @@ from obligations.domain.facts import (
     PROVISIONS_FACT_TYPES,
     SHARED_FACT_TYPES,
 )
+from obligations.rules.change_of_control import PRONG_FACTS
 from obligations.terms.provisions import COBRA_FACTS, FACTS_OF_BLOCKS, GROUND_FACTS
 
 NAMES = {
@@ -61,7 +62,13 @@ def form_of(name: str) -> str:
         return f"the letter form, and the provisions form with its `[{FACTS_OF_BLOCKS[name]}]` block"
     if name in SHARED_FACT_TYPES or name in CORRECTION_TYPES:
         return "both forms"
-    return "the provisions form" if name in PROVISIONS_FACT_TYPES else "the letter form"
+    if name in PROVISIONS_FACT_TYPES:
+        return "the provisions form"
+    if name in PRONG_FACTS:
+        return "the letter form, and the provisions form whose `[change_of_control]` definition is `prongs`"
+    if name == "OptionsGranted":
+        return 'the letter form, and the provisions form for a grant with `made_by = "OptionsGranted"`'
+    return "the letter form, and the provisions form when an obligation names it (`fulfilled_by`, `for_each`)"
 
 
 def section(title: str, types_: dict[str, Any], intro: str) -> str:
