@@ -599,15 +599,17 @@ class Obligations:
             state = opened[agreement_id]
             row: dict[str, Any] = {"agreement": agreement_id, "company": state["company_id"],
                                    "terms": state["terms_key"]}  # fmt: skip
-            try:
-                if isinstance(loaded, Failed):
-                    raise StoreError(loaded.error)
+            error = loaded.error if isinstance(loaded, Failed) else None
+            if not isinstance(loaded, Failed):
                 _, terms, facts = loaded
-                person = person_as_of(facts, today)
-                status_on, termination_date = employment_status(terms, facts, today)
-            except Exception as exc:  # an agreement that cannot be read is listed as such and holds up no other
+                try:
+                    person = person_as_of(facts, today)
+                    status_on, termination_date = employment_status(terms, facts, today)
+                except Exception as exc:  # e.g. an unreadable fact in effect
+                    error = str(exc)
+            if error is not None:  # an agreement that cannot be read is listed as such and holds up no other
                 row |= {"facts": None, **dict.fromkeys(PERSON_FIELDS), "employment_status": "unreadable",
-                        "termination_date": None, "error": str(exc)[:500]}  # fmt: skip
+                        "termination_date": None, "error": error[:500]}  # fmt: skip
             else:
                 row |= {"facts": len(facts), **{field: person[field] for field in PERSON_FIELDS},
                         "employment_status": status_on, "termination_date": termination_date}  # fmt: skip
